@@ -1,0 +1,1 @@
+"""Adapters: storage, the event bus, sandbox backends, telemetry."""

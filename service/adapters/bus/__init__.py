@@ -1,0 +1,1 @@
+"""Live notifications: an in-process bus, fed across processes by MongoDB change streams."""

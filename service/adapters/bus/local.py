@@ -1,0 +1,86 @@
+"""In-process event bus: fan-out of stored events to this process's subscribers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import AsyncIterator, Callable
+
+from service.domain.events import ExecutionEvent
+
+log = logging.getLogger(__name__)
+
+# A subscriber that falls this far behind is dropped from the fast path; it then catches up
+# from the event log, so nothing is lost.
+_QUEUE_BOUND = 10_000
+
+
+class LocalEventBus:
+    """EventBus for one process. Cross-process delivery is added by the change-stream feed."""
+
+    def __init__(self) -> None:
+        self._listeners: dict[str, set[asyncio.Queue[ExecutionEvent | None]]] = defaultdict(set)
+        self._cancel_callbacks: list[Callable[[str], None]] = []
+        self._queued_callbacks: list[Callable[[], None]] = []
+
+    def publish(self, event: ExecutionEvent) -> None:
+        for queue in list(self._listeners.get(event.execution_id, ())):
+            try:
+                queue.put_nowait(event)
+            except asyncio.QueueFull:
+                # Tell the laggard to fall back to the log rather than block the publisher.
+                self._listeners[event.execution_id].discard(queue)
+                with contextlib.suppress(asyncio.QueueFull):
+                    queue.get_nowait()
+                queue.put_nowait(None)
+
+    @contextlib.asynccontextmanager
+    async def listen(self, execution_id: str) -> AsyncIterator[_QueueFeed]:
+        queue: asyncio.Queue[ExecutionEvent | None] = asyncio.Queue(_QUEUE_BOUND)
+        self._listeners[execution_id].add(queue)
+        try:
+            yield _QueueFeed(queue)
+        finally:
+            listeners = self._listeners.get(execution_id)
+            if listeners is not None:
+                listeners.discard(queue)
+                if not listeners:
+                    del self._listeners[execution_id]
+
+    def on_cancel_requested(self, callback: Callable[[str], None]) -> None:
+        self._cancel_callbacks.append(callback)
+
+    def request_cancel(self, execution_id: str) -> None:
+        for callback in self._cancel_callbacks:
+            callback(execution_id)
+
+    def on_queued(self, callback: Callable[[], None]) -> None:
+        self._queued_callbacks.append(callback)
+
+    def announce_queued(self) -> None:
+        for callback in self._queued_callbacks:
+            callback()
+
+    @property
+    def listener_count(self) -> int:
+        return sum(len(v) for v in self._listeners.values())
+
+
+class _QueueFeed:
+    def __init__(self, queue: asyncio.Queue[ExecutionEvent | None]) -> None:
+        self._queue = queue
+        self._dropped = False
+
+    async def next(self, timeout: float) -> ExecutionEvent | None:
+        if self._dropped:
+            await asyncio.sleep(timeout)
+            return None
+        try:
+            event = await asyncio.wait_for(self._queue.get(), timeout)
+        except TimeoutError:
+            return None
+        if event is None:  # dropped for lagging: the reader re-reads the log from now on
+            self._dropped = True
+        return event

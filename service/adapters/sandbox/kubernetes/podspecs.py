@@ -1,0 +1,242 @@
+"""Pure functions that build the Pod and ConfigMap of one execution, as API dicts.
+
+Every security-relevant field is spelled out here, in one place, so a test can assert the
+exact body the API server receives.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+import re
+from typing import Any
+
+from service.adapters.sandbox.kubernetes.config import (
+    INTERPRETER,
+    RUNNER_PATH,
+    SANDBOX_UID,
+    KubernetesBackendConfig,
+)
+from service.domain.sandboxes import SandboxSpec
+
+MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
+MANAGED_BY = "podrun"
+EXECUTION_LABEL = "podrun.dev/execution-id"
+EXECUTION_ANNOTATION = "podrun.dev/execution-id"
+RUNTIME_ANNOTATION = "podrun.dev/runtime"
+MANAGED_SELECTOR = f"{MANAGED_BY_LABEL}={MANAGED_BY}"
+
+CONTAINER_NAME = "script"
+SCRIPT_DIR = "/podrun/script"
+SCRIPT_KEY = "main.py"
+STDIN_KEY = "stdin"
+WORK_DIR = "/work"
+TERMINATION_LOG = "/dev/termination-log"
+MIB = 1024 * 1024
+# Container logs count against the pod's ephemeral storage; frames cost ~4/3 of the output.
+LOG_OVERHEAD_FACTOR = 1.5
+LOG_SLACK_MIB = 4
+
+_LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$")
+_NOT_DNS = re.compile(r"[^a-z0-9-]+")
+
+
+class InvalidExecutionId(ValueError):
+    """The execution id cannot be a label value, so the pod could not be found again."""
+
+
+def execution_selector(execution_id: str) -> str:
+    return f"{MANAGED_SELECTOR},{EXECUTION_LABEL}={execution_id}"
+
+
+def object_name(execution_id: str) -> str:
+    """The pod's (and its ConfigMap's) name: DNS-safe, stable, unique per execution id."""
+    slug = _NOT_DNS.sub("-", execution_id.lower()).strip("-")[:40]
+    if slug == execution_id:
+        return f"podrun-{slug}"
+    digest = hashlib.sha256(execution_id.encode()).hexdigest()[:10]
+    return f"podrun-{slug}-{digest}" if slug else f"podrun-{digest}"
+
+
+def labels(execution_id: str) -> dict[str, str]:
+    if not _LABEL_VALUE.match(execution_id):
+        raise InvalidExecutionId(
+            f"execution id {execution_id!r} is not a valid Kubernetes label value"
+        )
+    return {MANAGED_BY_LABEL: MANAGED_BY, EXECUTION_LABEL: execution_id}
+
+
+def uses_configmap(spec: SandboxSpec, config: KubernetesBackendConfig) -> bool:
+    """Small scripts without upfront stdin travel in an env var: no ConfigMap round trips."""
+    return spec.stdin is not None or len(spec.script.encode()) > config.inline_script_max_bytes
+
+
+def build_configmap(spec: SandboxSpec, config: KubernetesBackendConfig) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {
+            "name": object_name(spec.execution_id),
+            "namespace": config.namespace,
+            "labels": labels(spec.execution_id),
+            "annotations": {EXECUTION_ANNOTATION: spec.execution_id},
+        },
+        "immutable": True,
+        "data": {SCRIPT_KEY: spec.script},
+    }
+    if spec.stdin is not None:
+        body["binaryData"] = {STDIN_KEY: base64.b64encode(spec.stdin).decode("ascii")}
+    return body
+
+
+def owner_reference_patch(pod: dict[str, Any]) -> dict[str, Any]:
+    """Make the pod own its ConfigMap, so deleting the pod garbage-collects it."""
+    metadata = pod["metadata"]
+    return {
+        "metadata": {
+            "ownerReferences": [
+                {
+                    "apiVersion": "v1",
+                    "kind": "Pod",
+                    "name": metadata["name"],
+                    "uid": metadata["uid"],
+                    "controller": False,
+                    "blockOwnerDeletion": False,
+                }
+            ]
+        }
+    }
+
+
+def active_deadline_seconds(spec: SandboxSpec, config: KubernetesBackendConfig) -> int:
+    return math.ceil(spec.limits.timeout_seconds) + config.active_deadline_grace_seconds
+
+
+def ephemeral_storage_mib(spec: SandboxSpec) -> int:
+    logs = math.ceil(spec.limits.max_output_bytes * LOG_OVERHEAD_FACTOR / MIB)
+    return spec.limits.disk_mib + logs + LOG_SLACK_MIB
+
+
+def runner_args(spec: SandboxSpec, with_configmap: bool) -> list[str]:
+    args: list[str] = []
+    if with_configmap:
+        args += ["--script", f"{SCRIPT_DIR}/{SCRIPT_KEY}"]
+    if spec.stdin is not None:
+        args += ["--stdin-file", f"{SCRIPT_DIR}/{STDIN_KEY}"]
+    if spec.interactive:
+        args.append("--forward-stdin")
+    return [*args, "--", *(spec.runtime.command or INTERPRETER)]
+
+
+def container_env(spec: SandboxSpec, with_configmap: bool) -> list[dict[str, str]]:
+    limits = spec.limits
+    env = {
+        "PODRUN_MAX_OUTPUT_BYTES": str(limits.max_output_bytes),
+        "PODRUN_TIMEOUT_SECONDS": f"{limits.timeout_seconds:g}",
+        "PODRUN_MAX_PROCESSES": str(limits.max_processes),
+        "PODRUN_REPORT_PATH": TERMINATION_LOG,
+        "PYTHONUNBUFFERED": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "HOME": WORK_DIR,
+    }
+    if not with_configmap:
+        env["PODRUN_SCRIPT"] = spec.script
+    for name, value in spec.env.items():
+        if not name.startswith("PODRUN_"):
+            env[name] = value
+    return [{"name": name, "value": value} for name, value in env.items()]
+
+
+def build_pod(spec: SandboxSpec, config: KubernetesBackendConfig, image: str) -> dict[str, Any]:
+    limits = spec.limits
+    name = object_name(spec.execution_id)
+    with_configmap = uses_configmap(spec, config)
+    resources = {
+        "cpu": f"{limits.cpu_millicores}m",
+        "memory": f"{limits.memory_mib}Mi",
+        "ephemeral-storage": f"{ephemeral_storage_mib(spec)}Mi",
+    }
+    scratch = {"sizeLimit": f"{limits.disk_mib}Mi"}
+    container: dict[str, Any] = {
+        "name": CONTAINER_NAME,
+        "image": image,
+        "imagePullPolicy": config.image_pull_policy,
+        "command": [*(spec.runtime.command or INTERPRETER), RUNNER_PATH],
+        "args": runner_args(spec, with_configmap),
+        "workingDir": WORK_DIR,
+        "env": container_env(spec, with_configmap),
+        "resources": {"requests": dict(resources), "limits": dict(resources)},
+        "securityContext": {
+            "runAsNonRoot": True,
+            "runAsUser": SANDBOX_UID,
+            "runAsGroup": SANDBOX_UID,
+            "readOnlyRootFilesystem": True,
+            "allowPrivilegeEscalation": False,
+            "privileged": False,
+            "capabilities": {"drop": ["ALL"]},
+            "seccompProfile": {"type": "RuntimeDefault"},
+        },
+        "volumeMounts": [
+            {"name": "tmp", "mountPath": "/tmp"},  # noqa: S108 - a private emptyDir
+            {"name": "work", "mountPath": WORK_DIR},
+        ],
+        "terminationMessagePath": TERMINATION_LOG,
+        "terminationMessagePolicy": "File",
+    }
+    volumes: list[dict[str, Any]] = [
+        {"name": "tmp", "emptyDir": dict(scratch)},
+        {"name": "work", "emptyDir": dict(scratch)},
+    ]
+    if with_configmap:
+        container["volumeMounts"].append(
+            {"name": "script", "mountPath": SCRIPT_DIR, "readOnly": True}
+        )
+        volumes.append({"name": "script", "configMap": {"name": name, "defaultMode": 0o444}})
+    if spec.interactive:
+        container["stdin"] = True
+        container["stdinOnce"] = True
+
+    pod_spec: dict[str, Any] = {
+        "restartPolicy": "Never",
+        "activeDeadlineSeconds": active_deadline_seconds(spec, config),
+        "terminationGracePeriodSeconds": config.termination_grace_seconds,
+        "automountServiceAccountToken": False,
+        "enableServiceLinks": False,
+        "securityContext": {
+            "runAsNonRoot": True,
+            "runAsUser": SANDBOX_UID,
+            "runAsGroup": SANDBOX_UID,
+            "fsGroup": SANDBOX_UID,
+            "seccompProfile": {"type": "RuntimeDefault"},
+        },
+        "containers": [container],
+        "volumes": volumes,
+    }
+    if config.user_namespaces:
+        pod_spec["hostUsers"] = False
+    if config.runtime_class_name:
+        pod_spec["runtimeClassName"] = config.runtime_class_name
+    if config.priority_class_name:
+        pod_spec["priorityClassName"] = config.priority_class_name
+    if config.node_selector:
+        pod_spec["nodeSelector"] = dict(config.node_selector)
+    if config.tolerations:
+        pod_spec["tolerations"] = [dict(t) for t in config.tolerations]
+    if config.image_pull_secrets:
+        pod_spec["imagePullSecrets"] = [{"name": s} for s in config.image_pull_secrets]
+
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "name": name,
+            "namespace": config.namespace,
+            "labels": labels(spec.execution_id),
+            "annotations": {
+                EXECUTION_ANNOTATION: spec.execution_id,
+                RUNTIME_ANNOTATION: spec.runtime.id,
+            },
+        },
+        "spec": pod_spec,
+    }

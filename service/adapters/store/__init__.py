@@ -1,0 +1,1 @@
+"""MongoDB storage through Beanie: documents, repositories and the embedded store."""

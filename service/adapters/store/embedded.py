@@ -1,0 +1,141 @@
+"""The embedded MongoDB-compatible store: SecantusDB as a child process.
+
+Data lives in `<data_dir>/store`, so it survives restarts. Processes that share a data dir
+share one store: the first starts it and records its address in `<data_dir>/store.json`;
+the others find it there (a file lock serialises the check). The child gets
+PR_SET_PDEATHSIG so it never outlives the process that started it, even after `kill -9`;
+WiredTiger's journal brings the data back on the next start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import fcntl
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+_PR_SET_PDEATHSIG = 1
+_READY_TIMEOUT_SECONDS = 60.0
+
+
+class EmbeddedStoreError(RuntimeError):
+    """The embedded store could not be started; the message says why."""
+
+
+@dataclass
+class EmbeddedStore:
+    """A running SecantusDB; `process` is None when another Podrun process owns it."""
+
+    uri: str
+    data_dir: Path
+    process: subprocess.Popen[bytes] | None
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        with contextlib.suppress(FileNotFoundError):
+            (self.data_dir / "store.json").unlink()
+
+
+def _die_with_parent() -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _uri(port: int) -> str:
+    return f"mongodb://127.0.0.1:{port}/?directConnection=true"
+
+
+def start_embedded_store(data_dir: Path) -> EmbeddedStore:
+    """Start (or join) the store for `data_dir` and wait until it accepts connections."""
+    data_dir = data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    record = data_dir / "store.json"
+    with open(data_dir / "store.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        existing = _running_store(record)
+        if existing is not None:
+            log.info("joining the embedded store at %s", existing)
+            return EmbeddedStore(uri=existing, data_dir=data_dir, process=None)
+        port = _free_port()
+        log_path = data_dir / "store.log"
+        with open(log_path, "ab") as log_file:
+            process = subprocess.Popen(
+                [
+                    sys.executable, "-m", "secantus",
+                    "--host", "127.0.0.1",
+                    "--port", str(port),
+                    "--storage-path", str(data_dir / "store"),
+                    "--log-level", "WARNING",
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=log_file,
+                preexec_fn=_die_with_parent,  # noqa: PLW1509 - only prctl, before threads matter
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + _READY_TIMEOUT_SECONDS
+        while not _answers(port):
+            if process.poll() is not None:
+                raise EmbeddedStoreError(
+                    f"the embedded store exited with code {process.returncode}; see {log_path}"
+                )
+            if time.monotonic() > deadline:
+                process.kill()
+                raise EmbeddedStoreError(f"the embedded store did not start; see {log_path}")
+            time.sleep(0.05)
+        record.write_text(json.dumps({"port": port, "pid": process.pid}))
+        log.info("started the embedded store (pid %d) on 127.0.0.1:%d", process.pid, port)
+        return EmbeddedStore(uri=_uri(port), data_dir=data_dir, process=process)
+
+
+def _running_store(record: Path) -> str | None:
+    try:
+        info = json.loads(record.read_text())
+        port, pid = int(info["port"]), int(info["pid"])
+    except (FileNotFoundError, ValueError, KeyError, TypeError):
+        return None
+    if _pid_alive(pid) and _answers(port):
+        return _uri(port)
+    return None

@@ -1,0 +1,166 @@
+"""The executions collection: create, compare-and-set transitions, claims and pages."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Collection, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import pymongo
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from service.adapters.store.documents import ExecutionDocument
+from service.adapters.store.mapping import execution_from_dict, execution_to_dict
+from service.domain.executions import Execution
+from service.domain.statuses import TERMINAL_STATUSES, ExecutionStatus
+from service.services.store_port import ExecutionPage, InvalidCursor
+
+_ACTIVE = [ExecutionStatus.SCHEDULED.value, ExecutionStatus.RUNNING.value]
+_TERMINAL = sorted(s.value for s in TERMINAL_STATUSES)
+
+
+def encode_cursor(created_at: datetime, execution_id: str) -> str:
+    millis = int(created_at.timestamp() * 1000)
+    return base64.urlsafe_b64encode(f"{millis}:{execution_id}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        millis, _, execution_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
+        if not execution_id:
+            raise ValueError("no id")
+        return datetime.fromtimestamp(int(millis) / 1000, tz=UTC), execution_id
+    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
+        raise InvalidCursor("not a cursor issued by this server") from error
+
+
+class MongoExecutionRepository:
+    """ExecutionRepository over the `executions` collection."""
+
+    def __init__(self) -> None:
+        self._collection = ExecutionDocument.get_pymongo_collection()
+
+    async def create(self, execution: Execution) -> Execution | None:
+        try:
+            await self._collection.insert_one(execution_to_dict(execution))
+        except DuplicateKeyError:
+            return None
+        return execution
+
+    async def get(self, execution_id: str) -> Execution | None:
+        raw = await self._collection.find_one({"_id": execution_id})
+        return execution_from_dict(raw) if raw else None
+
+    async def get_by_idempotency_key(self, owner_id: str | None, key: str) -> Execution | None:
+        raw = await self._collection.find_one({"owner_id": owner_id, "idempotency_key": key})
+        return execution_from_dict(raw) if raw else None
+
+    async def page(
+        self,
+        *,
+        first: int,
+        after: str | None,
+        statuses: Collection[ExecutionStatus] | None,
+        owner_id: str | None = None,
+    ) -> ExecutionPage:
+        query: dict[str, Any] = {}
+        if statuses:
+            query["status"] = {"$in": [s.value for s in statuses]}
+        if owner_id is not None:
+            query["owner_id"] = owner_id
+        if after is not None:
+            created_at, execution_id = decode_cursor(after)
+            query["$or"] = [
+                {"created_at": {"$lt": created_at}},
+                {"created_at": created_at, "_id": {"$lt": execution_id}},
+            ]
+        cursor = (
+            self._collection.find(query)
+            .sort([("created_at", pymongo.DESCENDING), ("_id", pymongo.DESCENDING)])
+            .limit(first + 1)
+        )
+        raws = await cursor.to_list(length=first + 1)
+        items = [execution_from_dict(raw) for raw in raws[:first]]
+        return ExecutionPage(
+            items=items,
+            cursors=[encode_cursor(item.created_at, item.id) for item in items],
+            has_next_page=len(raws) > first,
+            has_previous_page=after is not None,
+        )
+
+    async def compare_and_set(
+        self,
+        execution_id: str,
+        *,
+        expected: Collection[ExecutionStatus],
+        status: ExecutionStatus,
+        seq: int | None,
+        fields: Mapping[str, Any],
+        worker_id: str | None = None,
+    ) -> Execution | None:
+        query: dict[str, Any] = {
+            "_id": execution_id,
+            "status": {"$in": [s.value for s in expected]},
+        }
+        if worker_id is not None:
+            query["worker_id"] = worker_id
+        update: dict[str, Any] = {"$set": {"status": status.value, **fields}}
+        if seq is None:
+            update["$inc"] = {"last_seq": 1}
+        else:
+            update["$set"]["last_seq"] = seq
+        raw = await self._collection.find_one_and_update(
+            query, update, return_document=ReturnDocument.AFTER
+        )
+        return execution_from_dict(raw) if raw else None
+
+    async def claim_next(self, worker_id: str, at: datetime) -> Execution | None:
+        raw = await self._collection.find_one_and_update(
+            {"status": ExecutionStatus.QUEUED.value},
+            {
+                "$set": {
+                    "status": ExecutionStatus.SCHEDULED.value,
+                    "worker_id": worker_id,
+                    "scheduled_at": at,
+                },
+                "$inc": {"last_seq": 1},
+            },
+            sort=[("created_at", pymongo.ASCENDING)],
+            return_document=ReturnDocument.AFTER,
+        )
+        return execution_from_dict(raw) if raw else None
+
+    async def request_cancel(self, execution_id: str) -> Execution | None:
+        raw = await self._collection.find_one_and_update(
+            {"_id": execution_id, "status": {"$nin": _TERMINAL}},
+            {"$set": {"cancel_requested": True}},
+            return_document=ReturnDocument.AFTER,
+        )
+        if raw is None:  # unknown, or already terminal: nothing to cancel
+            return await self.get(execution_id)
+        return execution_from_dict(raw)
+
+    async def cancel_requested_among(self, execution_ids: Collection[str]) -> set[str]:
+        if not execution_ids:
+            return set()
+        cursor = self._collection.find(
+            {"_id": {"$in": list(execution_ids)}, "cancel_requested": True}, {"_id": 1}
+        )
+        return {raw["_id"] async for raw in cursor}
+
+    async def active_owned_by(self, worker_ids: Collection[str]) -> list[Execution]:
+        cursor = self._collection.find(
+            {"worker_id": {"$in": list(worker_ids)}, "status": {"$in": _ACTIVE}}
+        )
+        return [execution_from_dict(raw) async for raw in cursor]
+
+    async def active_worker_ids(self) -> set[str]:
+        values = await self._collection.distinct("worker_id", {"status": {"$in": _ACTIVE}})
+        return {v for v in values if isinstance(v, str)}
+
+    async def count_queued(self) -> int:
+        return await self._collection.count_documents({"status": ExecutionStatus.QUEUED.value})
+

@@ -1,0 +1,43 @@
+"""The execution event log: status transitions and output chunks, numbered by `seq`.
+
+Per execution, `seq` starts at 1 and grows by one with no gaps; the first event is QUEUED and
+the last is the terminal status.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from service.domain.sandboxes import OutputStream
+from service.domain.statuses import ExecutionStatus
+
+
+@dataclass(frozen=True, slots=True)
+class StatusEvent:
+    execution_id: str
+    seq: int
+    at: datetime
+    status: ExecutionStatus
+    exit_code: int | None = None
+    message: str | None = None
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status.is_terminal
+
+
+@dataclass(frozen=True, slots=True)
+class OutputEvent:
+    execution_id: str
+    seq: int
+    at: datetime
+    stream: OutputStream
+    data: str
+
+    @property
+    def is_terminal(self) -> bool:
+        return False
+
+
+ExecutionEvent = StatusEvent | OutputEvent

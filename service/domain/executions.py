@@ -1,0 +1,39 @@
+"""The Execution record: one script run, as the rest of the system sees it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from service.domain.limits import Limits
+from service.domain.sandboxes import ResourceUsage
+from service.domain.statuses import ExecutionStatus
+
+
+@dataclass(frozen=True, slots=True)
+class Execution:
+    id: str
+    status: ExecutionStatus
+    runtime: str
+    script: str
+    limits: Limits
+    created_at: datetime
+    stdin: str | None = None
+    exit_code: int | None = None
+    # Complete only once terminal; while running, output lives in the event log.
+    stdout: str = ""
+    stderr: str = ""
+    output_truncated: bool = False
+    usage: ResourceUsage | None = None
+    error_message: str | None = None
+    trace_id: str | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    scheduled_at: datetime | None = None
+    last_seq: int = 0
+    cancel_requested: bool = False
+    worker_id: str | None = None
+    owner_id: str | None = None
+    idempotency_key: str | None = None
+    interactive: bool = False
+    labels: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,98 @@
+"""What a sandbox backend is asked to run and what it reports back.
+
+Backends (local bubblewrap, Kubernetes pods) speak only these types: they know nothing of
+GraphQL, MongoDB or the status machine. The watcher turns their observations into events.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from service.domain.limits import Limits
+from service.domain.runtimes import Runtime
+
+
+class OutputStream(enum.StrEnum):
+    STDOUT = "STDOUT"
+    STDERR = "STDERR"
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxSpec:
+    """Everything a backend needs to start one sandbox."""
+
+    execution_id: str
+    runtime: Runtime
+    script: str
+    limits: Limits
+    # Given up front; written to the script's stdin, then stdin is closed unless interactive.
+    stdin: bytes | None = None
+    # Keep stdin open for input sent while the script runs.
+    interactive: bool = False
+    # Extra environment for the script (e.g. TRACEPARENT). Never the service's own env.
+    env: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceUsage:
+    """Measured consumption of the whole sandbox (all processes in it)."""
+
+    cpu_time_ms: float
+    peak_memory_kib: int
+    wall_time_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxOutcome:
+    """How a sandbox ended, as facts; `verdicts.classify` turns this into a status.
+
+    `signal` is a signal that ended the script and was not sent by us.
+    """
+
+    exit_code: int | None = None
+    signal: int | None = None
+    oom_killed: bool = False
+    timed_out: bool = False
+    output_limit_exceeded: bool = False
+    cancelled: bool = False
+    # An infrastructure fault: the sandbox could not run or be observed.
+    error: str | None = None
+    usage: ResourceUsage | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxScheduled:
+    """The backend accepted the sandbox (a pod was created, a cgroup was prepared)."""
+
+    message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxStarted:
+    """The script's process is running."""
+
+    message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxOutput:
+    """Bytes the script wrote, in the order written per stream.
+
+    Backends deliver at most `limits.max_output_bytes` in total across both streams, then kill
+    the sandbox and report `output_limit_exceeded`.
+    """
+
+    stream: OutputStream
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxFinished:
+    """The sandbox is gone; nothing follows this observation."""
+
+    outcome: SandboxOutcome
+
+
+SandboxObservation = SandboxScheduled | SandboxStarted | SandboxOutput | SandboxFinished

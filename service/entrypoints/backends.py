@@ -1,0 +1,43 @@
+"""Choosing and configuring the sandbox backend from Settings."""
+
+from __future__ import annotations
+
+from service.domain.runtimes import Runtime
+from service.services.sandbox_port import SandboxBackend
+from service.settings import Settings
+
+
+def build_backend(settings: Settings) -> SandboxBackend:
+    if settings.backend == "kubernetes":
+        from service.adapters.sandbox.kubernetes import (  # noqa: PLC0415 - optional backend
+            KubernetesBackendConfig,
+            KubernetesSandboxBackend,
+        )
+
+        return KubernetesSandboxBackend(KubernetesBackendConfig())
+    from service.adapters.sandbox.local import (  # noqa: PLC0415
+        LocalBackendConfig,
+        LocalSandboxBackend,
+    )
+
+    return LocalSandboxBackend(
+        LocalBackendConfig(
+            cgroup_mode=settings.local_cgroups,
+            allow_unlimited=settings.local_allow_unlimited,
+            sandbox_user=settings.local_sandbox_user,
+        )
+    )
+
+
+async def discover_runtimes(settings: Settings) -> list[Runtime]:
+    """Runtimes for an API-only process, which runs no sandbox itself."""
+    if settings.backend == "kubernetes":
+        from service.adapters.sandbox.kubernetes import (  # noqa: PLC0415
+            KubernetesBackendConfig,
+            KubernetesSandboxBackend,
+        )
+
+        return KubernetesSandboxBackend(KubernetesBackendConfig()).runtimes()
+    from service.adapters.sandbox.local import discover_host_runtimes  # noqa: PLC0415
+
+    return await discover_host_runtimes()

@@ -1,0 +1,1 @@
+"""The `podrun` command line."""

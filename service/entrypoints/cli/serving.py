@@ -1,0 +1,79 @@
+"""`podrun serve` and `podrun worker`: long-running processes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from typing import Any
+
+import uvicorn
+from pydantic import ValidationError
+
+from service.entrypoints.http.app import create_app
+from service.entrypoints.logs import configure_logging
+from service.entrypoints.wiring import Podrun, start_podrun
+from service.services.sandbox_port import BackendUnavailable
+from service.settings import Settings
+
+log = logging.getLogger("podrun")
+
+
+def _settings(overrides: dict[str, Any]) -> Settings | None:
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        print(f"podrun: invalid configuration:\n{error}", file=sys.stderr)
+        return None
+
+
+def serve(overrides: dict[str, Any], *, worker: bool) -> int:
+    settings = _settings(overrides)
+    if settings is None:
+        return 2
+    configure_logging(settings.log_format, settings.log_level)
+
+    async def start() -> Podrun:
+        try:
+            return await start_podrun(settings, api=True, worker=worker)
+        except BackendUnavailable as error:
+            log.error("the sandbox backend cannot run here: %s", error)
+            raise SystemExit(3) from error
+
+    app = create_app(start, graphiql=settings.graphiql)
+    config = uvicorn.Config(
+        app, host=settings.host, port=settings.port, log_config=None,
+        ws="websockets-sansio", ws_ping_interval=20, ws_ping_timeout=20,
+        timeout_graceful_shutdown=15, lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    log.info("serving on http://%s:%d/graphql", settings.host, settings.port)
+    server.run()
+    return 0 if server.started else 3
+
+
+def work(overrides: dict[str, Any]) -> int:
+    settings = _settings(overrides)
+    if settings is None:
+        return 2
+    configure_logging(settings.log_format, settings.log_level)
+    return asyncio.run(_work(settings))
+
+
+async def _work(settings: Settings) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        podrun = await start_podrun(settings, api=False, worker=True)
+    except BackendUnavailable as error:
+        log.error("the sandbox backend cannot run here: %s", error)
+        return 3
+    log.info("worker %s running", podrun.worker.worker_id if podrun.worker else "?")
+    await stop.wait()
+    await podrun.stop()
+    return 0

@@ -1,0 +1,1 @@
+"""The public GraphQL API (strawberry). Types map domain records at this boundary."""

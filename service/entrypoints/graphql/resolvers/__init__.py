@@ -1,0 +1,1 @@
+"""Query, mutation and subscription roots, one module per domain."""

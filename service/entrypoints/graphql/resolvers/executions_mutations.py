@@ -1,0 +1,54 @@
+"""Mutations on executions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from service.entrypoints.graphql.context import Context
+from service.entrypoints.graphql.inputs import ExecuteScriptInput
+from service.entrypoints.graphql.types.errors import ExecutionNotFound, InputError
+from service.entrypoints.graphql.types.execution import Execution
+from service.services.problems import InputProblem, NotFound
+from service.services.submitting import SubmitRequest
+
+ExecuteScriptPayload = Annotated[
+    Execution | InputError, strawberry.union("ExecuteScriptPayload")
+]
+CancelExecutionPayload = Annotated[
+    Execution | ExecutionNotFound, strawberry.union("CancelExecutionPayload")
+]
+
+
+@strawberry.type
+class ExecutionMutations:
+    @strawberry.mutation(description="Queue a script to run in a fresh sandbox.")
+    async def execute_script(
+        self, info: Info[Context, None], input: ExecuteScriptInput
+    ) -> ExecuteScriptPayload:
+        result = await info.context.use_cases.submitter.submit(
+            SubmitRequest(
+                script=input.script,
+                runtime=input.runtime,
+                stdin=input.stdin,
+                limits=input.limits.to_domain() if input.limits else None,
+                idempotency_key=input.idempotency_key,
+            )
+        )
+        if isinstance(result, InputProblem):
+            return InputError(message=result.message, field=result.field)
+        return Execution.from_domain(result)
+
+    @strawberry.mutation(
+        description="Cancel an execution: kills its sandbox. Cancelling a finished execution "
+        "returns it unchanged."
+    )
+    async def cancel_execution(
+        self, info: Info[Context, None], id: strawberry.ID
+    ) -> CancelExecutionPayload:
+        result = await info.context.use_cases.canceller.cancel(str(id))
+        if isinstance(result, NotFound):
+            return ExecutionNotFound(message=result.message, id=strawberry.ID(result.id))
+        return Execution.from_domain(result)

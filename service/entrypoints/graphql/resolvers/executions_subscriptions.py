@@ -1,0 +1,30 @@
+"""Subscriptions on executions."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.types import Info
+
+from service.entrypoints.graphql.context import Context
+from service.entrypoints.graphql.types.events import ExecutionEvent, event_from_domain
+
+
+@strawberry.type
+class ExecutionSubscriptions:
+    @strawberry.subscription(
+        description="Events of one execution with seq > afterSeq: the stored ones first, then "
+        "live ones, without gap or duplicate; completes after the terminal status event."
+    )
+    async def execution_events(
+        self, info: Info[Context, None], id: strawberry.ID, after_seq: int = 0
+    ) -> AsyncGenerator[ExecutionEvent, None]:
+        use_cases = info.context.use_cases
+        if after_seq < 0:
+            raise GraphQLError("afterSeq must be 0 or more")
+        if await use_cases.queries.get(str(id)) is None:
+            raise GraphQLError(f"no execution with id {str(id)!r}")
+        async for event in use_cases.streamer.stream(str(id), after_seq):
+            yield event_from_domain(event)

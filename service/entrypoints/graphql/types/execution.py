@@ -1,0 +1,95 @@
+"""The Execution type and its connection."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry.types import Info
+
+from service.domain.executions import Execution as DomainExecution
+from service.entrypoints.graphql.context import Context
+from service.entrypoints.graphql.types.enums import ExecutionStatus
+from service.entrypoints.graphql.types.limits import Limits, ResourceUsage
+
+
+@strawberry.interface(description="An object with a globally unique id.")
+class Node:
+    id: strawberry.ID
+
+
+@strawberry.type(description="One run of one script.")
+class Execution(Node):
+    status: ExecutionStatus  # type: ignore[valid-type]
+    runtime: str
+    script: str
+    stdin: str | None
+    limits: Limits
+    exit_code: int | None = strawberry.field(
+        description="The script's exit code; 128+n when a signal ended it."
+    )
+    output_truncated: bool = strawberry.field(
+        description="Output went over maxOutputBytes; stdout/stderr hold the first bytes."
+    )
+    usage: ResourceUsage | None
+    error_message: str | None = strawberry.field(
+        description="Why the execution ended as ERROR (an infrastructure fault)."
+    )
+    trace_id: str | None = strawberry.field(description="OpenTelemetry trace id (hex).")
+    created_at: datetime
+    scheduled_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    last_seq: int = strawberry.field(description="The seq of the newest event so far.")
+
+    _record: strawberry.Private[DomainExecution]
+
+    @strawberry.field(description="Everything written to stdout so far.")
+    async def stdout(self, info: Info[Context, None]) -> str:
+        return (await info.context.output_loader.load(self._record)).stdout
+
+    @strawberry.field(description="Everything written to stderr so far.")
+    async def stderr(self, info: Info[Context, None]) -> str:
+        return (await info.context.output_loader.load(self._record)).stderr
+
+    @classmethod
+    def from_domain(cls, execution: DomainExecution) -> Execution:
+        return cls(
+            id=strawberry.ID(execution.id),
+            status=execution.status,
+            runtime=execution.runtime,
+            script=execution.script,
+            stdin=execution.stdin,
+            limits=Limits.from_domain(execution.limits),
+            exit_code=execution.exit_code,
+            output_truncated=execution.output_truncated,
+            usage=ResourceUsage.from_domain(execution.usage) if execution.usage else None,
+            error_message=execution.error_message,
+            trace_id=execution.trace_id,
+            created_at=execution.created_at,
+            scheduled_at=execution.scheduled_at,
+            started_at=execution.started_at,
+            finished_at=execution.finished_at,
+            last_seq=execution.last_seq,
+            _record=execution,
+        )
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class ExecutionEdge:
+    cursor: str
+    node: Execution
+
+
+@strawberry.type(description="Executions, newest first.")
+class ExecutionConnection:
+    edges: list[ExecutionEdge]
+    page_info: PageInfo

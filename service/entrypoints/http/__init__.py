@@ -1,0 +1,1 @@
+"""The HTTP application: GraphQL (HTTP + graphql-transport-ws), health, web assets."""

@@ -1,0 +1,60 @@
+"""The FastAPI application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from strawberry.fastapi import GraphQLRouter
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from service.entrypoints.graphql.context import Context
+from service.entrypoints.graphql.schema import build_schema
+from service.entrypoints.wiring import Podrun
+
+
+def create_app(
+    start: Callable[[], Awaitable[Podrun]],
+    *,
+    graphiql: bool = True,
+) -> FastAPI:
+    """An app that starts Podrun (store, worker) in its lifespan and stops it after."""
+    holder: dict[str, Podrun] = {}
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        podrun = await start()
+        holder["podrun"] = podrun
+        try:
+            yield
+        finally:
+            await podrun.stop()
+
+    async def get_context() -> Context:
+        return Context(holder["podrun"].use_cases)
+
+    router: GraphQLRouter[Any, None] = GraphQLRouter(
+        build_schema(),
+        context_getter=get_context,
+        graphql_ide="graphiql" if graphiql else None,
+        subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+    )
+    app = FastAPI(title="Podrun", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.include_router(router, prefix="/graphql")
+
+    @app.get("/healthz")
+    async def healthz() -> JSONResponse:
+        podrun = holder.get("podrun")
+        checks = {
+            "api": podrun is not None and podrun.ready.is_set(),
+            "store": podrun is not None and await podrun.ping(),
+            "worker": podrun is not None
+            and (podrun.worker is None or podrun.worker.ready.is_set()),
+        }
+        ok = all(checks.values())
+        return JSONResponse({"ok": ok, "checks": checks}, status_code=200 if ok else 503)
+
+    return app

@@ -1,0 +1,166 @@
+"""Composition root: builds a Podrun process (API, worker or both) from Settings."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from dataclasses import dataclass, field
+
+from pymongo import AsyncMongoClient
+
+from service.adapters.bus.changestreams import ChangeStreamFeed
+from service.adapters.bus.local import LocalEventBus
+from service.adapters.store.connection import connect
+from service.adapters.store.embedded import EmbeddedStore, start_embedded_store
+from service.adapters.store.events import MongoEventLog
+from service.adapters.store.executions import MongoExecutionRepository
+from service.adapters.store.workers import MongoWorkerRegistry
+from service.domain.runtimes import RuntimeCatalog
+from service.entrypoints.backends import build_backend, discover_runtimes
+from service.services.cancelling import Canceller
+from service.services.dispatching import Dispatcher
+from service.services.observing import ExecutionObserver
+from service.services.querying import ExecutionQueries
+from service.services.recovering import Recovery
+from service.services.sandbox_port import SandboxBackend
+from service.services.submitting import SubmitPolicy, Submitter
+from service.services.subscribing import EventStreamer
+from service.services.usecases import UseCases
+from service.services.working import Worker
+from service.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@dataclass
+class Podrun:
+    """A running Podrun process: what it owns, so it can be stopped in order."""
+
+    settings: Settings
+    client: AsyncMongoClient[dict[str, object]]
+    bus: LocalEventBus
+    feed: ChangeStreamFeed
+    use_cases: UseCases
+    store: EmbeddedStore | None = None
+    backend: SandboxBackend | None = None
+    worker: Worker | None = None
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def ping(self) -> bool:
+        try:
+            await self.client.admin.command("ping")
+        except Exception:  # noqa: BLE001 - any failure means "not ready"
+            return False
+        return True
+
+    async def stop(self) -> None:
+        self.ready.clear()
+        if self.worker is not None:
+            await self.worker.stop()
+        if self.backend is not None:
+            await self.backend.close()
+        await self.feed.close()
+        await self.client.close()
+        if self.store is not None:
+            self.store.stop()
+
+
+async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = True) -> Podrun:
+    """Start the store (embedded unless a URI is set), the backend and the worker."""
+    store: EmbeddedStore | None = None
+    uri = settings.mongodb_uri
+    if uri is None:
+        store = await asyncio.to_thread(start_embedded_store, settings.data_dir)
+        uri = store.uri
+    client = await connect(uri, settings.database)
+    bus = LocalEventBus()
+    executions = MongoExecutionRepository()
+    events = MongoEventLog()
+
+    backend: SandboxBackend | None = None
+    if worker:
+        backend = build_backend(settings)
+        await backend.start()
+        runtimes = RuntimeCatalog(backend.runtimes())
+    else:
+        runtimes = RuntimeCatalog(await discover_runtimes(settings))
+
+    # A worker needs to hear of submits and cancels from API replicas; an API needs the
+    # events a worker elsewhere appends.
+    feed = ChangeStreamFeed(bus, events=api, control=worker)
+    await feed.start()
+
+    use_cases = UseCases(
+        submitter=Submitter(
+            executions,
+            events,
+            bus,
+            runtimes,
+            SubmitPolicy(
+                limits=settings.limit_policy(),
+                max_script_bytes=settings.max_script_bytes,
+                max_stdin_bytes=settings.max_stdin_bytes,
+            ),
+        ),
+        canceller=Canceller(executions, events, bus),
+        queries=ExecutionQueries(executions, events),
+        streamer=EventStreamer(executions, events, bus),
+        runtimes=runtimes,
+        limits=settings.limit_policy(),
+    )
+    podrun = Podrun(settings=settings, client=client, bus=bus, feed=feed,
+                    use_cases=use_cases, store=store, backend=backend)
+    if backend is not None:
+        podrun.worker = _build_worker(settings, backend, runtimes, executions, events, bus)
+        bus.on_queued(podrun.worker.dispatcher.wake)
+        await podrun.worker.start()
+    podrun.ready.set()
+    return podrun
+
+
+def _build_worker(
+    settings: Settings,
+    backend: SandboxBackend,
+    runtimes: RuntimeCatalog,
+    executions: MongoExecutionRepository,
+    events: MongoEventLog,
+    bus: LocalEventBus,
+) -> Worker:
+    hostname = socket.gethostname()
+    pid = os.getpid()
+    worker_id = f"{hostname}-{pid}-{uuid.uuid4().hex[:8]}"
+    observer = ExecutionObserver(executions, events, bus, backend, runtimes, worker_id)
+    registry = MongoWorkerRegistry()
+    return Worker(
+        worker_id=worker_id,
+        hostname=hostname,
+        pid=pid,
+        executions=executions,
+        registry=registry,
+        dispatcher=Dispatcher(executions, observer, worker_id, settings.max_concurrency),
+        observer=observer,
+        recovery=Recovery(
+            executions,
+            events,
+            bus,
+            registry,
+            worker_id=worker_id,
+            hostname=hostname,
+            dead_after_seconds=settings.worker_dead_after_seconds,
+            process_alive=_process_alive,
+        ),
+        heartbeat_seconds=settings.worker_heartbeat_seconds,
+    )

@@ -1,0 +1,1 @@
+"""Use cases: submit, cancel, dispatch, observe, query, subscribe, recover."""

@@ -1,0 +1,43 @@
+"""Live notification of new events and of cancellation requests.
+
+Only a hint: subscribers re-read the event log by seq whenever a notification does not line
+up, so a lost or duplicated notification can delay delivery but never loses or repeats an
+event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Protocol
+
+from service.domain.events import ExecutionEvent
+
+
+class LiveFeed(Protocol):
+    async def next(self, timeout: float) -> ExecutionEvent | None:
+        """The next published event, or None after `timeout` seconds (or once the feed was
+        dropped for lagging, after which the reader relies on the log)."""
+        ...
+
+
+class EventBus(Protocol):
+    def publish(self, event: ExecutionEvent) -> None:
+        """Tell local subscribers about an event that is already stored."""
+        ...
+
+    def listen(self, execution_id: str) -> AbstractAsyncContextManager[LiveFeed]:
+        """Events published for one execution from now on, in publish order."""
+        ...
+
+    def on_cancel_requested(self, callback: Callable[[str], None]) -> None:
+        """Call back (in this process) when cancellation of an execution is requested."""
+        ...
+
+    def request_cancel(self, execution_id: str) -> None: ...
+
+    def on_queued(self, callback: Callable[[], None]) -> None:
+        """Call back when work may be waiting (a submit here or in another process)."""
+        ...
+
+    def announce_queued(self) -> None: ...

@@ -1,0 +1,72 @@
+"""Cancelling an execution.
+
+A QUEUED execution is cancelled here by compare-and-set. One that a worker owns is flagged;
+the worker kills the sandbox and writes CANCELLED itself (it alone numbers that execution's
+events). The caller waits briefly so the answer usually shows the final status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from service.domain.events import StatusEvent
+from service.domain.executions import Execution
+from service.domain.statuses import ExecutionStatus
+from service.services.bus_port import EventBus
+from service.services.clock import utcnow
+from service.services.problems import NotFound
+from service.services.store_port import EventLog, ExecutionRepository
+
+
+class Canceller:
+    def __init__(
+        self,
+        executions: ExecutionRepository,
+        events: EventLog,
+        bus: EventBus,
+        *,
+        wait_seconds: float = 5.0,
+    ) -> None:
+        self._executions = executions
+        self._events = events
+        self._bus = bus
+        self._wait_seconds = wait_seconds
+
+    async def cancel(self, execution_id: str, *, owner_id: str | None = None) -> Execution | NotFound:
+        execution = await self._executions.get(execution_id)
+        if execution is None or (owner_id is not None and execution.owner_id != owner_id):
+            return NotFound(f"no execution with id {execution_id!r}", execution_id)
+        if execution.status.is_terminal:
+            return execution
+        flagged = await self._executions.request_cancel(execution_id)
+        if flagged is None or flagged.status.is_terminal:
+            return flagged or execution
+        if flagged.status is ExecutionStatus.QUEUED:
+            now = utcnow()
+            cancelled = await self._executions.compare_and_set(
+                execution_id,
+                expected={ExecutionStatus.QUEUED},
+                status=ExecutionStatus.CANCELLED,
+                seq=None,
+                fields={"finished_at": now},
+            )
+            if cancelled is not None:
+                event = StatusEvent(execution_id, cancelled.last_seq, now,
+                                    ExecutionStatus.CANCELLED, message="cancelled by request")
+                await self._events.append(event)
+                self._bus.publish(event)
+                return cancelled
+        # A worker owns it (or just claimed it): ask it to stop and wait for the verdict.
+        async with self._bus.listen(execution_id) as live:
+            self._bus.request_cancel(execution_id)
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + self._wait_seconds
+            while (remaining := deadline - loop.time()) > 0:
+                event = await live.next(min(remaining, 0.5))
+                if event is not None and event.is_terminal:
+                    break
+                if event is None:
+                    current = await self._executions.get(execution_id)
+                    if current is not None and current.status.is_terminal:
+                        break
+        return await self._executions.get(execution_id) or flagged

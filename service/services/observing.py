@@ -1,0 +1,268 @@
+"""Running one claimed execution: launch its sandbox, turn what the backend observes into
+events and compare-and-set updates, and end with exactly one verdict.
+
+Writes for one execution come from the one worker that claimed it, so that worker numbers the
+events itself (`seq`); every status write is fenced on the current status and on the worker
+id, so a worker that was presumed dead and recovered elsewhere cannot overwrite the outcome.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from service.domain.events import ExecutionEvent, OutputEvent, StatusEvent
+from service.domain.executions import Execution
+from service.domain.runtimes import RuntimeCatalog
+from service.domain.sandboxes import (
+    OutputStream,
+    SandboxFinished,
+    SandboxObservation,
+    SandboxOutput,
+    SandboxSpec,
+    SandboxStarted,
+)
+from service.domain.statuses import ExecutionStatus
+from service.domain.verdicts import Verdict, classify
+from service.services.bus_port import EventBus
+from service.services.clock import utcnow
+from service.services.coalescing import Chunk, OutputCoalescer
+from service.services.sandbox_port import SandboxBackend, SandboxHandle, SandboxLaunchError
+from service.services.store_port import EventLog, ExecutionRepository
+from service.services.tracing_port import ExecutionTracer, NullExecutionTracer, RunSpan
+
+log = logging.getLogger(__name__)
+
+_PENDING_CANCEL_TTL = 60.0
+
+
+class OwnershipLost(Exception):
+    """Another process finished this execution (it presumed this worker dead)."""
+
+
+@dataclass
+class _Run:
+    execution: Execution
+    seq: int
+    status: ExecutionStatus
+    stdout: list[str] = field(default_factory=list)
+    stderr: list[str] = field(default_factory=list)
+    output_seen: bool = False
+
+
+class ExecutionObserver:
+    """Launches and watches sandboxes for claimed executions."""
+
+    def __init__(
+        self,
+        executions: ExecutionRepository,
+        events: EventLog,
+        bus: EventBus,
+        backend: SandboxBackend,
+        runtimes: RuntimeCatalog,
+        worker_id: str,
+        *,
+        tracer: ExecutionTracer | None = None,
+        linger_seconds: float = 0.015,
+        max_chunk_bytes: int = 64 * 1024,
+    ) -> None:
+        self._executions = executions
+        self._events = events
+        self._bus = bus
+        self._backend = backend
+        self._runtimes = runtimes
+        self._worker_id = worker_id
+        self._tracer = tracer or NullExecutionTracer()
+        self._linger = linger_seconds
+        self._max_chunk = max_chunk_bytes
+        self._handles: dict[str, SandboxHandle] = {}
+        # Cancel requests for executions not (yet) running here, by arrival time: a claim may
+        # race the request. Forgotten after a minute, since most are for other workers.
+        self._cancel_pending: dict[str, float] = {}
+        bus.on_cancel_requested(self.request_cancel)
+
+    @property
+    def running_ids(self) -> list[str]:
+        return list(self._handles)
+
+    def handle_of(self, execution_id: str) -> SandboxHandle | None:
+        return self._handles.get(execution_id)
+
+    def request_cancel(self, execution_id: str) -> None:
+        """Kill the sandbox if it runs here; remember the request if it is about to."""
+        handle = self._handles.get(execution_id)
+        if handle is not None:
+            asyncio.get_running_loop().create_task(handle.cancel())
+        else:
+            now = time.monotonic()
+            self._cancel_pending = {
+                k: t for k, t in self._cancel_pending.items() if now - t < _PENDING_CANCEL_TTL
+            }
+            self._cancel_pending[execution_id] = now
+
+    async def run(self, execution: Execution) -> None:
+        """Drive a SCHEDULED execution to its terminal status."""
+        run = _Run(execution, execution.last_seq, ExecutionStatus.SCHEDULED)
+        span = self._tracer.start_run(execution)
+        try:
+            await self._append(
+                StatusEvent(execution.id, run.seq, execution.scheduled_at or utcnow(),
+                            ExecutionStatus.SCHEDULED)
+            )
+            await self._launch_and_observe(run, span)
+        except OwnershipLost:
+            log.warning("execution %s was finished elsewhere; stopping", execution.id)
+        except asyncio.CancelledError:
+            # The worker is shutting down: the sandbox dies with it, so say so.
+            with contextlib.suppress(OwnershipLost, Exception):
+                await asyncio.shield(self._finish(run, Verdict(
+                    ExecutionStatus.ERROR, None,
+                    "the worker shut down before the script finished")))
+            raise
+        except Exception as error:  # noqa: BLE001 - any fault ends as ERROR, never a hang
+            log.exception("execution %s failed in the worker", execution.id)
+            with contextlib.suppress(OwnershipLost, Exception):
+                await self._finish(run, Verdict(ExecutionStatus.ERROR, None,
+                                                f"internal error: {type(error).__name__}"))
+        finally:
+            self._cancel_pending.pop(execution.id, None)
+            self._handles.pop(execution.id, None)
+            span.end(run.status)
+
+    async def _launch_and_observe(self, run: _Run, span: RunSpan) -> None:
+        execution = run.execution
+        if execution.cancel_requested or execution.id in self._cancel_pending:
+            await self._finish(run, Verdict(ExecutionStatus.CANCELLED, None,
+                                            "cancelled by request"))
+            return
+        runtime = self._runtimes.find(execution.runtime)
+        if runtime is None:
+            await self._finish(run, Verdict(
+                ExecutionStatus.ERROR, None,
+                f"runtime {execution.runtime!r} is not offered by this worker"))
+            return
+        spec = SandboxSpec(
+            execution_id=execution.id,
+            runtime=runtime,
+            script=execution.script,
+            limits=execution.limits,
+            stdin=execution.stdin.encode() if execution.stdin is not None else None,
+            interactive=execution.interactive,
+            env=span.sandbox_env(),
+        )
+        try:
+            handle = await self._backend.launch(spec)
+        except SandboxLaunchError as error:
+            await self._finish(run, Verdict(ExecutionStatus.ERROR, None, str(error)))
+            return
+        self._handles[execution.id] = handle
+        if execution.id in self._cancel_pending:
+            await handle.cancel()
+        span.launched()
+        await self._observe(run, handle, span)
+
+    async def _observe(self, run: _Run, handle: SandboxHandle, span: RunSpan) -> None:
+        queue: asyncio.Queue[SandboxObservation] = asyncio.Queue()
+
+        async def pump() -> None:
+            async for observation in handle.observations():
+                await queue.put(observation)
+
+        pump_task = asyncio.create_task(pump())
+        coalescer = OutputCoalescer(self._max_chunk, self._linger)
+        try:
+            while True:
+                deadline = coalescer.deadline()
+                timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+                try:
+                    observation = await asyncio.wait_for(queue.get(), timeout)
+                except TimeoutError:
+                    await self._write_output(run, coalescer.flush(), span)
+                    continue
+                if isinstance(observation, SandboxOutput):
+                    due = coalescer.add(observation.stream, observation.data, time.monotonic())
+                    await self._write_output(run, due, span)
+                elif isinstance(observation, SandboxStarted):
+                    await self._write_output(run, coalescer.flush(), span)
+                    if run.status is ExecutionStatus.SCHEDULED:
+                        await self._transition(run, ExecutionStatus.RUNNING,
+                                               {"started_at": utcnow()})
+                        span.started()
+                elif isinstance(observation, SandboxFinished):
+                    await self._write_output(run, coalescer.flush(final=True), span)
+                    verdict = classify(observation.outcome)
+                    usage = observation.outcome.usage
+                    await self._finish(run, verdict, extra={
+                        "output_truncated": observation.outcome.output_limit_exceeded,
+                        "usage": None if usage is None else {
+                            "cpu_time_ms": usage.cpu_time_ms,
+                            "peak_memory_kib": usage.peak_memory_kib,
+                            "wall_time_ms": usage.wall_time_ms,
+                        },
+                    })
+                    span.finished(verdict, usage)
+                    return
+        finally:
+            pump_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pump_task
+
+    async def _write_output(self, run: _Run, chunks: list[Chunk], span: RunSpan) -> None:
+        for chunk in chunks:
+            run.seq += 1
+            (run.stdout if chunk.stream is OutputStream.STDOUT else run.stderr).append(chunk.text)
+            await self._append(
+                OutputEvent(run.execution.id, run.seq, utcnow(), chunk.stream, chunk.text)
+            )
+            if not run.output_seen:
+                run.output_seen = True
+                span.first_output()
+
+    async def _transition(
+        self, run: _Run, status: ExecutionStatus, fields: Mapping[str, Any],
+        *, exit_code: int | None = None, message: str | None = None,
+    ) -> None:
+        run.seq += 1
+        updated = await self._executions.compare_and_set(
+            run.execution.id,
+            expected={run.status},
+            status=status,
+            seq=run.seq,
+            fields=fields,
+            worker_id=self._worker_id,
+        )
+        if updated is None:
+            raise OwnershipLost(run.execution.id)
+        run.status = status
+        at = fields.get("finished_at") or fields.get("started_at") or utcnow()
+        await self._append(StatusEvent(run.execution.id, run.seq, at, status,
+                                       exit_code=exit_code, message=message))
+
+    async def _finish(
+        self, run: _Run, verdict: Verdict, extra: Mapping[str, Any] | None = None
+    ) -> None:
+        now = utcnow()
+        if run.status is ExecutionStatus.SCHEDULED and verdict.status not in (
+            ExecutionStatus.CANCELLED, ExecutionStatus.ERROR
+        ):
+            # The sandbox ran and ended between two observations: it did run.
+            await self._transition(run, ExecutionStatus.RUNNING, {"started_at": now})
+        fields: dict[str, Any] = {
+            "finished_at": now,
+            "exit_code": verdict.exit_code,
+            "stdout": "".join(run.stdout),
+            "stderr": "".join(run.stderr),
+            "error_message": verdict.message if verdict.status is ExecutionStatus.ERROR else None,
+            **(extra or {}),
+        }
+        await self._transition(run, verdict.status, fields,
+                               exit_code=verdict.exit_code, message=verdict.message)
+
+    async def _append(self, event: ExecutionEvent) -> None:
+        await self._events.append(event)
+        self._bus.publish(event)

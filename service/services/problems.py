@@ -1,0 +1,29 @@
+"""Expected failures of use cases, returned as values (the API turns them into data)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class InputProblem:
+    """The request itself is wrong; `field` names the offending input field."""
+
+    message: str
+    field: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NotFound:
+    """No execution with this id is visible to the caller."""
+
+    message: str
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class NotRunning:
+    """The execution cannot take this action in its current status."""
+
+    message: str
+    status: str

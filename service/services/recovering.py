@@ -1,0 +1,102 @@
+"""Crash recovery: executions owned by a worker that died end as ERROR, never stuck.
+
+A worker is dead when it has no liveness record, when its record is on this host and its
+process is gone (a restart is recognised at once), or when it missed heartbeats for
+`dead_after_seconds`. Executions still QUEUED simply run when a worker is back.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from service.domain.events import StatusEvent
+from service.domain.executions import Execution
+from service.domain.statuses import ExecutionStatus
+from service.services.bus_port import EventBus
+from service.services.clock import utcnow
+from service.services.repairing import repair_missing_status_event
+from service.services.store_port import EventLog, ExecutionRepository, WorkerRecord, WorkerRegistry
+
+log = logging.getLogger(__name__)
+
+LOST_WORKER_MESSAGE = (
+    "the worker running this execution stopped (crash or restart) before it finished; "
+    "its sandbox did not survive"
+)
+
+
+class Recovery:
+    def __init__(
+        self,
+        executions: ExecutionRepository,
+        events: EventLog,
+        bus: EventBus,
+        workers: WorkerRegistry,
+        *,
+        worker_id: str,
+        hostname: str,
+        dead_after_seconds: float,
+        process_alive: Callable[[int], bool],
+    ) -> None:
+        self._executions = executions
+        self._events = events
+        self._bus = bus
+        self._workers = workers
+        self._worker_id = worker_id
+        self._hostname = hostname
+        self._dead_after = timedelta(seconds=dead_after_seconds)
+        self._process_alive = process_alive
+
+    async def sweep(self) -> int:
+        """End the executions of dead workers; return how many were ended."""
+        owners = await self._executions.active_worker_ids() - {self._worker_id}
+        if not owners:
+            return 0
+        records = {record.id: record for record in await self._workers.get(owners)}
+        dead = [owner for owner in owners if self._is_dead(records.get(owner))]
+        if not dead:
+            return 0
+        ended = 0
+        for execution in await self._executions.active_owned_by(dead):
+            if await self._end(execution):
+                ended += 1
+        for owner in dead:
+            await self._workers.remove(owner)
+        return ended
+
+    def _is_dead(self, record: WorkerRecord | None) -> bool:
+        if record is None:
+            return True
+        if record.hostname == self._hostname and not self._process_alive(record.pid):
+            return True
+        return utcnow() - record.heartbeat_at > self._dead_after
+
+    async def _end(self, execution: Execution) -> bool:
+        await repair_missing_status_event(execution, self._events, self._bus)
+        seq = max(execution.last_seq, await self._events.last_seq(execution.id)) + 1
+        stdout, stderr = await self._events.output_of(execution.id)
+        now = utcnow()
+        updated = await self._executions.compare_and_set(
+            execution.id,
+            expected={execution.status},
+            status=ExecutionStatus.ERROR,
+            seq=seq,
+            fields={
+                "finished_at": now,
+                "error_message": LOST_WORKER_MESSAGE,
+                "stdout": stdout,
+                "stderr": stderr,
+            },
+            worker_id=execution.worker_id,
+        )
+        if updated is None:
+            return False
+        event = StatusEvent(execution.id, seq, now, ExecutionStatus.ERROR,
+                            message=LOST_WORKER_MESSAGE)
+        if await self._events.append(event):
+            self._bus.publish(event)
+        log.warning("execution %s ended as ERROR: its worker %s is gone",
+                    execution.id, execution.worker_id)
+        return True

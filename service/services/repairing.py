@@ -1,0 +1,33 @@
+"""Repairing the one gap a crash can leave: a status written to the Execution whose event
+was not yet appended. The event log is what clients read, so the missing event is derived
+from the record and appended (idempotently: the unique seq index drops a duplicate)."""
+
+from __future__ import annotations
+
+from service.domain.events import StatusEvent
+from service.domain.executions import Execution
+from service.services.bus_port import EventBus
+from service.services.clock import utcnow
+from service.services.store_port import EventLog
+
+
+async def repair_missing_status_event(
+    execution: Execution, events: EventLog, bus: EventBus
+) -> bool:
+    """Append the status event at `execution.last_seq` if the log stops right before it."""
+    stored = await events.last_seq(execution.id)
+    if stored != execution.last_seq - 1:
+        return False
+    at = execution.finished_at or execution.started_at or execution.scheduled_at or utcnow()
+    event = StatusEvent(
+        execution.id,
+        execution.last_seq,
+        at,
+        execution.status,
+        exit_code=execution.exit_code,
+        message=execution.error_message,
+    )
+    appended = await events.append(event)
+    if appended:
+        bus.publish(event)
+    return appended

@@ -1,0 +1,76 @@
+"""The one small protocol every sandbox backend implements.
+
+A backend turns a `SandboxSpec` into a running, limited sandbox and reports what it observes
+as `SandboxObservation`s, ending with exactly one `SandboxFinished`. It enforces the wall-clock
+timeout and the output cap itself (it is the one that can kill), and never raises out of
+`observations()`: a fault becomes `SandboxFinished(outcome.error=...)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Protocol
+
+from service.domain.runtimes import Runtime
+from service.domain.sandboxes import SandboxObservation, SandboxSpec
+
+
+class BackendUnavailable(Exception):
+    """The backend cannot run sandboxes on this host; the message says why and what to do."""
+
+
+class SandboxLaunchError(Exception):
+    """One sandbox could not be started; the execution ends as ERROR with this message."""
+
+
+class SandboxHandle(Protocol):
+    """A launched sandbox."""
+
+    @property
+    def execution_id(self) -> str: ...
+
+    def observations(self) -> AsyncIterator[SandboxObservation]:
+        """Started, output chunks in order, then exactly one Finished. Iterate once."""
+        ...
+
+    async def cancel(self) -> None:
+        """Kill the whole sandbox; the outcome reports `cancelled`. Idempotent."""
+        ...
+
+    async def write_stdin(self, data: bytes) -> None:
+        """Write to the script's stdin (interactive sandboxes). Raises if stdin is closed."""
+        ...
+
+    async def close_stdin(self) -> None:
+        """Send EOF to the script's stdin. Idempotent."""
+        ...
+
+
+class SandboxBackend(Protocol):
+    """Runs sandboxes: `local` (bubblewrap + cgroups) or `kubernetes` (a pod each)."""
+
+    @property
+    def name(self) -> str: ...
+
+    async def start(self) -> None:
+        """Check prerequisites and acquire resources; raise BackendUnavailable if unusable."""
+        ...
+
+    async def close(self) -> None:
+        """Kill what still runs and release resources."""
+        ...
+
+    def runtimes(self) -> list[Runtime]:
+        """Runtimes this backend can actually run here."""
+        ...
+
+    async def launch(self, spec: SandboxSpec) -> SandboxHandle:
+        """Start a sandbox; raise SandboxLaunchError when it cannot start."""
+        ...
+
+    async def reattach(self, execution_id: str) -> SandboxHandle | None:
+        """Find a sandbox that outlived a worker restart; None when it is gone.
+
+        Local sandboxes die with their worker, so the local backend returns None.
+        """
+        ...

@@ -1,0 +1,123 @@
+"""What the use cases need from storage, as protocols the store adapter implements.
+
+Invariants the implementation must keep:
+- Every status write is a compare-and-set on the current status (`expected`), so a duplicate
+  or late observation cannot regress an execution.
+- Events are unique per (execution_id, seq); appending an existing seq is a no-op that
+  returns False, which makes every writer idempotent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from service.domain.events import ExecutionEvent
+from service.domain.executions import Execution
+from service.domain.statuses import ExecutionStatus
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionPage:
+    items: list[Execution]
+    cursors: list[str]
+    has_next_page: bool
+    has_previous_page: bool
+
+
+class InvalidCursor(ValueError):
+    """A pagination cursor that this server did not issue."""
+
+
+class ExecutionRepository(Protocol):
+    async def create(self, execution: Execution) -> Execution | None:
+        """Insert; None when the owner's idempotency key is already taken."""
+        ...
+
+    async def get(self, execution_id: str) -> Execution | None: ...
+
+    async def get_by_idempotency_key(self, owner_id: str | None, key: str) -> Execution | None: ...
+
+    async def page(
+        self,
+        *,
+        first: int,
+        after: str | None,
+        statuses: Collection[ExecutionStatus] | None,
+        owner_id: str | None = None,
+    ) -> ExecutionPage:
+        """Newest first; raises InvalidCursor for a cursor it did not issue."""
+        ...
+
+    async def compare_and_set(
+        self,
+        execution_id: str,
+        *,
+        expected: Collection[ExecutionStatus],
+        status: ExecutionStatus,
+        seq: int | None,
+        fields: Mapping[str, Any],
+        worker_id: str | None = None,
+    ) -> Execution | None:
+        """Set `status` (and `fields`) if the current status is one of `expected` (and the
+        owning worker is `worker_id`, when given). `seq=None` takes the next seq from the
+        record's own counter; otherwise it records `seq` as the last one. Returns the
+        updated record, or None when the compare failed."""
+        ...
+
+    async def claim_next(self, worker_id: str, at: datetime) -> Execution | None:
+        """Atomically move the oldest QUEUED execution to SCHEDULED for this worker."""
+        ...
+
+    async def request_cancel(self, execution_id: str) -> Execution | None:
+        """Flag a non-terminal execution for cancellation; None when unknown."""
+        ...
+
+    async def cancel_requested_among(self, execution_ids: Collection[str]) -> set[str]: ...
+
+    async def active_owned_by(self, worker_ids: Collection[str]) -> list[Execution]:
+        """SCHEDULED or RUNNING executions whose worker is one of these."""
+        ...
+
+    async def active_worker_ids(self) -> set[str]:
+        """Workers that own at least one SCHEDULED or RUNNING execution."""
+        ...
+
+    async def count_queued(self) -> int: ...
+
+
+class EventLog(Protocol):
+    async def append(self, event: ExecutionEvent) -> bool:
+        """Store an event; False when its (execution_id, seq) already exists."""
+        ...
+
+    async def after(self, execution_id: str, after_seq: int, limit: int) -> list[ExecutionEvent]:
+        """Events with seq > after_seq in seq order."""
+        ...
+
+    async def last_seq(self, execution_id: str) -> int:
+        """The highest stored seq, 0 when there is none."""
+        ...
+
+    async def output_of(self, execution_id: str) -> tuple[str, str]:
+        """(stdout, stderr) as stored so far."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerRecord:
+    id: str
+    hostname: str
+    pid: int
+    started_at: datetime
+    heartbeat_at: datetime
+
+
+class WorkerRegistry(Protocol):
+    async def heartbeat(self, record: WorkerRecord) -> None: ...
+
+    async def get(self, worker_ids: Collection[str]) -> list[WorkerRecord]: ...
+
+    async def remove(self, worker_id: str) -> None: ...

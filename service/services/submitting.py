@@ -1,0 +1,146 @@
+"""Submitting a script: validate, store the Execution with its QUEUED event, wake a worker."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from service.domain.events import StatusEvent
+from service.domain.executions import Execution
+from service.domain.limits import LimitPolicy, LimitsRequest, LimitViolation
+from service.domain.runtimes import RuntimeCatalog
+from service.domain.statuses import ExecutionStatus
+from service.services.bus_port import EventBus
+from service.services.clock import utcnow
+from service.services.problems import InputProblem
+from service.services.store_port import EventLog, ExecutionRepository
+
+MAX_IDEMPOTENCY_KEY_LENGTH = 200
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitRequest:
+    script: str
+    runtime: str | None = None
+    stdin: str | None = None
+    limits: LimitsRequest | None = None
+    idempotency_key: str | None = None
+    owner_id: str | None = None
+    interactive: bool = False
+    trace_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitPolicy:
+    limits: LimitPolicy
+    max_script_bytes: int
+    max_stdin_bytes: int
+
+
+class Submitter:
+    """The `executeScript` use case."""
+
+    def __init__(
+        self,
+        executions: ExecutionRepository,
+        events: EventLog,
+        bus: EventBus,
+        runtimes: RuntimeCatalog,
+        policy: SubmitPolicy,
+    ) -> None:
+        self._executions = executions
+        self._events = events
+        self._bus = bus
+        self._runtimes = runtimes
+        self._policy = policy
+
+    async def submit(self, request: SubmitRequest) -> Execution | InputProblem:
+        problem = self._check_text(request)
+        if problem is not None:
+            return problem
+        runtime = self._runtimes.find(request.runtime)
+        if runtime is None:
+            offered = ", ".join(r.id for r in self._runtimes.all)
+            return InputProblem(
+                f"unknown runtime {request.runtime!r}; available: {offered}", "runtime"
+            )
+        limits = self._policy.limits.resolve(request.limits)
+        if isinstance(limits, LimitViolation):
+            return InputProblem(limits.message, limits.field)
+        if request.idempotency_key is not None:
+            existing = await self._executions.get_by_idempotency_key(
+                request.owner_id, request.idempotency_key
+            )
+            if existing is not None:
+                return existing
+        now = utcnow()
+        execution = Execution(
+            id=uuid.uuid4().hex,
+            status=ExecutionStatus.QUEUED,
+            runtime=runtime.id,
+            script=request.script,
+            stdin=request.stdin,
+            limits=limits,
+            created_at=now,
+            last_seq=1,
+            owner_id=request.owner_id,
+            idempotency_key=request.idempotency_key,
+            interactive=request.interactive,
+            trace_id=request.trace_id,
+        )
+        created = await self._executions.create(execution)
+        if created is None:  # the same key raced us: answer with the winner
+            assert request.idempotency_key is not None
+            winner = await self._executions.get_by_idempotency_key(
+                request.owner_id, request.idempotency_key
+            )
+            if winner is None:
+                return InputProblem("idempotency key conflict; retry", "idempotencyKey")
+            return winner
+        event = StatusEvent(execution.id, 1, now, ExecutionStatus.QUEUED)
+        await self._events.append(event)
+        self._bus.publish(event)
+        self._bus.announce_queued()
+        return created
+
+    def _check_text(self, request: SubmitRequest) -> InputProblem | None:
+        for name, text in (
+            ("script", request.script),
+            ("stdin", request.stdin),
+            ("idempotencyKey", request.idempotency_key),
+            ("runtime", request.runtime),
+        ):
+            if text is not None and not _is_valid_unicode(text):
+                return InputProblem(f"{name} is not valid Unicode (lone surrogate)", name)
+        if not request.script.strip():
+            return InputProblem("script must not be empty", "script")
+        if "\x00" in request.script:
+            return InputProblem("script must not contain NUL characters", "script")
+        script_bytes = len(request.script.encode("utf-8"))
+        if script_bytes > self._policy.max_script_bytes:
+            return InputProblem(
+                f"script is {script_bytes} bytes; the maximum is {self._policy.max_script_bytes}",
+                "script",
+            )
+        if request.stdin is not None:
+            stdin_bytes = len(request.stdin.encode("utf-8"))
+            if stdin_bytes > self._policy.max_stdin_bytes:
+                return InputProblem(
+                    f"stdin is {stdin_bytes} bytes; the maximum is {self._policy.max_stdin_bytes}",
+                    "stdin",
+                )
+        key = request.idempotency_key
+        if key is not None and not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY_LENGTH:
+            return InputProblem(
+                f"idempotencyKey must be 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} characters",
+                "idempotencyKey",
+            )
+        return None
+
+
+def _is_valid_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -1,0 +1,75 @@
+"""Streaming an execution's events: replay from the log after `after_seq`, then live, with
+no gap and no duplicate, ending after the terminal event.
+
+The live feed is only a hint: an event is yielded live only when its seq is exactly the next
+one; anything else sends the reader back to the log. A quiet period re-reads the log too, so a
+lost notification costs at most `poll_seconds`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from service.domain.events import ExecutionEvent
+from service.services.bus_port import EventBus
+from service.services.repairing import repair_missing_status_event
+from service.services.store_port import EventLog, ExecutionRepository
+
+_BATCH = 500
+
+
+class EventStreamer:
+    """The `executionEvents` subscription use case."""
+
+    def __init__(
+        self,
+        executions: ExecutionRepository,
+        events: EventLog,
+        bus: EventBus,
+        *,
+        poll_seconds: float = 1.0,
+        repair_after_seconds: float = 5.0,
+    ) -> None:
+        self._executions = executions
+        self._events = events
+        self._bus = bus
+        self._poll_seconds = poll_seconds
+        self._repair_after_seconds = repair_after_seconds
+
+    async def stream(self, execution_id: str, after_seq: int) -> AsyncIterator[ExecutionEvent]:
+        last = max(0, after_seq)
+        async with self._bus.listen(execution_id) as live:
+            idle = 0.0
+            while True:
+                # Catch up from the log.
+                while True:
+                    batch = await self._events.after(execution_id, last, _BATCH)
+                    for event in batch:
+                        yield event
+                        last = event.seq
+                        if event.is_terminal:
+                            return
+                    if len(batch) < _BATCH:
+                        break
+                # Follow live while the feed lines up with what we have.
+                next_event = await live.next(self._poll_seconds)
+                while next_event is not None:
+                    idle = 0.0
+                    if next_event.seq == last + 1:
+                        yield next_event
+                        last = next_event.seq
+                        if next_event.is_terminal:
+                            return
+                    elif next_event.seq > last + 1:
+                        break  # a gap: re-read the log
+                    next_event = await live.next(self._poll_seconds)
+                else:
+                    idle += self._poll_seconds
+                    if idle >= self._repair_after_seconds:
+                        idle = 0.0
+                        await self._repair(execution_id)
+
+    async def _repair(self, execution_id: str) -> None:
+        execution = await self._executions.get(execution_id)
+        if execution is not None:
+            await repair_missing_status_event(execution, self._events, self._bus)

@@ -1,0 +1,22 @@
+"""The use cases an entrypoint (GraphQL, CLI) can call, bundled for injection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from service.domain.limits import LimitPolicy
+from service.domain.runtimes import RuntimeCatalog
+from service.services.cancelling import Canceller
+from service.services.querying import ExecutionQueries
+from service.services.submitting import Submitter
+from service.services.subscribing import EventStreamer
+
+
+@dataclass(frozen=True)
+class UseCases:
+    submitter: Submitter
+    canceller: Canceller
+    queries: ExecutionQueries
+    streamer: EventStreamer
+    runtimes: RuntimeCatalog
+    limits: LimitPolicy

@@ -1,0 +1,115 @@
+"""The worker: liveness heartbeats, crash recovery, the dispatcher and cancel polling,
+run together until stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Coroutine
+from datetime import datetime
+from typing import Any
+
+from service.services.clock import utcnow
+from service.services.dispatching import Dispatcher
+from service.services.observing import ExecutionObserver
+from service.services.recovering import Recovery
+from service.services.store_port import ExecutionRepository, WorkerRecord, WorkerRegistry
+
+log = logging.getLogger(__name__)
+
+
+class Worker:
+    def __init__(
+        self,
+        *,
+        worker_id: str,
+        hostname: str,
+        pid: int,
+        executions: ExecutionRepository,
+        registry: WorkerRegistry,
+        dispatcher: Dispatcher,
+        observer: ExecutionObserver,
+        recovery: Recovery,
+        heartbeat_seconds: float,
+        cancel_poll_seconds: float = 1.0,
+        drain_seconds: float = 10.0,
+    ) -> None:
+        self.worker_id = worker_id
+        self._hostname = hostname
+        self._pid = pid
+        self._started_at: datetime = utcnow()
+        self._executions = executions
+        self._registry = registry
+        self.dispatcher = dispatcher
+        self.observer = observer
+        self._recovery = recovery
+        self._heartbeat_seconds = heartbeat_seconds
+        self._cancel_poll_seconds = cancel_poll_seconds
+        self._drain_seconds = drain_seconds
+        self._tasks: list[asyncio.Task[None]] = []
+        self.ready = asyncio.Event()
+
+    async def start(self) -> None:
+        await self._heartbeat_once()
+        ended = await self._recovery.sweep()
+        if ended:
+            log.warning("recovered %d execution(s) left behind by a stopped worker", ended)
+        self._spawn(self._heartbeat_loop(), "worker-heartbeat")
+        self._spawn(self._recovery_loop(), "worker-recovery")
+        self._spawn(self._cancel_poll_loop(), "worker-cancel-poll")
+        self._spawn(self.dispatcher.run(), "worker-dispatcher")
+        self.ready.set()
+
+    async def stop(self) -> None:
+        dispatcher_task = next(t for t in self._tasks if t.get_name() == "worker-dispatcher")
+        dispatcher_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await dispatcher_task
+        await self.dispatcher.drain(self._drain_seconds)
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        with contextlib.suppress(Exception):
+            await self._registry.remove(self.worker_id)
+
+    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
+        self._tasks.append(asyncio.create_task(coro, name=name))
+
+    async def _heartbeat_once(self) -> None:
+        await self._registry.heartbeat(
+            WorkerRecord(self.worker_id, self._hostname, self._pid, self._started_at, utcnow())
+        )
+
+    async def _heartbeat_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self._heartbeat_seconds)
+            try:
+                await self._heartbeat_once()
+            except Exception:  # noqa: BLE001 - keep beating through store blips
+                log.exception("worker heartbeat failed")
+
+    async def _recovery_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self._heartbeat_seconds * 2)
+            try:
+                await self._recovery.sweep()
+            except Exception:  # noqa: BLE001
+                log.exception("recovery sweep failed")
+
+    async def _cancel_poll_loop(self) -> None:
+        """Safety net for cancel requests whose live notification was missed."""
+        while True:
+            await asyncio.sleep(self._cancel_poll_seconds)
+            running = self.observer.running_ids
+            if not running:
+                continue
+            try:
+                flagged = await self._executions.cancel_requested_among(running)
+            except Exception:  # noqa: BLE001
+                log.exception("cancel poll failed")
+                continue
+            for execution_id in flagged:
+                self.observer.request_cancel(execution_id)
