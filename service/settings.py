@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from service.domain.limits import DEFAULT_MAXIMUMS, Limits, LimitPolicy
+from service.domain.limits import DEFAULT_MAXIMUMS, LimitPolicy, Limits
 
 
 class Settings(BaseSettings):
@@ -73,8 +73,14 @@ class Settings(BaseSettings):
     def _defaults_within_maximums(self) -> Settings:
         policy = self.limit_policy()
         checked = policy.resolve(None)
-        for name in ("timeout_seconds", "memory_mib", "cpu_millicores", "max_processes",
-                     "max_output_bytes", "disk_mib"):
+        for name in (
+            "timeout_seconds",
+            "memory_mib",
+            "cpu_millicores",
+            "max_processes",
+            "max_output_bytes",
+            "disk_mib",
+        ):
             default = getattr(checked, name)
             if not getattr(policy.minimums, name) <= default <= getattr(policy.maximums, name):
                 raise ValueError(f"default {name}={default} is outside the allowed range")

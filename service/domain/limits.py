@@ -6,6 +6,7 @@ Out-of-range input is reported field by field, never clamped silently.
 from __future__ import annotations
 
 import math
+from typing import Any
 from dataclasses import dataclass, field, fields, replace
 
 
@@ -98,7 +99,7 @@ class LimitPolicy:
         """Fill defaults and check ranges; the first violation wins, named by field."""
         if requested is None:
             return self.defaults
-        chosen: dict[str, float | int] = {}
+        chosen: dict[str, Any] = {}
         for f in fields(Limits):
             value = getattr(requested, f.name)
             if value is None:

@@ -37,7 +37,9 @@ def classify(outcome: SandboxOutcome) -> Verdict:
             "output limit exceeded; the first bytes were kept",
         )
     if outcome.oom_killed and exit_code != 0:
-        return Verdict(ExecutionStatus.OOM_KILLED, exit_code, "killed for exceeding the memory limit")
+        return Verdict(
+            ExecutionStatus.OOM_KILLED, exit_code, "killed for exceeding the memory limit"
+        )
     if outcome.timed_out:
         return Verdict(ExecutionStatus.TIMED_OUT, exit_code, "wall-clock time limit exceeded")
     if exit_code == 0:

@@ -9,13 +9,13 @@ from service.settings import Settings
 
 def build_backend(settings: Settings) -> SandboxBackend:
     if settings.backend == "kubernetes":
-        from service.adapters.sandbox.kubernetes import (  # noqa: PLC0415 - optional backend
+        from service.adapters.sandbox.kubernetes import (
             KubernetesBackendConfig,
             KubernetesSandboxBackend,
         )
 
         return KubernetesSandboxBackend(KubernetesBackendConfig())
-    from service.adapters.sandbox.local import (  # noqa: PLC0415
+    from service.adapters.sandbox.local import (
         LocalBackendConfig,
         LocalSandboxBackend,
     )
@@ -32,12 +32,12 @@ def build_backend(settings: Settings) -> SandboxBackend:
 async def discover_runtimes(settings: Settings) -> list[Runtime]:
     """Runtimes for an API-only process, which runs no sandbox itself."""
     if settings.backend == "kubernetes":
-        from service.adapters.sandbox.kubernetes import (  # noqa: PLC0415
+        from service.adapters.sandbox.kubernetes import (
             KubernetesBackendConfig,
             KubernetesSandboxBackend,
         )
 
         return KubernetesSandboxBackend(KubernetesBackendConfig()).runtimes()
-    from service.adapters.sandbox.local import discover_host_runtimes  # noqa: PLC0415
+    from service.adapters.sandbox.local import discover_host_runtimes
 
     return await discover_host_runtimes()

@@ -121,8 +121,15 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
         runtimes=runtimes,
         limits=settings.limit_policy(),
     )
-    podrun = Podrun(settings=settings, client=client, bus=bus, feed=feed,
-                    use_cases=use_cases, store=store, backend=backend)
+    podrun = Podrun(
+        settings=settings,
+        client=client,
+        bus=bus,
+        feed=feed,
+        use_cases=use_cases,
+        store=store,
+        backend=backend,
+    )
     if backend is not None:
         podrun.worker = _build_worker(settings, backend, runtimes, executions, events, bus)
         bus.on_queued(podrun.worker.dispatcher.wake)

@@ -32,7 +32,9 @@ class Canceller:
         self._bus = bus
         self._wait_seconds = wait_seconds
 
-    async def cancel(self, execution_id: str, *, owner_id: str | None = None) -> Execution | NotFound:
+    async def cancel(
+        self, execution_id: str, *, owner_id: str | None = None
+    ) -> Execution | NotFound:
         execution = await self._executions.get(execution_id)
         if execution is None or (owner_id is not None and execution.owner_id != owner_id):
             return NotFound(f"no execution with id {execution_id!r}", execution_id)
@@ -51,8 +53,13 @@ class Canceller:
                 fields={"finished_at": now},
             )
             if cancelled is not None:
-                event = StatusEvent(execution_id, cancelled.last_seq, now,
-                                    ExecutionStatus.CANCELLED, message="cancelled by request")
+                event = StatusEvent(
+                    execution_id,
+                    cancelled.last_seq,
+                    now,
+                    ExecutionStatus.CANCELLED,
+                    message="cancelled by request",
+                )
                 await self._events.append(event)
                 self._bus.publish(event)
                 return cancelled
@@ -62,10 +69,10 @@ class Canceller:
             loop = asyncio.get_running_loop()
             deadline = loop.time() + self._wait_seconds
             while (remaining := deadline - loop.time()) > 0:
-                event = await live.next(min(remaining, 0.5))
-                if event is not None and event.is_terminal:
+                live_event = await live.next(min(remaining, 0.5))
+                if live_event is not None and live_event.is_terminal:
                     break
-                if event is None:
+                if live_event is None:
                     current = await self._executions.get(execution_id)
                     if current is not None and current.status.is_terminal:
                         break

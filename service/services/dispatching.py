@@ -54,13 +54,14 @@ class Dispatcher:
             while self._accepting and len(self._runs) < self._capacity:
                 try:
                     execution = await self._executions.claim_next(self._worker_id, utcnow())
-                except Exception:  # noqa: BLE001 - the store may blip; retry after a pause
+                except Exception:
                     log.exception("claiming work failed")
                     break
                 if execution is None:
                     break
-                task = asyncio.create_task(self._observer.run(execution),
-                                           name=f"run-{execution.id}")
+                task = asyncio.create_task(
+                    self._observer.run(execution), name=f"run-{execution.id}"
+                )
                 self._runs.add(task)
                 task.add_done_callback(self._run_done)
             with contextlib.suppress(TimeoutError):

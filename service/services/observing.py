@@ -111,8 +111,12 @@ class ExecutionObserver:
         span = self._tracer.start_run(execution)
         try:
             await self._append(
-                StatusEvent(execution.id, run.seq, execution.scheduled_at or utcnow(),
-                            ExecutionStatus.SCHEDULED)
+                StatusEvent(
+                    execution.id,
+                    run.seq,
+                    execution.scheduled_at or utcnow(),
+                    ExecutionStatus.SCHEDULED,
+                )
             )
             await self._launch_and_observe(run, span)
         except OwnershipLost:
@@ -120,15 +124,24 @@ class ExecutionObserver:
         except asyncio.CancelledError:
             # The worker is shutting down: the sandbox dies with it, so say so.
             with contextlib.suppress(OwnershipLost, Exception):
-                await asyncio.shield(self._finish(run, Verdict(
-                    ExecutionStatus.ERROR, None,
-                    "the worker shut down before the script finished")))
+                await asyncio.shield(
+                    self._finish(
+                        run,
+                        Verdict(
+                            ExecutionStatus.ERROR,
+                            None,
+                            "the worker shut down before the script finished",
+                        ),
+                    )
+                )
             raise
-        except Exception as error:  # noqa: BLE001 - any fault ends as ERROR, never a hang
+        except Exception as error:
             log.exception("execution %s failed in the worker", execution.id)
             with contextlib.suppress(OwnershipLost, Exception):
-                await self._finish(run, Verdict(ExecutionStatus.ERROR, None,
-                                                f"internal error: {type(error).__name__}"))
+                await self._finish(
+                    run,
+                    Verdict(ExecutionStatus.ERROR, None, f"internal error: {type(error).__name__}"),
+                )
         finally:
             self._cancel_pending.pop(execution.id, None)
             self._handles.pop(execution.id, None)
@@ -137,14 +150,20 @@ class ExecutionObserver:
     async def _launch_and_observe(self, run: _Run, span: RunSpan) -> None:
         execution = run.execution
         if execution.cancel_requested or execution.id in self._cancel_pending:
-            await self._finish(run, Verdict(ExecutionStatus.CANCELLED, None,
-                                            "cancelled by request"))
+            await self._finish(
+                run, Verdict(ExecutionStatus.CANCELLED, None, "cancelled by request")
+            )
             return
         runtime = self._runtimes.find(execution.runtime)
         if runtime is None:
-            await self._finish(run, Verdict(
-                ExecutionStatus.ERROR, None,
-                f"runtime {execution.runtime!r} is not offered by this worker"))
+            await self._finish(
+                run,
+                Verdict(
+                    ExecutionStatus.ERROR,
+                    None,
+                    f"runtime {execution.runtime!r} is not offered by this worker",
+                ),
+            )
             return
         spec = SandboxSpec(
             execution_id=execution.id,
@@ -190,21 +209,28 @@ class ExecutionObserver:
                 elif isinstance(observation, SandboxStarted):
                     await self._write_output(run, coalescer.flush(), span)
                     if run.status is ExecutionStatus.SCHEDULED:
-                        await self._transition(run, ExecutionStatus.RUNNING,
-                                               {"started_at": utcnow()})
+                        await self._transition(
+                            run, ExecutionStatus.RUNNING, {"started_at": utcnow()}
+                        )
                         span.started()
                 elif isinstance(observation, SandboxFinished):
                     await self._write_output(run, coalescer.flush(final=True), span)
                     verdict = classify(observation.outcome)
                     usage = observation.outcome.usage
-                    await self._finish(run, verdict, extra={
-                        "output_truncated": observation.outcome.output_limit_exceeded,
-                        "usage": None if usage is None else {
-                            "cpu_time_ms": usage.cpu_time_ms,
-                            "peak_memory_kib": usage.peak_memory_kib,
-                            "wall_time_ms": usage.wall_time_ms,
+                    await self._finish(
+                        run,
+                        verdict,
+                        extra={
+                            "output_truncated": observation.outcome.output_limit_exceeded,
+                            "usage": None
+                            if usage is None
+                            else {
+                                "cpu_time_ms": usage.cpu_time_ms,
+                                "peak_memory_kib": usage.peak_memory_kib,
+                                "wall_time_ms": usage.wall_time_ms,
+                            },
                         },
-                    })
+                    )
                     span.finished(verdict, usage)
                     return
         finally:
@@ -224,8 +250,13 @@ class ExecutionObserver:
                 span.first_output()
 
     async def _transition(
-        self, run: _Run, status: ExecutionStatus, fields: Mapping[str, Any],
-        *, exit_code: int | None = None, message: str | None = None,
+        self,
+        run: _Run,
+        status: ExecutionStatus,
+        fields: Mapping[str, Any],
+        *,
+        exit_code: int | None = None,
+        message: str | None = None,
     ) -> None:
         run.seq += 1
         updated = await self._executions.compare_and_set(
@@ -240,15 +271,17 @@ class ExecutionObserver:
             raise OwnershipLost(run.execution.id)
         run.status = status
         at = fields.get("finished_at") or fields.get("started_at") or utcnow()
-        await self._append(StatusEvent(run.execution.id, run.seq, at, status,
-                                       exit_code=exit_code, message=message))
+        await self._append(
+            StatusEvent(run.execution.id, run.seq, at, status, exit_code=exit_code, message=message)
+        )
 
     async def _finish(
         self, run: _Run, verdict: Verdict, extra: Mapping[str, Any] | None = None
     ) -> None:
         now = utcnow()
         if run.status is ExecutionStatus.SCHEDULED and verdict.status not in (
-            ExecutionStatus.CANCELLED, ExecutionStatus.ERROR
+            ExecutionStatus.CANCELLED,
+            ExecutionStatus.ERROR,
         ):
             # The sandbox ran and ended between two observations: it did run.
             await self._transition(run, ExecutionStatus.RUNNING, {"started_at": now})
@@ -260,8 +293,9 @@ class ExecutionObserver:
             "error_message": verdict.message if verdict.status is ExecutionStatus.ERROR else None,
             **(extra or {}),
         }
-        await self._transition(run, verdict.status, fields,
-                               exit_code=verdict.exit_code, message=verdict.message)
+        await self._transition(
+            run, verdict.status, fields, exit_code=verdict.exit_code, message=verdict.message
+        )
 
     async def _append(self, event: ExecutionEvent) -> None:
         await self._events.append(event)

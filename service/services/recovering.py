@@ -93,10 +93,12 @@ class Recovery:
         )
         if updated is None:
             return False
-        event = StatusEvent(execution.id, seq, now, ExecutionStatus.ERROR,
-                            message=LOST_WORKER_MESSAGE)
+        event = StatusEvent(
+            execution.id, seq, now, ExecutionStatus.ERROR, message=LOST_WORKER_MESSAGE
+        )
         if await self._events.append(event):
             self._bus.publish(event)
-        log.warning("execution %s ended as ERROR: its worker %s is gone",
-                    execution.id, execution.worker_id)
+        log.warning(
+            "execution %s ended as ERROR: its worker %s is gone", execution.id, execution.worker_id
+        )
         return True

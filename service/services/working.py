@@ -88,7 +88,7 @@ class Worker:
             await asyncio.sleep(self._heartbeat_seconds)
             try:
                 await self._heartbeat_once()
-            except Exception:  # noqa: BLE001 - keep beating through store blips
+            except Exception:
                 log.exception("worker heartbeat failed")
 
     async def _recovery_loop(self) -> None:
@@ -96,7 +96,7 @@ class Worker:
             await asyncio.sleep(self._heartbeat_seconds * 2)
             try:
                 await self._recovery.sweep()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("recovery sweep failed")
 
     async def _cancel_poll_loop(self) -> None:
@@ -108,7 +108,7 @@ class Worker:
                 continue
             try:
                 flagged = await self._executions.cancel_requested_among(running)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("cancel poll failed")
                 continue
             for execution_id in flagged:

@@ -54,8 +54,17 @@ def run_runner(
     }
     started = time.monotonic()
     completed = subprocess.run(
-        [sys.executable, str(RUNNER), "--script", str(script_path), "--report", str(report_path),
-         *(args or []), "--", sys.executable],
+        [
+            sys.executable,
+            str(RUNNER),
+            "--script",
+            str(script_path),
+            "--report",
+            str(report_path),
+            *(args or []),
+            "--",
+            sys.executable,
+        ],
         input=stdin,
         stdin=None if stdin is not None else subprocess.DEVNULL,
         capture_output=True,
@@ -83,16 +92,22 @@ def parse_result(returncode: int, raw: bytes, report_path: Path, started: float)
 
 
 def test_both_streams_framed_in_order(tmp_path: Path) -> None:
-    result = run_runner(tmp_path, """
+    result = run_runner(
+        tmp_path,
+        """
         import sys, time
         print("out 1"); time.sleep(0.05)
         print("err 1", file=sys.stderr); time.sleep(0.05)
         print("out 2"); time.sleep(0.05)
         sys.stderr.write("err 2\\n")
-    """)
+    """,
+    )
     assert result.returncode == 0
     assert result.chunks == [
-        ("o", b"out 1\n"), ("e", b"err 1\n"), ("o", b"out 2\n"), ("e", b"err 2\n"),
+        ("o", b"out 1\n"),
+        ("e", b"err 1\n"),
+        ("o", b"out 2\n"),
+        ("e", b"err 2\n"),
     ]
     assert [f["n"] for f in result.frames] == list(range(1, len(result.frames) + 1))
     assert result.report["frames"] == len(result.frames)
@@ -101,10 +116,13 @@ def test_both_streams_framed_in_order(tmp_path: Path) -> None:
 
 
 def test_every_line_is_one_small_frame(tmp_path: Path) -> None:
-    result = run_runner(tmp_path, """
+    result = run_runner(
+        tmp_path,
+        """
         import sys
         sys.stdout.buffer.write(bytes(range(256)) * 200)
-    """)
+    """,
+    )
     assert result.stream("o") == bytes(range(256)) * 200
     for line in result.raw.splitlines()[:-1]:
         assert len(line) < 8192
@@ -237,11 +255,14 @@ def test_oom_kill_counted_by_the_cgroup_is_reported(tmp_path: Path) -> None:
     events = cgroup / "memory.events"
     events.write_text("low 0\nhigh 0\nmax 3\noom 1\noom_kill 0\n")
     # The "kernel" bumps the counter and SIGKILLs the script.
-    result = run_runner(tmp_path, f"""
+    result = run_runner(
+        tmp_path,
+        f"""
         import os, pathlib, signal
         pathlib.Path({str(events)!r}).write_text("low 0\\nhigh 0\\nmax 9\\noom 2\\noom_kill 1\\n")
         os.kill(os.getpid(), signal.SIGKILL)
-    """)
+    """,
+    )
     assert result.report["signal"] == signal.SIGKILL
     assert result.report["oom_killed"] is True
 
@@ -254,8 +275,11 @@ def test_environment_is_clean(tmp_path: Path) -> None:
         print(sorted(k for k in os.environ if k.startswith(("PODRUN", "KUBERNETES", "TRACE"))))
         print(os.environ["PYTHONUNBUFFERED"])
         """,
-        env={"PODRUN_MAX_OUTPUT_BYTES": "1000", "KUBERNETES_SERVICE_HOST": "10.0.0.1",
-             "TRACEPARENT": "00-abc-def-01"},
+        env={
+            "PODRUN_MAX_OUTPUT_BYTES": "1000",
+            "KUBERNETES_SERVICE_HOST": "10.0.0.1",
+            "TRACEPARENT": "00-abc-def-01",
+        },
     )
     assert result.stream("o") == b"['TRACEPARENT']\n1\n"
 
@@ -266,11 +290,14 @@ def test_binary_output_survives(tmp_path: Path) -> None:
 
 
 def test_leftover_processes_do_not_hold_the_runner(tmp_path: Path) -> None:
-    result = run_runner(tmp_path, """
+    result = run_runner(
+        tmp_path,
+        """
         import subprocess, sys
         subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
         print("main done")
-    """)
+    """,
+    )
     assert result.report["exit_code"] == 0
     assert result.stream("o") == b"main done\n"
     assert result.seconds < 10
@@ -282,8 +309,16 @@ def test_sigterm_kills_the_script_and_still_reports(tmp_path: Path) -> None:
     report_path = tmp_path / "report.json"
     started = time.monotonic()
     process = subprocess.Popen(
-        [sys.executable, str(RUNNER), "--script", str(script), "--report", str(report_path),
-         "--", sys.executable],
+        [
+            sys.executable,
+            str(RUNNER),
+            "--script",
+            str(script),
+            "--report",
+            str(report_path),
+            "--",
+            sys.executable,
+        ],
         stdout=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
     )
@@ -317,8 +352,16 @@ def test_interpreter_that_cannot_start_is_a_runner_error(tmp_path: Path) -> None
     report_path = tmp_path / "report.json"
     started = time.monotonic()
     completed = subprocess.run(
-        [sys.executable, str(RUNNER), "--script", str(tmp_path / "x.py"),
-         "--report", str(report_path), "--", str(tmp_path / "no-such-python")],
+        [
+            sys.executable,
+            str(RUNNER),
+            "--script",
+            str(tmp_path / "x.py"),
+            "--report",
+            str(report_path),
+            "--",
+            str(tmp_path / "no-such-python"),
+        ],
         capture_output=True,
         stdin=subprocess.DEVNULL,
         check=False,

@@ -60,10 +60,14 @@ class ExecutionDocument(Document):
                 [("created_at", pymongo.DESCENDING), ("_id", pymongo.DESCENDING)],
                 name="newest_first",
             ),
-            IndexModel([("status", pymongo.ASCENDING), ("created_at", pymongo.ASCENDING)],
-                       name="status_created"),
-            IndexModel([("worker_id", pymongo.ASCENDING), ("status", pymongo.ASCENDING)],
-                       name="worker_status"),
+            IndexModel(
+                [("status", pymongo.ASCENDING), ("created_at", pymongo.ASCENDING)],
+                name="status_created",
+            ),
+            IndexModel(
+                [("worker_id", pymongo.ASCENDING), ("status", pymongo.ASCENDING)],
+                name="worker_status",
+            ),
             IndexModel(
                 [("owner_id", pymongo.ASCENDING), ("idempotency_key", pymongo.ASCENDING)],
                 name="owner_idempotency_key",

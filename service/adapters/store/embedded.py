@@ -103,11 +103,17 @@ def start_embedded_store(data_dir: Path) -> EmbeddedStore:
         with open(log_path, "ab") as log_file:
             process = subprocess.Popen(
                 [
-                    sys.executable, "-m", "secantus",
-                    "--host", "127.0.0.1",
-                    "--port", str(port),
-                    "--storage-path", str(data_dir / "store"),
-                    "--log-level", "WARNING",
+                    sys.executable,
+                    "-m",
+                    "secantus",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--storage-path",
+                    str(data_dir / "store"),
+                    "--log-level",
+                    "WARNING",
                 ],
                 stdin=subprocess.DEVNULL,
                 stdout=log_file,

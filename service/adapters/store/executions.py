@@ -163,4 +163,3 @@ class MongoExecutionRepository:
 
     async def count_queued(self) -> int:
         return await self._collection.count_documents({"status": ExecutionStatus.QUEUED.value})
-

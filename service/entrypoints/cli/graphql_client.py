@@ -25,12 +25,13 @@ class GraphQLClient:
 
     @property
     def ws_url(self) -> str:
-        return "ws" + self.url[len("http"):]
+        return "ws" + self.url[len("http") :]
 
     async def execute(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         async with httpx.AsyncClient(timeout=self._timeout) as http:
             response = await http.post(
-                self.url, json={"query": query, "variables": variables or {}},
+                self.url,
+                json={"query": query, "variables": variables or {}},
                 headers=self._headers,
             )
         try:
@@ -49,8 +50,10 @@ class GraphQLClient:
     ) -> AsyncIterator[dict[str, Any]]:
         """Yield each `next` payload's data; return on `complete`; raise on `error`."""
         async with websockets.connect(
-            self.ws_url, subprotocols=[websockets.Subprotocol("graphql-transport-ws")],
-            open_timeout=self._timeout, max_size=None,
+            self.ws_url,
+            subprotocols=[websockets.Subprotocol("graphql-transport-ws")],
+            open_timeout=self._timeout,
+            max_size=None,
         ) as socket:
             init: dict[str, Any] = {"type": "connection_init"}
             if self._headers:
@@ -60,10 +63,15 @@ class GraphQLClient:
             if ack.get("type") != "connection_ack":
                 raise GraphQLRequestError(f"expected connection_ack, got {ack}")
             operation_id = uuid.uuid4().hex
-            await socket.send(json.dumps({
-                "id": operation_id, "type": "subscribe",
-                "payload": {"query": query, "variables": variables or {}},
-            }))
+            await socket.send(
+                json.dumps(
+                    {
+                        "id": operation_id,
+                        "type": "subscribe",
+                        "payload": {"query": query, "variables": variables or {}},
+                    }
+                )
+            )
             async for raw in socket:
                 message = json.loads(raw)
                 kind = message.get("type")
@@ -73,10 +81,12 @@ class GraphQLClient:
                     payload = message["payload"]
                     if payload.get("errors"):
                         raise GraphQLRequestError(
-                            "; ".join(e.get("message", "?") for e in payload["errors"]))
+                            "; ".join(e.get("message", "?") for e in payload["errors"])
+                        )
                     yield payload["data"]
                 elif kind == "error" and message.get("id") == operation_id:
                     raise GraphQLRequestError(
-                        "; ".join(e.get("message", "?") for e in message.get("payload", [])))
+                        "; ".join(e.get("message", "?") for e in message.get("payload", []))
+                    )
                 elif kind == "complete" and message.get("id") == operation_id:
                     return

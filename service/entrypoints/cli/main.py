@@ -32,8 +32,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="bind address (PODRUN_HOST, default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="bind port (PODRUN_PORT, default 8000)")
     serve.add_argument("--data-dir", type=Path, help="embedded data dir (PODRUN_DATA_DIR)")
-    serve.add_argument("--no-worker", action="store_true",
-                       help="API only: leave running scripts to `podrun worker` processes")
+    serve.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="API only: leave running scripts to `podrun worker` processes",
+    )
 
     worker = commands.add_parser(
         "worker",
@@ -53,10 +56,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("file", help="script file, or - to read it from standard input")
     run.add_argument("--url", default="http://127.0.0.1:8000", help="server URL")
-    run.add_argument("--stdin", dest="stdin_text", metavar="TEXT",
-                     help="text written to the script's stdin")
-    run.add_argument("--stdin-file", type=Path, metavar="PATH",
-                     help="file whose contents are written to the script's stdin")
+    run.add_argument(
+        "--stdin", dest="stdin_text", metavar="TEXT", help="text written to the script's stdin"
+    )
+    run.add_argument(
+        "--stdin-file",
+        type=Path,
+        metavar="PATH",
+        help="file whose contents are written to the script's stdin",
+    )
     run.add_argument("--timeout", type=float, metavar="SECONDS", help="wall-clock limit")
     run.add_argument("--memory", type=int, metavar="MIB", help="memory limit in MiB")
     run.add_argument("--cpu", type=int, metavar="MILLICORES", help="CPU limit")
@@ -66,7 +74,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("-q", "--quiet", action="store_true", help="do not print the verdict line")
 
     export = commands.add_parser(
-        "export-schema", help="print the GraphQL schema (SDL)",
+        "export-schema",
+        help="print the GraphQL schema (SDL)",
         description="Print the GraphQL schema in SDL, or write it to --output.",
     )
     export.add_argument("-o", "--output", type=Path, help="write to this file")
@@ -76,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "export-schema":
-        from service.entrypoints.graphql.schema import export_sdl  # noqa: PLC0415
+        from service.entrypoints.graphql.schema import export_sdl
 
         sdl = export_sdl()
         if args.output:
@@ -86,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "run":
         return _run(args)
-    from service.entrypoints.cli.serving import serve, work  # noqa: PLC0415 - heavy imports
+    from service.entrypoints.cli.serving import serve, work
 
     overrides = {
         k: v
@@ -103,9 +112,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    import os  # noqa: PLC0415
+    import os
 
-    from service.entrypoints.cli.running import USAGE_ERROR, RunOptions, run_script  # noqa: PLC0415
+    from service.entrypoints.cli.running import USAGE_ERROR, RunOptions, run_script
 
     try:
         script = sys.stdin.read() if args.file == "-" else Path(args.file).read_text()
@@ -124,8 +133,13 @@ def _run(args: argparse.Namespace) -> int:
         if value is not None
     }
     options = RunOptions(
-        url=args.url, script=script, stdin=stdin, runtime=args.runtime, limits=limits,
-        token=args.token or os.environ.get("PODRUN_TOKEN"), quiet=args.quiet,
+        url=args.url,
+        script=script,
+        stdin=stdin,
+        runtime=args.runtime,
+        limits=limits,
+        token=args.token or os.environ.get("PODRUN_TOKEN"),
+        quiet=args.quiet,
     )
     loop = asyncio.new_event_loop()
     task = loop.create_task(run_script(options))

@@ -66,7 +66,9 @@ class RunOptions:
     quiet: bool = False
 
 
-async def run_script(options: RunOptions, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+async def run_script(
+    options: RunOptions, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+) -> int:
     client = GraphQLClient(options.url, token=options.token)
     payload: dict[str, Any] = {"script": options.script}
     if options.stdin is not None:
@@ -98,7 +100,9 @@ async def run_script(options: RunOptions, out: TextIO = sys.stdout, err: TextIO 
     return await _report(client, execution_id, final, err, quiet=options.quiet)
 
 
-async def _stream(client: GraphQLClient, execution_id: str, out: TextIO, err: TextIO) -> dict[str, Any]:
+async def _stream(
+    client: GraphQLClient, execution_id: str, out: TextIO, err: TextIO
+) -> dict[str, Any]:
     last_seq = 0
     failures = 0
     while True:

@@ -44,9 +44,15 @@ def serve(overrides: dict[str, Any], *, worker: bool) -> int:
 
     app = create_app(start, graphiql=settings.graphiql)
     config = uvicorn.Config(
-        app, host=settings.host, port=settings.port, log_config=None,
-        ws="websockets-sansio", ws_ping_interval=20, ws_ping_timeout=20,
-        timeout_graceful_shutdown=15, lifespan="on",
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        ws="websockets-sansio",
+        ws_ping_interval=20,
+        ws_ping_timeout=20,
+        timeout_graceful_shutdown=15,
+        lifespan="on",
     )
     server = uvicorn.Server(config)
     log.info("serving on http://%s:%d/graphql", settings.host, settings.port)

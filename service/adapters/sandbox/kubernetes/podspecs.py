@@ -10,6 +10,7 @@ import base64
 import hashlib
 import math
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from service.adapters.sandbox.kubernetes.config import (
@@ -18,6 +19,7 @@ from service.adapters.sandbox.kubernetes.config import (
     SANDBOX_UID,
     KubernetesBackendConfig,
 )
+from service.domain.limits import Limits
 from service.domain.sandboxes import SandboxSpec
 
 MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
@@ -40,6 +42,44 @@ LOG_SLACK_MIB = 4
 
 _LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$")
 _NOT_DNS = re.compile(r"[^a-z0-9-]+")
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxTerms:
+    """What the backend enforces while it watches a pod; recoverable from the pod itself."""
+
+    timeout_seconds: float
+    max_output_bytes: int
+    interactive: bool
+    image: str
+
+
+def terms_for(spec: SandboxSpec, image: str) -> SandboxTerms:
+    return SandboxTerms(
+        timeout_seconds=spec.limits.timeout_seconds,
+        max_output_bytes=spec.limits.max_output_bytes,
+        interactive=spec.interactive,
+        image=image,
+    )
+
+
+def terms_from_pod(pod: dict[str, Any]) -> SandboxTerms:
+    """The terms a pod was launched with (for reattaching after a worker restart)."""
+    containers = (pod.get("spec") or {}).get("containers") or [{}]
+    container = next((c for c in containers if c.get("name") == CONTAINER_NAME), containers[0])
+    env = {e.get("name"): e.get("value") for e in container.get("env") or []}
+    defaults = Limits()
+    try:
+        timeout = float(env.get("PODRUN_TIMEOUT_SECONDS") or defaults.timeout_seconds)
+        max_output = int(env.get("PODRUN_MAX_OUTPUT_BYTES") or defaults.max_output_bytes)
+    except ValueError:
+        timeout, max_output = defaults.timeout_seconds, defaults.max_output_bytes
+    return SandboxTerms(
+        timeout_seconds=timeout,
+        max_output_bytes=max_output,
+        interactive=bool(container.get("stdin")),
+        image=str(container.get("image", "")),
+    )
 
 
 class InvalidExecutionId(ValueError):

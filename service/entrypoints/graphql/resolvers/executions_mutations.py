@@ -14,9 +14,7 @@ from service.entrypoints.graphql.types.execution import Execution
 from service.services.problems import InputProblem, NotFound
 from service.services.submitting import SubmitRequest
 
-ExecuteScriptPayload = Annotated[
-    Execution | InputError, strawberry.union("ExecuteScriptPayload")
-]
+ExecuteScriptPayload = Annotated[Execution | InputError, strawberry.union("ExecuteScriptPayload")]
 CancelExecutionPayload = Annotated[
     Execution | ExecutionNotFound, strawberry.union("CancelExecutionPayload")
 ]

@@ -1,0 +1,72 @@
+"""The runner's log frames as the backend reads them back (format: `sandbox/runner.py`).
+
+A log line from the API with `timestamps=true` is `<RFC3339Nano> <frame JSON>`; a frame is
+`{"n": 7, "s": "o"|"e", "d": <base64>}` or the final `{"n": 9, "s": "x", "r": {report}}`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from service.domain.sandboxes import OutputStream
+
+STREAMS = {"o": OutputStream.STDOUT, "e": OutputStream.STDERR}
+END = "x"
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One frame: numbered output bytes, or the end with the runner's report."""
+
+    number: int
+    stream: OutputStream | None
+    data: bytes = b""
+    report: dict[str, Any] | None = None
+
+    @property
+    def is_end(self) -> bool:
+        return self.stream is None
+
+
+@dataclass(frozen=True, slots=True)
+class LogLine:
+    timestamp: str
+    frame: Frame
+
+
+def parse_frame(text: str | bytes) -> Frame | None:
+    """A frame, or None for anything that is not one (never raises)."""
+    try:
+        raw = json.loads(text)
+        number = raw["n"]
+        kind = raw["s"]
+        if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+            return None
+        if kind == END:
+            report = raw.get("r")
+            return Frame(number, None, report=report if isinstance(report, dict) else None)
+        stream = STREAMS.get(kind)
+        if stream is None:
+            return None
+        return Frame(number, stream, base64.b64decode(raw["d"], validate=True))
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        return None
+
+
+def parse_log_line(line: bytes) -> LogLine | None:
+    """`<timestamp> <frame>` as the API serves logs with `timestamps=true`."""
+    timestamp, _, rest = line.partition(b" ")
+    frame = parse_frame(rest)
+    if frame is None:
+        return None
+    return LogLine(timestamp.decode("ascii", "replace"), frame)
+
+
+def since_time(timestamp: str) -> str:
+    """`sinceTime` for resuming after `timestamp`: the API takes whole seconds, so this
+    rounds down and the resumed stream overlaps; frame numbers drop the overlap."""
+    return timestamp[:19] + "Z" if len(timestamp) >= 19 else timestamp

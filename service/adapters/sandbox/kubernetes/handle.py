@@ -1,0 +1,426 @@
+"""`KubernetesSandboxHandle`: one execution's pod, observed until it is gone.
+
+Everything the handle learns arrives in one inbox — pod states from the `PodWatcher`, frames
+from the `LogFollower`, wake-ups from `cancel()` — and one loop turns it into observations,
+so their order is the order of decisions: Scheduled, Started, output in log order, and
+Finished only after the log has been drained (or the drain timed out). Clocks run beside the
+inbox: the wall-clock timeout from container start, and the deadlines for a pod that cannot be
+scheduled or whose image cannot be pulled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime
+import logging
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+from service.adapters.sandbox.kubernetes.api import JsonObject, KubeApi, KubeError
+from service.adapters.sandbox.kubernetes.attaching import StdinAttachment
+from service.adapters.sandbox.kubernetes.config import KubernetesBackendConfig
+from service.adapters.sandbox.kubernetes.frames import Frame
+from service.adapters.sandbox.kubernetes.logs import LogFollower
+from service.adapters.sandbox.kubernetes.outcomes import BackendActions, outcome_for, parse_report
+from service.adapters.sandbox.kubernetes.podspecs import SandboxTerms
+from service.adapters.sandbox.kubernetes.podstates import (
+    CONTAINER_CONFIG_FAILURES,
+    IMAGE_INVALID,
+    IMAGE_PULL_FAILURES,
+    PodState,
+    read_pod,
+)
+from service.adapters.sandbox.kubernetes.watching import PodEvent, PodWatcher
+from service.domain.sandboxes import (
+    OutputStream,
+    SandboxFinished,
+    SandboxObservation,
+    SandboxOutcome,
+    SandboxOutput,
+    SandboxScheduled,
+    SandboxStarted,
+)
+
+logger = logging.getLogger(__name__)
+
+# After we delete a pod ourselves, how long to wait for the watch to confirm it.
+KILL_CONFIRM_SECONDS = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class _LogFrame:
+    frame: Frame
+
+
+@dataclass(frozen=True, slots=True)
+class _LogsDrained:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class _Wake:
+    pass
+
+
+_Item = PodEvent | _LogFrame | _LogsDrained | _Wake
+
+
+@dataclass
+class _Progress:
+    """What the observation loop knows so far."""
+
+    state: PodState | None = None
+    gone: bool = False
+    scheduled_sent: bool = False
+    started_sent: bool = False
+    problem: str | None = None  # "image" / "unschedulable" while the pod is stuck
+    problem_message: str = ""
+    problem_since: float = 0.0
+    timeout_at: float | None = None
+    ended_at: float | None = None  # when the container (or pod) was seen to end
+    logs_drained: bool = False
+    log_report: dict[str, Any] | None = None
+    output_bytes: int = 0
+    error: str | None = None  # a fault decided by us (stuck pod, vanished pod)
+
+
+class KubernetesSandboxHandle:
+    """A launched (or re-found) sandbox pod; see the protocol in `services.sandbox_port`."""
+
+    def __init__(
+        self,
+        *,
+        execution_id: str,
+        pod_name: str,
+        terms: SandboxTerms,
+        api: KubeApi,
+        watcher: PodWatcher,
+        config: KubernetesBackendConfig,
+        resumed: bool = False,
+    ) -> None:
+        self._execution_id = execution_id
+        self._pod_name = pod_name
+        self._terms = terms
+        self._api = api
+        self._watcher = watcher
+        self._config = config
+        self._resumed = resumed
+        self._pod_path = f"/api/v1/namespaces/{config.namespace}/pods/{pod_name}"
+        self._inbox: asyncio.Queue[_Item] = asyncio.Queue()
+        self._progress = _Progress()
+        self._cancelled = False
+        self._timed_out = False
+        self._output_capped = False
+        self._killed_at: float | None = None
+        self._finished = False
+        self._iterated = False
+        self._started = asyncio.Event()
+        self._skip = {OutputStream.STDOUT: 0, OutputStream.STDERR: 0}
+        self._follower: LogFollower | None = None
+        self._log_task: asyncio.Task[None] | None = None
+        self._stdin = (
+            StdinAttachment(api, config.namespace, pod_name) if terms.interactive else None
+        )
+        watcher.subscribe(execution_id, self._inbox.put_nowait)
+
+    @property
+    def execution_id(self) -> str:
+        return self._execution_id
+
+    @property
+    def pod_name(self) -> str:
+        return self._pod_name
+
+    @property
+    def log_reconnects(self) -> int:
+        return self._follower.reconnects if self._follower is not None else 0
+
+    def skip_delivered_output(self, *, stdout_bytes: int = 0, stderr_bytes: int = 0) -> None:
+        """After a reattach: drop the first bytes of each stream, already stored by the caller.
+
+        The log is replayed from its start; the bytes of each stream come back identical, so
+        per-stream byte counts are an exact resume point whatever the chunking was.
+        """
+        self._skip[OutputStream.STDOUT] = stdout_bytes
+        self._skip[OutputStream.STDERR] = stderr_bytes
+
+    def discard(self) -> None:
+        """Stop listening (the launch failed before anything was observed)."""
+        self._watcher.unsubscribe(self._execution_id, self._inbox.put_nowait)
+        self._finished = True
+
+    async def observations(self) -> AsyncIterator[SandboxObservation]:
+        if self._iterated:
+            raise RuntimeError("observations() can be iterated only once")
+        self._iterated = True
+        try:
+            async for observation in self._observe():
+                yield observation
+        except (KubeError, aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            logger.exception("observing %s failed", self._pod_name)
+            self._finished = True
+            yield SandboxFinished(SandboxOutcome(error=f"lost track of the sandbox pod: {exc}"))
+        finally:
+            self._finished = True
+            self._started.set()
+            self._watcher.unsubscribe(self._execution_id, self._inbox.put_nowait)
+            if self._log_task is not None:
+                self._log_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._log_task
+            if self._stdin is not None:
+                await self._stdin.close()
+
+    async def cancel(self) -> None:
+        state = self._progress.state
+        if self._finished or self._cancelled or (state is not None and state.finished):
+            return
+        self._cancelled = True
+        await self._kill()
+
+    async def write_stdin(self, data: bytes) -> None:
+        if self._stdin is None:
+            raise BrokenPipeError("the sandbox is not interactive: its stdin is closed")
+        await self._started.wait()
+        if self._finished or self._progress.ended_at is not None:
+            raise BrokenPipeError("the sandbox has ended: its stdin is closed")
+        await self._stdin.write(data)
+
+    async def close_stdin(self) -> None:
+        if self._stdin is None or self._stdin.closed:
+            return
+        await self._started.wait()
+        await self._stdin.close()
+
+    # The observation loop.
+
+    async def _observe(self) -> AsyncIterator[SandboxObservation]:
+        progress = self._progress
+        while True:
+            item = await self._next_item()
+            if isinstance(item, PodEvent):
+                for observation in self._on_pod(item):
+                    yield observation
+            elif isinstance(item, _LogFrame):
+                for observation in await self._on_frame(item.frame):
+                    yield observation
+            elif isinstance(item, _LogsDrained):
+                progress.logs_drained = True
+            await self._check_clocks()
+            if self._can_finish():
+                outcome = self._outcome()
+                self._finished = True
+                if not progress.gone:
+                    await self._delete(grace_seconds=None)
+                yield SandboxFinished(outcome)
+                return
+
+    async def _next_item(self) -> _Item | None:
+        deadline = self._next_deadline()
+        if deadline is None:
+            return await self._inbox.get()
+        try:
+            return await asyncio.wait_for(self._inbox.get(), max(0.0, deadline - time.monotonic()))
+        except TimeoutError:
+            return None
+
+    def _next_deadline(self) -> float | None:
+        progress = self._progress
+        config = self._config
+        deadlines = []
+        if progress.problem == "unschedulable":
+            deadlines.append(progress.problem_since + config.unschedulable_deadline_seconds)
+        elif progress.problem == "image":
+            deadlines.append(progress.problem_since + config.image_pull_deadline_seconds)
+        if progress.timeout_at is not None and progress.ended_at is None:
+            deadlines.append(progress.timeout_at)
+        if progress.ended_at is not None:
+            deadlines.append(progress.ended_at + config.log_drain_timeout_seconds)
+        if self._killed_at is not None:
+            deadlines.append(self._killed_at + KILL_CONFIRM_SECONDS)
+        return min(deadlines) if deadlines else None
+
+    def _on_pod(self, event: PodEvent) -> list[SandboxObservation]:
+        progress = self._progress
+        state = read_pod(event.pod)
+        if event.type == "DELETED":
+            progress.gone = True
+        if progress.state is not None and progress.state.finished and not state.finished:
+            state = progress.state  # a stale event cannot bring a finished container back
+        progress.state = state
+        observations: list[SandboxObservation] = []
+        if (state.scheduled or state.started) and not progress.scheduled_sent:
+            progress.scheduled_sent = True
+            where = f" on node {state.node_name}" if state.node_name else ""
+            observations.append(SandboxScheduled(f"pod {self._pod_name} scheduled{where}"))
+        if state.started and not progress.started_sent:
+            progress.started_sent = True
+            progress.problem = None
+            progress.timeout_at = self._timeout_deadline(state)
+            self._start_logs()
+            self._started.set()
+            observations.append(SandboxStarted(f"container of pod {self._pod_name} started"))
+        if not state.started and not state.finished and not progress.gone:
+            self._note_problem(state)
+        if (state.finished or progress.gone) and progress.ended_at is None:
+            progress.ended_at = time.monotonic()
+            if self._follower is not None:
+                self._follower.terminated.set()
+            else:
+                progress.logs_drained = True
+            self._started.set()
+        return observations
+
+    def _timeout_deadline(self, state: PodState) -> float:
+        now = time.monotonic()
+        elapsed = 0.0
+        if self._resumed and state.started_at is not None:
+            wall = datetime.datetime.now(datetime.UTC) - state.started_at
+            elapsed = min(max(wall.total_seconds(), 0.0), self._terms.timeout_seconds)
+        return now - elapsed + self._terms.timeout_seconds + self._config.timeout_grace_seconds
+
+    def _note_problem(self, state: PodState) -> None:
+        progress = self._progress
+        image = self._terms.image
+        reason = state.waiting_reason
+        detail = f"{reason}: {state.waiting_message}" if state.waiting_message else f"{reason}"
+        if reason in IMAGE_INVALID:
+            progress.error = f"the sandbox image {image!r} is invalid ({detail})"
+            return
+        if state.unschedulable is not None:
+            kind = "unschedulable"
+            message = f"no node can run the sandbox pod: {state.unschedulable}"
+        elif reason in IMAGE_PULL_FAILURES:
+            kind = "image"
+            message = f"the sandbox image {image!r} cannot be pulled ({detail})"
+        elif reason in CONTAINER_CONFIG_FAILURES:
+            kind = "image"
+            message = f"the sandbox container cannot be created ({detail})"
+        else:
+            if state.scheduled and progress.problem == "unschedulable":
+                progress.problem = None
+            return  # an image problem stays: its deadline counts from the first failure
+        if progress.problem != kind:
+            progress.problem = kind
+            progress.problem_since = time.monotonic()
+        progress.problem_message = message
+
+    async def _on_frame(self, frame: Frame) -> list[SandboxObservation]:
+        progress = self._progress
+        if frame.is_end or frame.stream is None:
+            progress.log_report = frame.report
+            return []
+        data = frame.data
+        skip = min(self._skip[frame.stream], len(data))
+        if skip:
+            self._skip[frame.stream] -= skip
+            progress.output_bytes += skip
+            data = data[skip:]
+        if not data or self._output_capped:
+            return []
+        room = self._terms.max_output_bytes - progress.output_bytes
+        if len(data) > room:
+            # The runner enforces the cap; this is the defence if it did not.
+            data = data[: max(room, 0)]
+            self._output_capped = True
+            await self._kill()
+        progress.output_bytes += len(data)
+        return [SandboxOutput(frame.stream, data)] if data else []
+
+    async def _check_clocks(self) -> None:
+        progress = self._progress
+        config = self._config
+        now = time.monotonic()
+        if progress.problem is not None:
+            allowed = (
+                config.unschedulable_deadline_seconds
+                if progress.problem == "unschedulable"
+                else config.image_pull_deadline_seconds
+            )
+            if now >= progress.problem_since + allowed:
+                progress.error = f"{progress.problem_message} (waited {allowed:g} s)"
+        if (
+            progress.timeout_at is not None
+            and progress.ended_at is None
+            and now >= progress.timeout_at
+            and not self._timed_out
+        ):
+            self._timed_out = True
+            await self._kill()
+
+    def _can_finish(self) -> bool:
+        progress = self._progress
+        if progress.error is not None:
+            return True
+        now = time.monotonic()
+        if progress.ended_at is not None:
+            if progress.logs_drained:
+                return True
+            if now >= progress.ended_at + self._config.log_drain_timeout_seconds:
+                logger.warning("log of %s not drained in time; finishing", self._pod_name)
+                return True
+        return self._killed_at is not None and now >= self._killed_at + KILL_CONFIRM_SECONDS
+
+    def _outcome(self) -> SandboxOutcome:
+        progress = self._progress
+        actions = BackendActions(
+            cancelled=self._cancelled,
+            timed_out=self._timed_out,
+            output_limit_exceeded=self._output_capped,
+        )
+        if progress.error is not None and not actions.cancelled:
+            return SandboxOutcome(error=progress.error)
+        state = progress.state
+        report = None
+        if state is not None and state.terminated is not None:
+            report = parse_report(state.terminated.message)
+        if report is None and progress.log_report is not None:
+            report = dict(progress.log_report)
+        if state is not None and progress.gone and not state.finished and not any(
+            (actions.cancelled, actions.timed_out, actions.output_limit_exceeded)
+        ):
+            return SandboxOutcome(error="the sandbox pod was deleted before it finished")
+        return outcome_for(state, report, actions)
+
+    # Side effects.
+
+    def _start_logs(self) -> None:
+        self._follower = LogFollower(
+            self._api,
+            self._config.namespace,
+            self._pod_name,
+            read_timeout=self._config.log_read_timeout_seconds,
+            backoff=self._config.reconnect_backoff_seconds,
+        )
+        self._log_task = asyncio.create_task(self._pump_logs(self._follower))
+
+    async def _pump_logs(self, follower: LogFollower) -> None:
+        try:
+            async for frame in follower.frames():
+                self._inbox.put_nowait(_LogFrame(frame))
+        except (KubeError, aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            logger.warning("following the log of %s failed: %s", self._pod_name, exc)
+        finally:
+            self._inbox.put_nowait(_LogsDrained())
+
+    async def _kill(self) -> None:
+        """Delete the pod at once (the runner's SIGTERM handler will not get a chance)."""
+        if self._killed_at is None:
+            self._killed_at = time.monotonic()
+        await self._delete(grace_seconds=0)
+        self._inbox.put_nowait(_Wake())
+
+    async def _delete(self, grace_seconds: int | None) -> None:
+        body: JsonObject = {"propagationPolicy": "Background"}
+        if grace_seconds is not None:
+            body["gracePeriodSeconds"] = grace_seconds
+        try:
+            await self._api.delete(self._pod_path, body)
+        except (KubeError, aiohttp.ClientError, TimeoutError) as exc:
+            # The reaper removes what we could not.
+            logger.warning("cannot delete pod %s: %s", self._pod_name, exc)

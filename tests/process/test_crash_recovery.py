@@ -1,0 +1,68 @@
+"""After `podrun serve` is killed and restarted, nothing stays non-terminal forever."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.support.client import Api, statuses_of
+from tests.support.servers import PodrunProcess
+
+
+async def test_kill_and_restart_ends_running_as_error_and_runs_queued(tmp_path: Path) -> None:
+    env = {"PODRUN_DATA_DIR": str(tmp_path / "data"), "PODRUN_MAX_CONCURRENCY": "1"}
+    first = PodrunProcess(tmp_path, ["serve"], env=env).start()
+    api = Api(first.url)
+    running = await api.submit(
+        "import time\nprint('working', flush=True)\ntime.sleep(60)", limits={"timeoutSeconds": 60}
+    )
+    await api.wait_status(running["id"], {"RUNNING"})
+    waiting = await api.submit("print('finally ran')")
+    assert (await api.get(waiting["id"]))["status"] == "QUEUED"  # capacity is 1
+
+    first.kill()
+    second = PodrunProcess(tmp_path, ["serve"], env=env, port=first.port).start()
+    try:
+        api = Api(second.url)
+        crashed_events = await api.events(running["id"], timeout=60)
+        assert statuses_of(crashed_events) == ["QUEUED", "SCHEDULED", "RUNNING", "ERROR"]
+        crashed = await api.get(running["id"])
+        assert crashed["status"] == "ERROR"
+        assert "worker" in crashed["errorMessage"]
+        assert crashed["stdout"] == "working\n"  # output produced before the crash is kept
+
+        ran = await api.events(waiting["id"], timeout=60)
+        assert statuses_of(ran)[-1] == "COMPLETED"
+        assert (await api.get(waiting["id"]))["stdout"] == "finally ran\n"
+    finally:
+        second.stop()
+
+
+async def test_data_survives_a_clean_restart(tmp_path: Path) -> None:
+    env = {"PODRUN_DATA_DIR": str(tmp_path / "data")}
+    server = PodrunProcess(tmp_path, ["serve"], env=env).start()
+    execution = await Api(server.url).run("print('kept')")
+    server.stop()
+    server = PodrunProcess(tmp_path, ["serve"], env=env, port=server.port).start()
+    try:
+        again = await Api(server.url).get(execution["id"])
+        assert again["status"] == "COMPLETED"
+        assert again["stdout"] == "kept\n"
+    finally:
+        server.stop()
+
+
+async def test_cancel_a_queued_execution(tmp_path: Path) -> None:
+    env = {"PODRUN_DATA_DIR": str(tmp_path / "data"), "PODRUN_MAX_CONCURRENCY": "1"}
+    server = PodrunProcess(tmp_path, ["serve"], env=env).start()
+    try:
+        api = Api(server.url)
+        blocker = await api.submit("import time\ntime.sleep(30)", limits={"timeoutSeconds": 30})
+        await api.wait_status(blocker["id"], {"RUNNING"})
+        queued = await api.submit("print('never')")
+        cancelled = await api.cancel(queued["id"])
+        assert cancelled["status"] == "CANCELLED"
+        events = await api.events(queued["id"], timeout=10)
+        assert statuses_of(events) == ["QUEUED", "CANCELLED"]
+        await api.cancel(blocker["id"])
+    finally:
+        server.stop()

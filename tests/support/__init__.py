@@ -1,0 +1,1 @@
+"""Test support: real servers (SecantusDB, `podrun serve`) and a GraphQL client."""
