@@ -83,7 +83,9 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
     store: EmbeddedStore | None = None
     uri = settings.mongodb_uri
     if uri is None:
-        store = await asyncio.to_thread(start_embedded_store, settings.data_dir)
+        # Started from this (the main) thread on purpose: PR_SET_PDEATHSIG fires when the
+        # thread that forked the child ends, and a pool thread may end at any time.
+        store = start_embedded_store(settings.data_dir)
         uri = store.uri
     client = await connect(uri, settings.database)
     bus = LocalEventBus()

@@ -38,6 +38,8 @@ class EventStreamer:
 
     async def stream(self, execution_id: str, after_seq: int) -> AsyncIterator[ExecutionEvent]:
         last = max(0, after_seq)
+        if await self._already_ended_before(execution_id, last):
+            return
         async with self._bus.listen(execution_id) as live:
             idle = 0.0
             while True:
@@ -64,10 +66,21 @@ class EventStreamer:
                         break  # a gap: re-read the log
                     next_event = await live.next(self._poll_seconds)
                 else:
+                    if await self._already_ended_before(execution_id, last):
+                        return
                     idle += self._poll_seconds
                     if idle >= self._repair_after_seconds:
                         idle = 0.0
                         await self._repair(execution_id)
+
+    async def _already_ended_before(self, execution_id: str, seq: int) -> bool:
+        """True when the terminal event is at or before `seq`: nothing more will come."""
+        execution = await self._executions.get(execution_id)
+        return (
+            execution is not None
+            and execution.status.is_terminal
+            and execution.last_seq <= seq
+        )
 
     async def _repair(self, execution_id: str) -> None:
         execution = await self._executions.get(execution_id)

@@ -74,13 +74,18 @@ def _answers(port: int) -> bool:
 
 
 def _pid_alive(pid: int) -> bool:
+    """True for a live process; a zombie (exited, not yet reaped) counts as gone."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rpartition(")")[2].split()[0] != "Z"
 
 
 def _uri(port: int) -> str:
@@ -131,7 +136,7 @@ def start_embedded_store(data_dir: Path) -> EmbeddedStore:
                 process.kill()
                 raise EmbeddedStoreError(f"the embedded store did not start; see {log_path}")
             time.sleep(0.05)
-        record.write_text(json.dumps({"port": port, "pid": process.pid}))
+        record.write_text(json.dumps({"port": port, "pid": process.pid, "owner": os.getpid()}))
         log.info("started the embedded store (pid %d) on 127.0.0.1:%d", process.pid, port)
         return EmbeddedStore(uri=_uri(port), data_dir=data_dir, process=process)
 
@@ -139,9 +144,14 @@ def start_embedded_store(data_dir: Path) -> EmbeddedStore:
 def _running_store(record: Path) -> str | None:
     try:
         info = json.loads(record.read_text())
-        port, pid = int(info["port"]), int(info["pid"])
+        port, pid, owner = int(info["port"]), int(info["pid"]), int(info["owner"])
     except (FileNotFoundError, ValueError, KeyError, TypeError):
         return None
-    if _pid_alive(pid) and _answers(port):
+    if _pid_alive(owner) and _pid_alive(pid) and _answers(port):
         return _uri(port)
+    # Its owner is gone, so the store is shutting down (PR_SET_PDEATHSIG): let it finish
+    # writing before a new one opens the same files.
+    deadline = time.monotonic() + _READY_TIMEOUT_SECONDS
+    while _pid_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
     return None

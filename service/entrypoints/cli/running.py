@@ -107,16 +107,18 @@ async def _stream(
     failures = 0
     while True:
         try:
-            async for data in client.subscribe(EVENTS, {"id": execution_id, "afterSeq": last_seq}):
-                event = data["executionEvents"]
-                last_seq = event["seq"]
-                failures = 0
-                if event["__typename"] == "OutputEvent":
-                    target = out if event["stream"] == "STDOUT" else err
-                    target.write(event["data"])
-                    target.flush()
-                elif event["status"] not in ("QUEUED", "SCHEDULED", "RUNNING"):
-                    return dict(event)
+            events = client.subscribe(EVENTS, {"id": execution_id, "afterSeq": last_seq})
+            async with contextlib.aclosing(events):
+                async for data in events:
+                    event = data["executionEvents"]
+                    last_seq = event["seq"]
+                    failures = 0
+                    if event["__typename"] == "OutputEvent":
+                        target = out if event["stream"] == "STDOUT" else err
+                        target.write(event["data"])
+                        target.flush()
+                    elif event["status"] not in ("QUEUED", "SCHEDULED", "RUNNING"):
+                        return dict(event)
         except (OSError, websockets.WebSocketException) as error:
             failures += 1
             if failures > RECONNECT_ATTEMPTS:

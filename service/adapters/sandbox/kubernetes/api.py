@@ -54,7 +54,7 @@ async def new_api_client(config: KubernetesBackendConfig) -> ApiClient:
     elif config.in_cluster:
         kube_config.load_incluster_config(client_configuration=configuration)  # type: ignore[no-untyped-call]
     else:
-        await kube_config.load_kube_config(  # type: ignore[no-untyped-call]
+        await kube_config.load_kube_config(
             config_file=config.kubeconfig,
             context=config.context,
             client_configuration=configuration,

@@ -10,6 +10,7 @@ protocol: channel byte 0 is stdin; `v5.channel.k8s.io` can also close stdin expl
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import aiohttp
 
@@ -60,10 +61,8 @@ class StdinAttachment:
                 except BrokenPipeError:
                     return
             if socket.protocol == PROTOCOLS[0] and not socket.closed:
-                try:
+                with contextlib.suppress(aiohttp.ClientError, ConnectionError, RuntimeError):
                     await socket.send_bytes(CLOSE_CHANNEL + STDIN_CHANNEL)
-                except (aiohttp.ClientError, ConnectionError, RuntimeError):
-                    pass
             await self._drop()
 
     async def _connect(self) -> aiohttp.ClientWebSocketResponse:

@@ -34,7 +34,7 @@ class KubernetesBackendConfig:
     """
 
     namespace: str = "podrun-sandboxes"
-    images: Mapping[str, str] = DEFAULT_IMAGES
+    images: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_IMAGES))
     default_runtime: str = DEFAULT_RUNTIME
     default_aliases: tuple[str, ...] = DEFAULT_ALIASES
 

@@ -381,8 +381,11 @@ class KubernetesSandboxHandle:
             report = parse_report(state.terminated.message)
         if report is None and progress.log_report is not None:
             report = dict(progress.log_report)
-        if state is not None and progress.gone and not state.finished and not any(
-            (actions.cancelled, actions.timed_out, actions.output_limit_exceeded)
+        if (
+            state is not None
+            and progress.gone
+            and not state.finished
+            and not any((actions.cancelled, actions.timed_out, actions.output_limit_exceeded))
         ):
             return SandboxOutcome(error="the sandbox pod was deleted before it finished")
         return outcome_for(state, report, actions)

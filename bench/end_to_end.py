@@ -1,0 +1,159 @@
+"""End-to-end latency and throughput of a fresh `podrun serve` on this machine.
+
+Prints: bare `python3 -c 'print(1)'` start p50/p90; mutation sent -> terminal event received
+on the subscription p50/p90 for `print(1)`; their ratio; throughput at concurrency 8.
+The client keeps one HTTP connection and one graphql-transport-ws connection open, as a real
+app would, so the figures measure the server, not connection set-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import websockets
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.support.servers import PodrunProcess  # noqa: E402
+
+MUTATION = "mutation($s: String!) { executeScript(input: {script: $s}) { ... on Execution { id } } }"
+EVENTS = ("subscription($id: ID!) { executionEvents(id: $id) { __typename "
+          "... on StatusEvent { status } } }")
+TERMINAL = {"COMPLETED", "FAILED", "TIMED_OUT", "OOM_KILLED", "OUTPUT_LIMIT_EXCEEDED",
+            "CANCELLED", "ERROR"}
+
+
+class Multiplexed:
+    """Many subscriptions over one graphql-transport-ws connection."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.ids = itertools.count(1)
+        self.waiters: dict[str, asyncio.Future[str]] = {}
+
+    async def __aenter__(self) -> Multiplexed:
+        self.socket = await websockets.connect(
+            self.url, subprotocols=[websockets.Subprotocol("graphql-transport-ws")], max_size=None)
+        await self.socket.send(json.dumps({"type": "connection_init"}))
+        assert json.loads(await self.socket.recv())["type"] == "connection_ack"
+        self.reader = asyncio.create_task(self._read())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.reader.cancel()
+        await self.socket.close()
+
+    async def _read(self) -> None:
+        async for raw in self.socket:
+            message = json.loads(raw)
+            if message["type"] == "next":
+                event = message["payload"]["data"]["executionEvents"]
+                if event.get("status") in TERMINAL:
+                    future = self.waiters.pop(message["id"], None)
+                    if future and not future.done():
+                        future.set_result(event["status"])
+            elif message["type"] == "ping":
+                await self.socket.send(json.dumps({"type": "pong"}))
+
+    async def until_terminal(self, execution_id: str) -> str:
+        op = str(next(self.ids))
+        future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self.waiters[op] = future
+        await self.socket.send(json.dumps({"id": op, "type": "subscribe", "payload": {
+            "query": EVENTS, "variables": {"id": execution_id}}}))
+        return await future
+
+
+async def one_run(http: httpx.AsyncClient, mux: Multiplexed, url: str, script: str) -> float:
+    started = time.perf_counter()
+    response = await http.post(url, json={"query": MUTATION, "variables": {"s": script}})
+    execution_id = response.json()["data"]["executeScript"]["id"]
+    status = await mux.until_terminal(execution_id)
+    if status != "COMPLETED":
+        raise RuntimeError(f"{execution_id} ended {status}")
+    return (time.perf_counter() - started) * 1000
+
+
+async def bare_python(samples: int) -> list[float]:
+    times = []
+    for _ in range(samples):
+        started = time.perf_counter()
+        process = await asyncio.create_subprocess_exec(
+            "python3", "-c", "print(1)", stdout=asyncio.subprocess.PIPE)
+        await process.communicate()
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+async def measure(server_url: str, samples: int, total: int, concurrency: int) -> dict[str, Any]:
+    url = f"{server_url}/graphql"
+    ws_url = "ws" + url[4:]
+    async with httpx.AsyncClient(timeout=60) as http, Multiplexed(ws_url) as mux:
+        for _ in range(5):  # warm-up
+            await one_run(http, mux, url, "print(1)")
+        bare = await bare_python(samples)
+        latencies = [await one_run(http, mux, url, "print(1)") for _ in range(samples)]
+        queue = asyncio.Queue[int]()
+        for i in range(total):
+            queue.put_nowait(i)
+
+        async def client() -> None:
+            while not queue.empty():
+                queue.get_nowait()
+                await one_run(http, mux, url, "print(1)")
+
+        started = time.perf_counter()
+        await asyncio.gather(*(client() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    return {"bare": bare, "e2e": latencies, "throughput": total / elapsed}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--samples", type=int, default=40)
+    parser.add_argument("--total", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--url", help="measure a running server instead of starting one")
+    args = parser.parse_args()
+    server = None
+    if args.url is None:
+        workdir = Path(tempfile.mkdtemp(prefix="podrun-bench-"))
+        server = PodrunProcess(workdir, ["serve"], env={
+            "PODRUN_DATA_DIR": str(workdir / "data"),
+            "PODRUN_MAX_CONCURRENCY": str(max(8, args.concurrency)),
+            "PODRUN_LOG_LEVEL": "WARNING"}).start()
+    try:
+        result = asyncio.run(measure(args.url or server.url, args.samples, args.total,
+                                     args.concurrency))
+    finally:
+        if server is not None:
+            server.stop()
+    bare, e2e = result["bare"], result["e2e"]
+    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"bare python3 -c 'print(1)':     p50 {pct(bare, 50):7.1f} ms   p90 {pct(bare, 90):7.1f} ms")
+    print(f"end-to-end print(1) (mutation -> terminal event):"
+          f" p50 {pct(e2e, 50):7.1f} ms   p90 {pct(e2e, 90):7.1f} ms")
+    print(f"ratio end-to-end / bare (p50):  {pct(e2e, 50) / pct(bare, 50):.2f}x")
+    print(f"throughput at concurrency {args.concurrency}: {result['throughput']:.1f} executions/s"
+          f" ({args.total} executions)")
+    print(f"mean end-to-end: {statistics.mean(e2e):.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

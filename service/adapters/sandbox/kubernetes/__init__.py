@@ -1,0 +1,19 @@
+"""The `kubernetes` sandbox backend: one locked-down pod per execution.
+
+Public: `KubernetesSandboxBackend`, `KubernetesBackendConfig`; the backend's `reaper()` builds
+a `SandboxReaper`. Everything else is internal to this package.
+"""
+
+from service.adapters.sandbox.kubernetes.backend import KubernetesSandboxBackend
+from service.adapters.sandbox.kubernetes.config import KubernetesBackendConfig
+from service.adapters.sandbox.kubernetes.handle import KubernetesSandboxHandle
+from service.adapters.sandbox.kubernetes.reaping import ActiveExecutions, ReapResult, SandboxReaper
+
+__all__ = [
+    "ActiveExecutions",
+    "KubernetesBackendConfig",
+    "KubernetesSandboxBackend",
+    "KubernetesSandboxHandle",
+    "ReapResult",
+    "SandboxReaper",
+]

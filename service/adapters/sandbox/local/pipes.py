@@ -1,0 +1,162 @@
+"""File descriptors between the worker and a sandbox, driven by the event loop.
+
+`data_fd` hands bytes to bubblewrap (the script, the seccomp program) as an anonymous memory
+file: never a path on the host. `PipeReader` delivers whatever a pipe holds, in chunks of at
+most `CHUNK_BYTES`, as soon as it arrives; `PipeWriter` feeds a pipe without ever blocking the
+loop and shrugs off a reader that went away.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from collections.abc import Callable
+
+CHUNK_BYTES = 64 * 1024
+
+
+def data_fd(name: str, data: bytes) -> int:
+    """An inheritable-by-request (CLOEXEC) memfd holding `data`, positioned at its start.
+
+    A memfd rather than a pipe: bwrap reads it during setup, and nobody has to keep writing
+    while a large script sits in a 64 KiB pipe buffer.
+    """
+    fd = os.memfd_create(name, os.MFD_CLOEXEC)
+    try:
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.lseek(fd, 0, os.SEEK_SET)
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
+
+
+class PipeReader:
+    """Reads a non-blocking pipe end as data arrives; `on_data(b"")` is never called."""
+
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, fd: int, on_data: Callable[[bytes], None]
+    ) -> None:
+        self._loop = loop
+        self._fd = fd
+        self._on_data = on_data
+        self._eof: asyncio.Future[None] = loop.create_future()
+        os.set_blocking(fd, False)
+        loop.add_reader(fd, self._ready)
+
+    @property
+    def done(self) -> asyncio.Future[None]:
+        """Resolved at end of file (every writer closed its end)."""
+        return self._eof
+
+    def _ready(self) -> None:
+        try:
+            data = os.read(self._fd, CHUNK_BYTES)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if data:
+            self._on_data(data)
+        else:
+            self.close()
+
+    def close(self) -> None:
+        if self._fd < 0:
+            return
+        self._loop.remove_reader(self._fd)
+        os.close(self._fd)
+        self._fd = -1
+        if not self._eof.done():
+            self._eof.set_result(None)
+
+
+class PipeWriter:
+    """Writes to a non-blocking pipe end; a closed reader ends writing quietly.
+
+    `write` queues and returns at once; `drain` waits until the queue is in the pipe.
+    After `close` (or once the reader is gone) `write` raises BrokenPipeError.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, fd: int) -> None:
+        self._loop = loop
+        self._fd = fd
+        self._buffer = bytearray()
+        self._closing = False
+        self._broken = False
+        self._waiting = False
+        self._drained: list[asyncio.Future[None]] = []
+        os.set_blocking(fd, False)
+
+    @property
+    def closed(self) -> bool:
+        return self._closing or self._broken
+
+    def write(self, data: bytes) -> None:
+        if self.closed:
+            raise BrokenPipeError("stdin is closed")
+        self._buffer += data
+        self._flush()
+
+    async def drain(self) -> None:
+        if not self._buffer or self._fd < 0:
+            return
+        waiter: asyncio.Future[None] = self._loop.create_future()
+        self._drained.append(waiter)
+        await waiter
+
+    def close(self) -> None:
+        """EOF for the reader once everything queued is written."""
+        self._closing = True
+        if not self._buffer:
+            self._release()
+
+    def abort(self) -> None:
+        """Drop what is queued and close now."""
+        self._buffer.clear()
+        self._closing = True
+        self._release()
+
+    def _flush(self) -> None:
+        while self._buffer and self._fd >= 0:
+            try:
+                written = os.write(self._fd, self._buffer)
+            except BlockingIOError:
+                if not self._waiting:
+                    self._loop.add_writer(self._fd, self._flush)
+                    self._waiting = True
+                return
+            except OSError:
+                # EPIPE: the script closed stdin or exited; what it did not read is lost.
+                self._broken = True
+                self._buffer.clear()
+                break
+            del self._buffer[:written]
+        if self._closing or self._broken:
+            self._release()
+        elif self._waiting:
+            self._loop.remove_writer(self._fd)
+            self._waiting = False
+        self._wake()
+
+    def _release(self) -> None:
+        if self._fd >= 0:
+            if self._waiting:
+                self._loop.remove_writer(self._fd)
+                self._waiting = False
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = -1
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._buffer and self._fd >= 0:
+            return
+        waiters, self._drained = self._drained, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
