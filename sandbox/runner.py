@@ -71,7 +71,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 FRAME_DATA_BYTES = 4096
 READ_BYTES = 65536
@@ -225,18 +225,15 @@ def cgroup_peak_bytes(cgroup_root: str) -> int | None:
     return read_number(os.path.join(cgroup_root, "memory", "memory.max_usage_in_bytes"))
 
 
-def process_limiter(max_processes: int | None) -> Any:
-    """RLIMIT_NPROC for the script (best effort: per uid, so per pod only with user
-    namespaces; the node's podPidsLimit is the real bound). Leaves room for the runner."""
+def limit_processes(max_processes: int | None) -> None:
+    """RLIMIT_NPROC, inherited by the script (best effort: it counts per uid, so per pod only
+    with user namespaces; the node's podPidsLimit is the real bound). Set on the runner
+    before it spawns, with room for the runner's own tasks."""
     if max_processes is None:
-        return None
+        return
     limit = max_processes + RUNNER_TASKS
-
-    def limit_processes() -> None:
-        with contextlib.suppress(ValueError, OSError):
-            resource.setrlimit(resource.RLIMIT_NPROC, (limit, limit))
-
-    return limit_processes
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_NPROC, (limit, limit))
 
 
 def kill_group(pid: int) -> None:
@@ -250,7 +247,7 @@ class StdinFeeder(threading.Thread):
     A thread, so a script that never reads its stdin cannot stall the output loop.
     """
 
-    def __init__(self, target: BinaryIO, stdin_file: str | None, forward: bool) -> None:
+    def __init__(self, target: IO[bytes], stdin_file: str | None, forward: bool) -> None:
         super().__init__(name="stdin-feeder", daemon=True)
         self._target = target
         self._stdin_file = stdin_file
@@ -296,6 +293,7 @@ class Supervisor:
     def supervise(self) -> None:
         options = self._options
         feed = bool(options.stdin_file) or options.forward_stdin
+        limit_processes(options.max_processes)
         self._child = child = subprocess.Popen(
             child_argv(options),
             stdin=subprocess.PIPE if feed else subprocess.DEVNULL,
@@ -304,7 +302,6 @@ class Supervisor:
             env=child_environment(),
             start_new_session=True,
             close_fds=True,
-            preexec_fn=process_limiter(options.max_processes),
         )
         self._run.started = time.monotonic()
         if self._terminate_requested:

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     graphiql: bool = Field(True, description="Serve GraphiQL at /graphql.")
     log_format: Literal["json", "console"] = Field("console", description="Log line format.")
     log_level: str = Field("INFO", description="Root log level.")
+    trace_scripts: bool = Field(
+        False, description="Put scripts and stdin in trace attributes (off: redacted)."
+    )
 
     # Input size bounds.
     max_script_bytes: int = Field(256 * 1024, ge=1, description="Largest script accepted.")

@@ -27,6 +27,8 @@ class Execution:
     usage: ResourceUsage | None = None
     error_message: str | None = None
     trace_id: str | None = None
+    # W3C traceparent of the span that submitted it: the worker's spans continue that trace.
+    trace_parent: str | None = None
     started_at: datetime | None = None
     finished_at: datetime | None = None
     scheduled_at: datetime | None = None

@@ -18,6 +18,10 @@ from service.adapters.store.embedded import EmbeddedStore, start_embedded_store
 from service.adapters.store.events import MongoEventLog
 from service.adapters.store.executions import MongoExecutionRepository
 from service.adapters.store.workers import MongoWorkerRegistry
+from service.adapters.telemetry.instrumenting import instrument_libraries
+from service.adapters.telemetry.metrics import ExecutionMetrics, create_metrics
+from service.adapters.telemetry.setup import configure_tracing, shutdown_tracing
+from service.adapters.telemetry.tracing import OtelExecutionTracer
 from service.domain.runtimes import RuntimeCatalog
 from service.entrypoints.backends import build_backend, discover_runtimes
 from service.services.cancelling import Canceller
@@ -54,6 +58,7 @@ class Podrun:
     bus: LocalEventBus
     feed: ChangeStreamFeed
     use_cases: UseCases
+    metrics: ExecutionMetrics
     store: EmbeddedStore | None = None
     backend: SandboxBackend | None = None
     worker: Worker | None = None
@@ -76,10 +81,14 @@ class Podrun:
         await self.client.close()
         if self.store is not None:
             self.store.stop()
+        shutdown_tracing()
 
 
 async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = True) -> Podrun:
     """Start the store (embedded unless a URI is set), the backend and the worker."""
+    configure_tracing()
+    instrument_libraries()
+    metrics = create_metrics()
     store: EmbeddedStore | None = None
     uri = settings.mongodb_uri
     if uri is None:
@@ -144,14 +153,22 @@ def _build_worker(
     settings: Settings,
     backend: SandboxBackend,
     runtimes: RuntimeCatalog,
-    executions: MongoExecutionRepository,
-    events: MongoEventLog,
-    bus: LocalEventBus,
+    stores: tuple[MongoExecutionRepository, MongoEventLog, LocalEventBus],
+    metrics: ExecutionMetrics,
 ) -> Worker:
+    executions, events, bus = stores
     hostname = socket.gethostname()
     pid = os.getpid()
     worker_id = f"{hostname}-{pid}-{uuid.uuid4().hex[:8]}"
-    observer = ExecutionObserver(executions, events, bus, backend, runtimes, worker_id)
+    observer = ExecutionObserver(
+        executions,
+        events,
+        bus,
+        backend,
+        runtimes,
+        worker_id,
+        tracer=OtelExecutionTracer(metrics),
+    )
     registry = MongoWorkerRegistry()
     return Worker(
         worker_id=worker_id,

@@ -50,9 +50,9 @@ class _Run:
     execution: Execution
     seq: int
     status: ExecutionStatus
+    span: RunSpan
     stdout: list[str] = field(default_factory=list)
     stderr: list[str] = field(default_factory=list)
-    output_seen: bool = False
 
 
 class ExecutionObserver:
@@ -107,8 +107,8 @@ class ExecutionObserver:
 
     async def run(self, execution: Execution) -> None:
         """Drive a SCHEDULED execution to its terminal status."""
-        run = _Run(execution, execution.last_seq, ExecutionStatus.SCHEDULED)
         span = self._tracer.start_run(execution)
+        run = _Run(execution, execution.last_seq, ExecutionStatus.SCHEDULED, span)
         try:
             await self._append(
                 StatusEvent(
@@ -201,20 +201,21 @@ class ExecutionObserver:
                 try:
                     observation = await asyncio.wait_for(queue.get(), timeout)
                 except TimeoutError:
-                    await self._write_output(run, coalescer.flush(), span)
+                    await self._write_output(run, coalescer.flush())
                     continue
                 if isinstance(observation, SandboxOutput):
+                    span.output(len(observation.data))
                     due = coalescer.add(observation.stream, observation.data, time.monotonic())
-                    await self._write_output(run, due, span)
+                    await self._write_output(run, due)
                 elif isinstance(observation, SandboxStarted):
-                    await self._write_output(run, coalescer.flush(), span)
+                    await self._write_output(run, coalescer.flush())
                     if run.status is ExecutionStatus.SCHEDULED:
                         await self._transition(
                             run, ExecutionStatus.RUNNING, {"started_at": utcnow()}
                         )
                         span.started()
                 elif isinstance(observation, SandboxFinished):
-                    await self._write_output(run, coalescer.flush(final=True), span)
+                    await self._write_output(run, coalescer.flush(final=True))
                     verdict = classify(observation.outcome)
                     usage = observation.outcome.usage
                     await self._finish(
@@ -238,16 +239,13 @@ class ExecutionObserver:
             with contextlib.suppress(asyncio.CancelledError):
                 await pump_task
 
-    async def _write_output(self, run: _Run, chunks: list[Chunk], span: RunSpan) -> None:
+    async def _write_output(self, run: _Run, chunks: list[Chunk]) -> None:
         for chunk in chunks:
             run.seq += 1
             (run.stdout if chunk.stream is OutputStream.STDOUT else run.stderr).append(chunk.text)
             await self._append(
                 OutputEvent(run.execution.id, run.seq, utcnow(), chunk.stream, chunk.text)
             )
-            if not run.output_seen:
-                run.output_seen = True
-                span.first_output()
 
     async def _transition(
         self,
@@ -270,6 +268,7 @@ class ExecutionObserver:
         if updated is None:
             raise OwnershipLost(run.execution.id)
         run.status = status
+        run.span.transition(status)
         at = fields.get("finished_at") or fields.get("started_at") or utcnow()
         await self._append(
             StatusEvent(run.execution.id, run.seq, at, status, exit_code=exit_code, message=message)

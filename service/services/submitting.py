@@ -27,7 +27,7 @@ class SubmitRequest:
     idempotency_key: str | None = None
     owner_id: str | None = None
     interactive: bool = False
-    trace_id: str | None = None
+    trace_parent: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +86,8 @@ class Submitter:
             owner_id=request.owner_id,
             idempotency_key=request.idempotency_key,
             interactive=request.interactive,
-            trace_id=request.trace_id,
+            trace_id=_trace_id_of(request.trace_parent),
+            trace_parent=request.trace_parent,
         )
         created = await self._executions.create(execution)
         if created is None:  # the same key raced us: answer with the winner
@@ -144,3 +145,11 @@ def _is_valid_unicode(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def _trace_id_of(trace_parent: str | None) -> str | None:
+    """The trace id field of a W3C traceparent (version-traceid-spanid-flags)."""
+    if trace_parent is None:
+        return None
+    parts = trace_parent.split("-")
+    return parts[1] if len(parts) == 4 and len(parts[1]) == 32 else None

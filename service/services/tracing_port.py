@@ -23,7 +23,11 @@ class RunSpan(Protocol):
 
     def started(self) -> None: ...
 
-    def first_output(self) -> None: ...
+    def output(self, nbytes: int) -> None:
+        """The script wrote `nbytes` (called for every read; the first one is an event)."""
+        ...
+
+    def transition(self, status: ExecutionStatus) -> None: ...
 
     def finished(self, verdict: Verdict, usage: ResourceUsage | None) -> None: ...
 
@@ -44,7 +48,10 @@ class _NullRunSpan:
     def started(self) -> None:
         return None
 
-    def first_output(self) -> None:
+    def output(self, nbytes: int) -> None:
+        return None
+
+    def transition(self, status: ExecutionStatus) -> None:
         return None
 
     def finished(self, verdict: Verdict, usage: ResourceUsage | None) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import copy
 import datetime
 import itertools
 import json
@@ -69,41 +70,78 @@ def selector_matches(obj: dict[str, Any], selector: str | None) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class HistoryEvent:
+    version: int
+    resource: kmock.resource
+    namespace: str | None
+    event: dict[str, Any]
+
+
 @attrs.define(kw_only=True)
 class ClusterEmulator(kmock.KubernetesEmulator):
-    """kmock's emulator with the API-server behaviour listed in the module docstring."""
+    """kmock's emulator with the API-server behaviour listed in the module docstring.
+
+    Watches are served from an event history keyed by resourceVersion, as etcd does, so a
+    watch resumed from a version replays what happened since; `compact()` forgets the
+    history, and resuming from before it answers 410 Gone.
+    """
 
     kubelet: SimulatedKubelet | None = None
-    expire_watches: int = 0  # the next N watches with a label selector answer 410 Gone
     drop_watches: int = 0  # the next N watches with a label selector end at once
-    _versions: itertools.count[int] = attrs.field(factory=lambda: itertools.count(100))
+    watch_requests: int = 0
+    _versions: itertools.count[int] = attrs.field(factory=lambda: itertools.count(101))
     _current_version: int = 100
+    _history: list[HistoryEvent] = attrs.field(factory=list)
+    _history_floor: int = 0
+    _history_changed: asyncio.Event = attrs.field(factory=asyncio.Event)
 
     def next_version(self) -> str:
         self._current_version = next(self._versions)
         return str(self._current_version)
 
+    def compact(self) -> None:
+        """Forget the event history, like etcd compaction: old versions become 410 Gone."""
+        self._history_floor = self._current_version
+        self._history.clear()
+
     async def _handle(self, request: kmock.Request) -> aiohttp.web.StreamResponse:
         if request.subresource == "attach" and self.kubelet is not None:
             return await self.kubelet.serve_attach(request)
-        if request.resource is not None and request.subresource is None:
-            data = request.data if isinstance(request.data, dict) else None
+        data = request.data if isinstance(request.data, dict) else None
+        key: tuple[Any, ...] | None = None
+        if request.resource is not None and request.subresource in (None, "status"):
             if request.action == kmock.action.CREATE and data is not None:
                 metadata = data.setdefault("metadata", {})
                 metadata.setdefault("namespace", request.namespace)
                 metadata["uid"] = str(uuid.uuid4())
                 metadata["creationTimestamp"] = now_rfc3339(nano=False)
                 metadata["resourceVersion"] = self.next_version()
+                key = (request.resource, metadata["namespace"], metadata.get("name"))
             elif request.action == kmock.action.UPDATE and data is not None:
                 self._check_precondition(request, data)
                 data.setdefault("metadata", {})["resourceVersion"] = self.next_version()
-        if (
-            request.resource == PODS
-            and request.subresource == "status"
-            and isinstance(request.data, dict)
-        ):
-            request.data.setdefault("metadata", {})["resourceVersion"] = self.next_version()
-        return await super()._handle(request)
+                key = (request.resource, request.namespace, request.name)
+            elif request.action == kmock.action.DELETE:
+                key = (request.resource, request.namespace, request.name)
+        response = await super()._handle(request)
+        if key is not None and response.status < 400 and key in self.objects:
+            assert request.resource is not None
+            obj = self.objects[key]
+            if obj.deleted:
+                raw = copy.deepcopy(obj.last.raw)
+                raw["metadata"]["resourceVersion"] = self.next_version()
+                kind = "DELETED"
+            else:
+                raw = copy.deepcopy(obj.raw)
+                kind = "ADDED" if request.action == kmock.action.CREATE else "MODIFIED"
+            version = int(raw["metadata"]["resourceVersion"])
+            self._history.append(
+                HistoryEvent(version, request.resource, key[1], {"type": kind, "object": raw})
+            )
+            self._history_changed.set()
+            self._history_changed = asyncio.Event()
+        return response
 
     def _check_precondition(self, request: kmock.Request, data: dict[str, Any]) -> None:
         expected = (data.get("metadata") or {}).get("resourceVersion")
@@ -129,45 +167,57 @@ class ClusterEmulator(kmock.KubernetesEmulator):
 
     async def _serve_watch(self, request: kmock.Request) -> AsyncIterator[kmock.Payload]:
         selector = request.params.get("labelSelector")
-        if selector and self.expire_watches:
-            self.expire_watches -= 1
-            yield {
-                "type": "ERROR",
-                "object": {
-                    "kind": "Status",
-                    "apiVersion": "v1",
-                    "status": "Failure",
-                    "code": 410,
-                    "reason": "Expired",
-                    "message": "too old resource version",
-                },
-            }
+        since = request.params.get("resourceVersion")
+        if selector:
+            self.watch_requests += 1
+        yield b""
+        if since and int(since) < self._history_floor:
+            yield {"type": "ERROR", "object": {
+                "kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 410,
+                "reason": "Expired", "message": f"too old resource version: {since}"}}
             return
         if selector and self.drop_watches:
             self.drop_watches -= 1
-            yield b""
             return
+
+        def wanted(item: HistoryEvent) -> bool:
+            return (
+                item.resource == request.resource
+                and (request.namespace is None or item.namespace == request.namespace)
+                and selector_matches(item.event["object"], selector)
+            )
+
+        if since:
+            start = int(since)
+        else:  # no version: the current state first, as ADDED events
+            start = self._current_version
+            for (resource, namespace, _), obj in list(self.objects.items()):
+                if resource == request.resource and not obj.deleted and (
+                    request.namespace is None or namespace == request.namespace
+                ) and selector_matches(obj.raw, selector):
+                    yield {"type": "ADDED", "object": copy.deepcopy(obj.raw)}
         timeout = float(request.params.get("timeoutSeconds") or 0) or None
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout if timeout else None
-        events = aiter(super()._serve_watch(request))
-        try:
-            while True:
-                remaining = None if deadline is None else max(0.0, deadline - loop.time())
-                try:
-                    event = await asyncio.wait_for(anext(events), remaining)
-                except (TimeoutError, StopAsyncIteration):
-                    break
-                if isinstance(event, dict) and not selector_matches(event.get("object", {}), selector):
-                    continue
-                yield event
-        finally:
-            with contextlib.suppress(RuntimeError):
-                await events.aclose()  # type: ignore[attr-defined]
+        index = 0
+        while True:
+            changed = self._history_changed
+            while index < len(self._history):
+                item = self._history[index]
+                index += 1
+                if item.version > start and wanted(item):
+                    yield item.event
+            remaining = None if deadline is None else deadline - loop.time()
+            if remaining is not None and remaining <= 0:
+                break
+            try:
+                await asyncio.wait_for(changed.wait(), remaining)
+            except TimeoutError:
+                break
         if request.params.get("allowWatchBookmarks") == "true":
-            version = str(self._current_version)
-            yield {"type": "BOOKMARK", "object": {"kind": "Pod", "apiVersion": "v1",
-                                                  "metadata": {"resourceVersion": version}}}
+            yield {"type": "BOOKMARK", "object": {
+                "kind": "Pod", "apiVersion": "v1",
+                "metadata": {"resourceVersion": str(self._current_version)}}}
 
 
 @dataclass

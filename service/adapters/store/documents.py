@@ -45,6 +45,7 @@ class ExecutionDocument(Document):
     usage: UsageFields | None = None
     error_message: str | None = None
     trace_id: str | None = None
+    trace_parent: str | None = None
     last_seq: int = 0
     cancel_requested: bool = False
     worker_id: str | None = None

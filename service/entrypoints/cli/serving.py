@@ -42,7 +42,7 @@ def serve(overrides: dict[str, Any], *, worker: bool) -> int:
             log.error("the sandbox backend cannot run here: %s", error)
             raise SystemExit(3) from error
 
-    app = create_app(start, graphiql=settings.graphiql)
+    app = create_app(start, graphiql=settings.graphiql, trace_scripts=settings.trace_scripts)
     config = uvicorn.Config(
         app,
         host=settings.host,

@@ -7,14 +7,16 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
+from service.adapters.telemetry.metrics import ExecutionMetrics
 from service.domain.executions import Execution
 from service.services.usecases import UseCases
 
 
 class Context(BaseContext):
-    def __init__(self, use_cases: UseCases) -> None:
+    def __init__(self, use_cases: UseCases, metrics: ExecutionMetrics) -> None:
         super().__init__()
         self.use_cases = use_cases
+        self.metrics = metrics
         # Output of running executions, read from the event log once per request.
         self.output_loader: DataLoader[Execution, Execution] = DataLoader(
             load_fn=self._load_output, cache_key_fn=lambda execution: execution.id

@@ -6,6 +6,7 @@ import strawberry
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
 
+from service.adapters.telemetry.instrumenting import graphql_tracing_extension
 from service.entrypoints.graphql.resolvers.executions_mutations import ExecutionMutations
 from service.entrypoints.graphql.resolvers.executions_queries import ExecutionQueries
 from service.entrypoints.graphql.resolvers.executions_subscriptions import (
@@ -30,7 +31,7 @@ class Subscription(ExecutionSubscriptions):
     pass
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(*, trace_scripts: bool = False) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
@@ -42,6 +43,7 @@ def build_schema() -> strawberry.Schema:
             lambda: QueryDepthLimiter(max_depth=12),
             lambda: MaxAliasesLimiter(max_alias_count=30),
             lambda: MaxTokensLimiter(max_token_count=2000),
+            graphql_tracing_extension(include_scripts=trace_scripts),
         ],
     )
 

@@ -7,10 +7,12 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from strawberry.fastapi import GraphQLRouter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+from service.adapters.telemetry.instrumenting import instrument_app
 from service.entrypoints.graphql.context import Context
 from service.entrypoints.graphql.schema import build_schema
 from service.entrypoints.wiring import Podrun
@@ -20,6 +22,7 @@ def create_app(
     start: Callable[[], Awaitable[Podrun]],
     *,
     graphiql: bool = True,
+    trace_scripts: bool = False,
 ) -> FastAPI:
     """An app that starts Podrun (store, worker) in its lifespan and stops it after."""
     holder: dict[str, Podrun] = {}
@@ -34,10 +37,11 @@ def create_app(
             await podrun.stop()
 
     async def get_context() -> Context:
-        return Context(holder["podrun"].use_cases)
+        podrun = holder["podrun"]
+        return Context(podrun.use_cases, podrun.metrics)
 
     router: GraphQLRouter[Any, None] = GraphQLRouter(
-        build_schema(),
+        build_schema(trace_scripts=trace_scripts),
         context_getter=get_context,
         graphql_ide="graphiql" if graphiql else None,
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
@@ -57,4 +61,12 @@ def create_app(
         ok = all(checks.values())
         return JSONResponse({"ok": ok, "checks": checks}, status_code=200 if ok else 503)
 
+    @app.get("/metrics")
+    async def metrics() -> Response:
+        podrun = holder.get("podrun")
+        if podrun is None:
+            return Response(status_code=503)
+        return Response(generate_latest(podrun.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    instrument_app(app)
     return app

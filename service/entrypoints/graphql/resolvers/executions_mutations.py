@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
+from service.adapters.telemetry.tracing import current_trace_parent
 from service.entrypoints.graphql.context import Context
 from service.entrypoints.graphql.inputs import ExecuteScriptInput
 from service.entrypoints.graphql.types.errors import ExecutionNotFound, InputError
@@ -33,10 +34,12 @@ class ExecutionMutations:
                 stdin=input.stdin,
                 limits=input.limits.to_domain() if input.limits else None,
                 idempotency_key=input.idempotency_key,
+                trace_parent=current_trace_parent(),
             )
         )
         if isinstance(result, InputProblem):
             return InputError(message=result.message, field=result.field)
+        info.context.metrics.submitted.labels(result.runtime).inc()
         return Execution.from_domain(result)
 
     @strawberry.mutation(

@@ -26,5 +26,10 @@ class ExecutionSubscriptions:
             raise GraphQLError("afterSeq must be 0 or more")
         if await use_cases.queries.get(str(id)) is None:
             raise GraphQLError(f"no execution with id {str(id)!r}")
-        async for event in use_cases.streamer.stream(str(id), after_seq):
-            yield event_from_domain(event)
+        gauge = info.context.metrics.open_subscriptions
+        gauge.inc()
+        try:
+            async for event in use_cases.streamer.stream(str(id), after_seq):
+                yield event_from_domain(event)
+        finally:
+            gauge.dec()

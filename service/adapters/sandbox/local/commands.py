@@ -1,0 +1,62 @@
+"""The host command that starts one sandbox: join the cgroup, set rlimits, drop to the
+sandbox user, exec bubblewrap.
+
+A tiny `/bin/sh` prelude does the first two in the child itself, so the cgroup holds the
+process before bwrap (let alone the script) runs and everything it ever forks is inside;
+nothing in the worker has to race the child, and the worker never forks with a `preexec_fn`
+(unsafe with threads). The prelude's arguments are our own cgroup paths and numbers, passed
+as positional parameters, never spliced into the shell text.
+
+`ulimit -f` counts 512-byte blocks in POSIX shells (dash, bash as sh, busybox); `-n` without
+`-H`/`-S` sets both the soft and the hard limit, so the script cannot raise it again. No
+address-space limit: it would turn an OOM kill into a MemoryError and the wrong verdict.
+
+If the prelude cannot join the cgroup or set a limit, it kills itself with `PRELUDE_FAILED`
+(SIGUSR1): nothing else can end our direct child with that signal (the script cannot see
+it), so the backend reports an infrastructure error instead of a script failure.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Sequence
+from pathlib import Path
+
+PRELUDE_FAILED = signal.SIGUSR1
+BLOCK_BYTES = 512
+
+PRELUDE = (
+    'while [ "$1" != -- ]; do echo $$ >"$1" || { kill -USR1 $$; exit 125; }; shift; done; '
+    "shift; "
+    'ulimit -c 0 && ulimit -n "$1" && ulimit -f "$2" || { kill -USR1 $$; exit 125; }; '
+    "shift 2; "
+    'exec "$@"'
+)
+
+
+def host_argv(
+    *,
+    shell: str,
+    procs_files: Sequence[Path],
+    max_open_files: int,
+    max_file_bytes: int,
+    drop_privileges: Sequence[str],
+    sandbox: Sequence[str],
+) -> list[str]:
+    """`sh -c PRELUDE` joining `procs_files`, then `drop_privileges` + `sandbox` (bwrap)."""
+    blocks = max(1, max_file_bytes // BLOCK_BYTES)
+    return [
+        shell, "-c", PRELUDE, "podrun-sandbox",
+        *(str(p) for p in procs_files), "--",
+        str(max_open_files), str(blocks),
+        *drop_privileges,
+        *sandbox,
+    ]
+
+
+def setpriv_argv(setpriv: str, uid: int, gid: int) -> list[str]:
+    """Become the unprivileged sandbox user: bwrap started by root would map the sandbox's
+    uid to host root."""
+    return [
+        setpriv, f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--no-new-privs", "--",
+    ]

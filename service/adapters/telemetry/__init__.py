@@ -1,0 +1,1 @@
+"""OpenTelemetry tracing, Prometheus metrics and log correlation."""
