@@ -25,13 +25,24 @@ import httpx
 import websockets
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.support.servers import PodrunProcess  # noqa: E402
+from tests.support.servers import PodrunProcess
 
-MUTATION = "mutation($s: String!) { executeScript(input: {script: $s}) { ... on Execution { id } } }"
-EVENTS = ("subscription($id: ID!) { executionEvents(id: $id) { __typename "
-          "... on StatusEvent { status } } }")
-TERMINAL = {"COMPLETED", "FAILED", "TIMED_OUT", "OOM_KILLED", "OUTPUT_LIMIT_EXCEEDED",
-            "CANCELLED", "ERROR"}
+MUTATION = (
+    "mutation($s: String!) { executeScript(input: {script: $s}) { ... on Execution { id } } }"
+)
+EVENTS = (
+    "subscription($id: ID!) { executionEvents(id: $id) { __typename "
+    "... on StatusEvent { status } } }"
+)
+TERMINAL = {
+    "COMPLETED",
+    "FAILED",
+    "TIMED_OUT",
+    "OOM_KILLED",
+    "OUTPUT_LIMIT_EXCEEDED",
+    "CANCELLED",
+    "ERROR",
+}
 
 
 class Multiplexed:
@@ -44,7 +55,8 @@ class Multiplexed:
 
     async def __aenter__(self) -> Multiplexed:
         self.socket = await websockets.connect(
-            self.url, subprotocols=[websockets.Subprotocol("graphql-transport-ws")], max_size=None)
+            self.url, subprotocols=[websockets.Subprotocol("graphql-transport-ws")], max_size=None
+        )
         await self.socket.send(json.dumps({"type": "connection_init"}))
         assert json.loads(await self.socket.recv())["type"] == "connection_ack"
         self.reader = asyncio.create_task(self._read())
@@ -70,8 +82,15 @@ class Multiplexed:
         op = str(next(self.ids))
         future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self.waiters[op] = future
-        await self.socket.send(json.dumps({"id": op, "type": "subscribe", "payload": {
-            "query": EVENTS, "variables": {"id": execution_id}}}))
+        await self.socket.send(
+            json.dumps(
+                {
+                    "id": op,
+                    "type": "subscribe",
+                    "payload": {"query": EVENTS, "variables": {"id": execution_id}},
+                }
+            )
+        )
         return await future
 
 
@@ -90,7 +109,8 @@ async def bare_python(samples: int) -> list[float]:
     for _ in range(samples):
         started = time.perf_counter()
         process = await asyncio.create_subprocess_exec(
-            "python3", "-c", "print(1)", stdout=asyncio.subprocess.PIPE)
+            "python3", "-c", "print(1)", stdout=asyncio.subprocess.PIPE
+        )
         await process.communicate()
         times.append((time.perf_counter() - started) * 1000)
     return times
@@ -98,7 +118,7 @@ async def bare_python(samples: int) -> list[float]:
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 async def measure(server_url: str, samples: int, total: int, concurrency: int) -> dict[str, Any]:
@@ -134,24 +154,38 @@ def main() -> None:
     server = None
     if args.url is None:
         workdir = Path(tempfile.mkdtemp(prefix="podrun-bench-"))
-        server = PodrunProcess(workdir, ["serve"], env={
-            "PODRUN_DATA_DIR": str(workdir / "data"),
-            "PODRUN_MAX_CONCURRENCY": str(max(8, args.concurrency)),
-            "PODRUN_LOG_LEVEL": "WARNING"}).start()
+        server = PodrunProcess(
+            workdir,
+            ["serve"],
+            env={
+                "PODRUN_DATA_DIR": str(workdir / "data"),
+                "PODRUN_MAX_CONCURRENCY": str(max(8, args.concurrency)),
+                "PODRUN_LOG_LEVEL": "WARNING",
+            },
+        ).start()
     try:
-        result = asyncio.run(measure(args.url or server.url, args.samples, args.total,
-                                     args.concurrency))
+        result = asyncio.run(
+            measure(args.url or server.url, args.samples, args.total, args.concurrency)
+        )
     finally:
         if server is not None:
             server.stop()
     bare, e2e = result["bare"], result["e2e"]
-    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"bare python3 -c 'print(1)':     p50 {pct(bare, 50):7.1f} ms   p90 {pct(bare, 90):7.1f} ms")
-    print(f"end-to-end print(1) (mutation -> terminal event):"
-          f" p50 {pct(e2e, 50):7.1f} ms   p90 {pct(e2e, 90):7.1f} ms")
+    print(
+        f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    print(
+        f"bare python3 -c 'print(1)':     p50 {pct(bare, 50):7.1f} ms   p90 {pct(bare, 90):7.1f} ms"
+    )
+    print(
+        f"end-to-end print(1) (mutation -> terminal event):"
+        f" p50 {pct(e2e, 50):7.1f} ms   p90 {pct(e2e, 90):7.1f} ms"
+    )
     print(f"ratio end-to-end / bare (p50):  {pct(e2e, 50) / pct(bare, 50):.2f}x")
-    print(f"throughput at concurrency {args.concurrency}: {result['throughput']:.1f} executions/s"
-          f" ({args.total} executions)")
+    print(
+        f"throughput at concurrency {args.concurrency}: {result['throughput']:.1f} executions/s"
+        f" ({args.total} executions)"
+    )
     print(f"mean end-to-end: {statistics.mean(e2e):.1f} ms")
 
 

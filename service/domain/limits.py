@@ -6,8 +6,8 @@ Out-of-range input is reported field by field, never clamped silently.
 from __future__ import annotations
 
 import math
-from typing import Any
 from dataclasses import dataclass, field, fields, replace
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)

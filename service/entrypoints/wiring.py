@@ -138,11 +138,17 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
         bus=bus,
         feed=feed,
         use_cases=use_cases,
+        metrics=metrics,
         store=store,
         backend=backend,
     )
     if backend is not None:
-        podrun.worker = _build_worker(settings, backend, runtimes, executions, events, bus)
+        podrun.worker = _build_worker(
+            settings, backend, runtimes, (executions, events, bus), metrics
+        )
+        dispatcher = podrun.worker.dispatcher
+        metrics.capacity.set(dispatcher.capacity)
+        metrics.capacity_in_use.set_function(lambda: dispatcher.in_use)
         bus.on_queued(podrun.worker.dispatcher.wake)
         await podrun.worker.start()
     podrun.ready.set()

@@ -76,11 +76,7 @@ class EventStreamer:
     async def _already_ended_before(self, execution_id: str, seq: int) -> bool:
         """True when the terminal event is at or before `seq`: nothing more will come."""
         execution = await self._executions.get(execution_id)
-        return (
-            execution is not None
-            and execution.status.is_terminal
-            and execution.last_seq <= seq
-        )
+        return execution is not None and execution.status.is_terminal and execution.last_seq <= seq
 
     async def _repair(self, execution_id: str) -> None:
         execution = await self._executions.get(execution_id)

@@ -172,9 +172,17 @@ class ClusterEmulator(kmock.KubernetesEmulator):
             self.watch_requests += 1
         yield b""
         if since and int(since) < self._history_floor:
-            yield {"type": "ERROR", "object": {
-                "kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 410,
-                "reason": "Expired", "message": f"too old resource version: {since}"}}
+            yield {
+                "type": "ERROR",
+                "object": {
+                    "kind": "Status",
+                    "apiVersion": "v1",
+                    "status": "Failure",
+                    "code": 410,
+                    "reason": "Expired",
+                    "message": f"too old resource version: {since}",
+                },
+            }
             return
         if selector and self.drop_watches:
             self.drop_watches -= 1
@@ -192,9 +200,12 @@ class ClusterEmulator(kmock.KubernetesEmulator):
         else:  # no version: the current state first, as ADDED events
             start = self._current_version
             for (resource, namespace, _), obj in list(self.objects.items()):
-                if resource == request.resource and not obj.deleted and (
-                    request.namespace is None or namespace == request.namespace
-                ) and selector_matches(obj.raw, selector):
+                if (
+                    resource == request.resource
+                    and not obj.deleted
+                    and (request.namespace is None or namespace == request.namespace)
+                    and selector_matches(obj.raw, selector)
+                ):
                     yield {"type": "ADDED", "object": copy.deepcopy(obj.raw)}
         timeout = float(request.params.get("timeoutSeconds") or 0) or None
         loop = asyncio.get_running_loop()
@@ -215,9 +226,14 @@ class ClusterEmulator(kmock.KubernetesEmulator):
             except TimeoutError:
                 break
         if request.params.get("allowWatchBookmarks") == "true":
-            yield {"type": "BOOKMARK", "object": {
-                "kind": "Pod", "apiVersion": "v1",
-                "metadata": {"resourceVersion": str(self._current_version)}}}
+            yield {
+                "type": "BOOKMARK",
+                "object": {
+                    "kind": "Pod",
+                    "apiVersion": "v1",
+                    "metadata": {"resourceVersion": str(self._current_version)},
+                },
+            }
 
 
 @dataclass
@@ -336,22 +352,36 @@ class SimulatedKubelet:
         log = self.logs[name] = PodLog()
         await asyncio.sleep(0.01)
         if plan.unschedulable:
-            await self._status(namespace, name, {
-                "phase": "Pending",
-                "conditions": [{
-                    "type": "PodScheduled", "status": "False", "reason": "Unschedulable",
-                    "message": "0/3 nodes are available: 3 Insufficient memory.",
-                }],
-            })
+            await self._status(
+                namespace,
+                name,
+                {
+                    "phase": "Pending",
+                    "conditions": [
+                        {
+                            "type": "PodScheduled",
+                            "status": "False",
+                            "reason": "Unschedulable",
+                            "message": "0/3 nodes are available: 3 Insufficient memory.",
+                        }
+                    ],
+                },
+            )
             return
-        await self._request("PATCH", f"/api/v1/namespaces/{namespace}/pods/{name}",
-                            {"spec": {"nodeName": NODE}})
-        await self._status(namespace, name, {
-            "phase": "Pending",
-            "conditions": [{"type": "PodScheduled", "status": "True"}],
-            "containerStatuses": [self._container(container, {"waiting": {
-                "reason": "ContainerCreating"}})],
-        })
+        await self._request(
+            "PATCH", f"/api/v1/namespaces/{namespace}/pods/{name}", {"spec": {"nodeName": NODE}}
+        )
+        await self._status(
+            namespace,
+            name,
+            {
+                "phase": "Pending",
+                "conditions": [{"type": "PodScheduled", "status": "True"}],
+                "containerStatuses": [
+                    self._container(container, {"waiting": {"reason": "ContainerCreating"}})
+                ],
+            },
+        )
         if plan.image_error is not None:
             await self._fail_image(namespace, name, container, plan.image_error)
             return
@@ -366,12 +396,17 @@ class SimulatedKubelet:
         )
         self.processes[name] = process
         started_at = now_rfc3339(nano=False)
-        await self._status(namespace, name, {
-            "phase": "Running",
-            "startTime": started_at,
-            "containerStatuses": [self._container(container, {"running": {
-                "startedAt": started_at}}, ready=True)],
-        })
+        await self._status(
+            namespace,
+            name,
+            {
+                "phase": "Running",
+                "startTime": started_at,
+                "containerStatuses": [
+                    self._container(container, {"running": {"startedAt": started_at}}, ready=True)
+                ],
+            },
+        )
         log.started = True
         log.notify()
 
@@ -426,20 +461,46 @@ class SimulatedKubelet:
     def _container(
         self, container: dict[str, Any], state: dict[str, Any], ready: bool = False
     ) -> dict[str, Any]:
-        return {"name": container["name"], "image": container["image"], "ready": ready,
-                "restartCount": 0, "state": state}
+        return {
+            "name": container["name"],
+            "image": container["image"],
+            "ready": ready,
+            "restartCount": 0,
+            "state": state,
+        }
 
     async def _fail_image(
         self, namespace: str, name: str, container: dict[str, Any], reason: str
     ) -> None:
         message = f'Failed to pull image "{container["image"]}": not found'
-        await self._status(namespace, name, {"containerStatuses": [self._container(
-            container, {"waiting": {"reason": reason, "message": message}})]})
+        await self._status(
+            namespace,
+            name,
+            {
+                "containerStatuses": [
+                    self._container(container, {"waiting": {"reason": reason, "message": message}})
+                ]
+            },
+        )
         if reason == "ErrImagePull":
             await asyncio.sleep(0.1)
-            await self._status(namespace, name, {"containerStatuses": [self._container(
-                container, {"waiting": {"reason": "ImagePullBackOff",
-                                        "message": f'Back-off pulling image "{container["image"]}"'}})]})
+            await self._status(
+                namespace,
+                name,
+                {
+                    "containerStatuses": [
+                        self._container(
+                            container,
+                            {
+                                "waiting": {
+                                    "reason": "ImagePullBackOff",
+                                    "message": f'Back-off pulling image "{container["image"]}"',
+                                }
+                            },
+                        )
+                    ]
+                },
+            )
 
     async def _command(
         self, namespace: str, pod: dict[str, Any], pod_dir: Path, plan: PodPlan
@@ -452,7 +513,9 @@ class SimulatedKubelet:
         for volume in pod["spec"].get("volumes", []):
             if "configMap" in volume:
                 cm_name = volume["configMap"]["name"]
-                cm = await self._request("GET", f"/api/v1/namespaces/{namespace}/configmaps/{cm_name}")
+                cm = await self._request(
+                    "GET", f"/api/v1/namespaces/{namespace}/configmaps/{cm_name}"
+                )
                 target = pod_dir / volume["name"]
                 target.mkdir(exist_ok=True)
                 for key, text in (cm.get("data") or {}).items():
@@ -471,7 +534,7 @@ class SimulatedKubelet:
                 return str(RUNNER)
             for mount_path, target in mounts.items():
                 if mount_path.startswith("/") and arg.startswith(mount_path + "/"):
-                    return str(target / arg[len(mount_path) + 1:])
+                    return str(target / arg[len(mount_path) + 1 :])
             return arg
 
         argv = [host_path(a) for a in [*container["command"], *container.get("args", [])]]
@@ -516,7 +579,9 @@ class SimulatedKubelet:
             owners = cm.get("metadata", {}).get("ownerReferences") or []
             if any(owner.get("uid") == uid for owner in owners):
                 cm_name = cm["metadata"]["name"]
-                await self._request("DELETE", f"/api/v1/namespaces/{namespace}/configmaps/{cm_name}")
+                await self._request(
+                    "DELETE", f"/api/v1/namespaces/{namespace}/configmaps/{cm_name}"
+                )
 
     # Subresources.
 
@@ -527,7 +592,8 @@ class SimulatedKubelet:
             raise kmock.KubernetesObjectNotFoundError()
         if log is None or not log.started:
             raise kmock.KubernetesError(
-                status=400, reason="BadRequest",
+                status=400,
+                reason="BadRequest",
                 message=f'container "script" in pod "{request.name}" is waiting to start',
             )
         return self._log_lines(log, dict(request.params))
@@ -587,7 +653,9 @@ class SimulatedKubelet:
 
 
 @contextlib.asynccontextmanager
-async def running_cluster(workdir: Path) -> AsyncIterator[tuple[ClusterEmulator, SimulatedKubelet, str]]:
+async def running_cluster(
+    workdir: Path,
+) -> AsyncIterator[tuple[ClusterEmulator, SimulatedKubelet, str]]:
     async with ClusterEmulator() as emulator, kmock.Server(emulator) as server:
         for resource in ("v1/pods", "v1/configmaps", "coordination.k8s.io/v1/leases"):
             emulator.resources[resource] = {}

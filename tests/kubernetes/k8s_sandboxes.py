@@ -20,7 +20,11 @@ from service.services.sandbox_port import SandboxHandle
 
 
 def make_spec(
-    backend: KubernetesSandboxBackend, script: str, *, execution_id: str | None = None, **kwargs: object
+    backend: KubernetesSandboxBackend,
+    script: str,
+    *,
+    execution_id: str | None = None,
+    **kwargs: object,
 ) -> SandboxSpec:
     limits = kwargs.pop("limits", Limits())
     runtime = next(r for r in backend.runtimes() if r.default)

@@ -18,7 +18,9 @@ DURATION = 1.0
 
 
 @pytest_asyncio.fixture
-async def api_client(cluster: tuple[ClusterEmulator, SimulatedKubelet, str]) -> AsyncIterator[ApiClient]:
+async def api_client(
+    cluster: tuple[ClusterEmulator, SimulatedKubelet, str],
+) -> AsyncIterator[ApiClient]:
     client = ApiClient(Configuration(host=cluster[2]))
     try:
         yield client

@@ -27,8 +27,11 @@ NAMESPACE = "podrun-sandboxes"
 
 def requests_to(emulator: ClusterEmulator, method: str, fragment: str) -> list[kmock.Request]:
     return [
-        r for r in emulator
-        if r.method == method and fragment in r.url.path and "simulated-kubelet" not in r.headers.get("User-Agent", "")
+        r
+        for r in emulator
+        if r.method == method
+        and fragment in r.url.path
+        and "simulated-kubelet" not in r.headers.get("User-Agent", "")
     ]
 
 
@@ -44,13 +47,16 @@ async def wait_until_gone(emulator: ClusterEmulator, resource: kmock.resource, n
 async def test_script_completes_with_ordered_streams(
     backend: KubernetesSandboxBackend, emulator: ClusterEmulator
 ) -> None:
-    spec = make_spec(backend, (
-        "import sys, time\n"
-        "print('out 1', flush=True); time.sleep(0.05)\n"
-        "print('err 1', file=sys.stderr, flush=True); time.sleep(0.05)\n"
-        "print('out 2', flush=True); time.sleep(0.05)\n"
-        "print('err 2', file=sys.stderr)\n"
-    ))
+    spec = make_spec(
+        backend,
+        (
+            "import sys, time\n"
+            "print('out 1', flush=True); time.sleep(0.05)\n"
+            "print('err 1', file=sys.stderr, flush=True); time.sleep(0.05)\n"
+            "print('out 2', flush=True); time.sleep(0.05)\n"
+            "print('err 2', file=sys.stderr)\n"
+        ),
+    )
     observations = await collect(await backend.launch(spec))
 
     assert isinstance(observations[0], SandboxScheduled)
@@ -64,8 +70,10 @@ async def test_script_completes_with_ordered_streams(
             else:
                 outputs.append((o.stream, o.data))
     assert outputs == [
-        (OutputStream.STDOUT, b"out 1\n"), (OutputStream.STDERR, b"err 1\n"),
-        (OutputStream.STDOUT, b"out 2\n"), (OutputStream.STDERR, b"err 2\n"),
+        (OutputStream.STDOUT, b"out 1\n"),
+        (OutputStream.STDERR, b"err 1\n"),
+        (OutputStream.STDOUT, b"out 2\n"),
+        (OutputStream.STDERR, b"err 2\n"),
     ]
     outcome = outcome_of(observations)
     assert outcome.exit_code == 0
@@ -84,8 +92,16 @@ async def test_exact_bodies_are_sent_and_everything_is_cleaned_up(
 
     [cm_create] = requests_to(emulator, "POST", f"/namespaces/{NAMESPACE}/configmaps")
     [pod_create] = requests_to(emulator, "POST", f"/namespaces/{NAMESPACE}/pods")
-    assert cm_create.data == {**build_configmap(spec, backend.config), "metadata": {
-        **build_configmap(spec, backend.config)["metadata"], **{k: cm_create.data["metadata"][k] for k in ("uid", "creationTimestamp", "resourceVersion")}}}
+    assert cm_create.data == {
+        **build_configmap(spec, backend.config),
+        "metadata": {
+            **build_configmap(spec, backend.config)["metadata"],
+            **{
+                k: cm_create.data["metadata"][k]
+                for k in ("uid", "creationTimestamp", "resourceVersion")
+            },
+        },
+    }
     sent_pod = dict(pod_create.data)
     expected = build_pod(spec, backend.config, image)
     assert sent_pod["spec"] == expected["spec"]
@@ -95,9 +111,16 @@ async def test_exact_bodies_are_sent_and_everything_is_cleaned_up(
     [owner_patch] = requests_to(emulator, "PATCH", f"/configmaps/{name}")
     assert owner_patch.id > pod_create.id
     pod_uid = emulator.objects[PODS, NAMESPACE, name]["metadata"]["uid"]
-    assert owner_patch.data["metadata"]["ownerReferences"] == [{
-        "apiVersion": "v1", "kind": "Pod", "name": name, "uid": pod_uid,
-        "controller": False, "blockOwnerDeletion": False}]
+    assert owner_patch.data["metadata"]["ownerReferences"] == [
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "name": name,
+            "uid": pod_uid,
+            "controller": False,
+            "blockOwnerDeletion": False,
+        }
+    ]
     assert owner_patch.headers["Content-Type"] == "application/merge-patch+json"
 
     observations = await collect(handle)
@@ -134,7 +157,7 @@ async def test_a_signal_is_reported(backend: KubernetesSandboxBackend) -> None:
 
 
 async def test_oom_killed(backend: KubernetesSandboxBackend, kubelet: SimulatedKubelet) -> None:
-    spec = make_spec(backend, "import sys, time; sys.stdout.write('allocating\n'); time.sleep(30)")
+    spec = make_spec(backend, "import sys, time; sys.stdout.write('allocating\\n'); time.sleep(30)")
     kubelet.plans[spec.execution_id] = PodPlan(oom_after_output=True)
     observations = await collect(await backend.launch(spec))
     outcome = outcome_of(observations)
@@ -144,8 +167,11 @@ async def test_oom_killed(backend: KubernetesSandboxBackend, kubelet: SimulatedK
 
 
 async def test_runner_timeout_is_exact(backend: KubernetesSandboxBackend) -> None:
-    spec = make_spec(backend, "import time; print('tick', flush=True); time.sleep(30)",
-                     limits=with_limits(timeout_seconds=0.5))
+    spec = make_spec(
+        backend,
+        "import time; print('tick', flush=True); time.sleep(30)",
+        limits=with_limits(timeout_seconds=0.5),
+    )
     observations = await collect(await backend.launch(spec))
     outcome = outcome_of(observations)
     assert outcome.timed_out
@@ -157,7 +183,9 @@ async def test_runner_timeout_is_exact(backend: KubernetesSandboxBackend) -> Non
 async def test_our_own_timeout_backs_up_the_runner(
     backend: KubernetesSandboxBackend, kubelet: SimulatedKubelet, emulator: ClusterEmulator
 ) -> None:
-    spec = make_spec(backend, "import time; time.sleep(30)", limits=with_limits(timeout_seconds=0.5))
+    spec = make_spec(
+        backend, "import time; time.sleep(30)", limits=with_limits(timeout_seconds=0.5)
+    )
     kubelet.plans[spec.execution_id] = PodPlan(drop_env=("PODRUN_TIMEOUT_SECONDS",))
     loop = asyncio.get_running_loop()
     started = loop.time()
@@ -182,9 +210,12 @@ async def test_deadline_exceeded_is_a_timeout(
 
 
 async def test_output_cap_keeps_exactly_the_first_bytes(backend: KubernetesSandboxBackend) -> None:
-    spec = make_spec(backend, "import sys, time\nsys.stdout.write('a' * 3000); sys.stdout.flush()\n"
-                     "sys.stderr.write('b' * 3000); sys.stderr.flush(); time.sleep(30)",
-                     limits=with_limits(max_output_bytes=4000))
+    spec = make_spec(
+        backend,
+        "import sys, time\nsys.stdout.write('a' * 3000); sys.stdout.flush()\n"
+        "sys.stderr.write('b' * 3000); sys.stderr.flush(); time.sleep(30)",
+        limits=with_limits(max_output_bytes=4000),
+    )
     observations = await collect(await backend.launch(spec))
     outcome = outcome_of(observations)
     assert outcome.output_limit_exceeded
@@ -196,8 +227,11 @@ async def test_output_cap_keeps_exactly_the_first_bytes(backend: KubernetesSandb
 async def test_output_cap_is_enforced_again_on_our_side(
     backend: KubernetesSandboxBackend, kubelet: SimulatedKubelet, emulator: ClusterEmulator
 ) -> None:
-    spec = make_spec(backend, "import sys, time\nfor _ in range(50):\n    print('x' * 99, flush=True)\n"
-                     "time.sleep(30)", limits=with_limits(max_output_bytes=1234))
+    spec = make_spec(
+        backend,
+        "import sys, time\nfor _ in range(50):\n    print('x' * 99, flush=True)\ntime.sleep(30)",
+        limits=with_limits(max_output_bytes=1234),
+    )
     kubelet.plans[spec.execution_id] = PodPlan(drop_env=("PODRUN_MAX_OUTPUT_BYTES",))
     observations = await collect(await backend.launch(spec))
     outcome = outcome_of(observations)

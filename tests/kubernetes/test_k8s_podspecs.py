@@ -19,8 +19,14 @@ from service.domain.sandboxes import SandboxSpec
 
 CONFIG = KubernetesBackendConfig()
 RUNTIME = next(r for r in CONFIG.runtimes() if r.default)
-LIMITS = Limits(timeout_seconds=2.5, memory_mib=256, cpu_millicores=500, max_processes=32,
-                max_output_bytes=1024 * 1024, disk_mib=20)
+LIMITS = Limits(
+    timeout_seconds=2.5,
+    memory_mib=256,
+    cpu_millicores=500,
+    max_processes=32,
+    max_output_bytes=1024 * 1024,
+    disk_mib=20,
+)
 
 
 def spec(**changes: object) -> SandboxSpec:
@@ -82,8 +88,10 @@ def test_pod_body_is_exactly_this() -> None:
                         {"name": "PYTHONUNBUFFERED", "value": "1"},
                         {"name": "PYTHONDONTWRITEBYTECODE", "value": "1"},
                         {"name": "HOME", "value": "/work"},
-                        {"name": "TRACEPARENT",
-                         "value": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"},
+                        {
+                            "name": "TRACEPARENT",
+                            "value": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                        },
                     ],
                     "resources": {
                         "requests": {"cpu": "500m", "memory": "256Mi", "ephemeral-storage": "26Mi"},
@@ -111,7 +119,10 @@ def test_pod_body_is_exactly_this() -> None:
             "volumes": [
                 {"name": "tmp", "emptyDir": {"sizeLimit": "20Mi"}},
                 {"name": "work", "emptyDir": {"sizeLimit": "20Mi"}},
-                {"name": "script", "configMap": {"name": "podrun-65f0c0ffee", "defaultMode": 0o444}},
+                {
+                    "name": "script",
+                    "configMap": {"name": "podrun-65f0c0ffee", "defaultMode": 0o444},
+                },
             ],
         },
     }
@@ -129,20 +140,29 @@ def test_optional_scheduling_fields() -> None:
     pod_spec = build_pod(spec(), config, "img")["spec"]
     assert pod_spec["runtimeClassName"] == "gvisor"
     assert pod_spec["nodeSelector"] == {"podrun.dev/sandbox": "true"}
-    assert pod_spec["tolerations"] == [{"key": "sandbox", "operator": "Exists", "effect": "NoSchedule"}]
+    assert pod_spec["tolerations"] == [
+        {"key": "sandbox", "operator": "Exists", "effect": "NoSchedule"}
+    ]
     assert pod_spec["imagePullSecrets"] == [{"name": "regcred"}]
     assert pod_spec["priorityClassName"] == "podrun-low"
     assert "hostUsers" not in pod_spec
 
 
 def test_interactive_pod_keeps_stdin_open_for_attach() -> None:
-    container = build_pod(spec(interactive=True, stdin=b"first\n"), CONFIG, "img")["spec"]["containers"][0]
+    container = build_pod(spec(interactive=True, stdin=b"first\n"), CONFIG, "img")["spec"][
+        "containers"
+    ][0]
     assert container["stdin"] is True
     assert container["stdinOnce"] is True
     assert "tty" not in container
     assert container["args"] == [
-        "--script", "/podrun/script/main.py", "--stdin-file", "/podrun/script/stdin",
-        "--forward-stdin", "--", "python3",
+        "--script",
+        "/podrun/script/main.py",
+        "--stdin-file",
+        "/podrun/script/stdin",
+        "--forward-stdin",
+        "--",
+        "python3",
     ]
 
 
@@ -158,7 +178,10 @@ def test_configmap_carries_script_and_stdin() -> None:
         "metadata": {
             "name": "podrun-65f0c0ffee",
             "namespace": "podrun-sandboxes",
-            "labels": {"app.kubernetes.io/managed-by": "podrun", "podrun.dev/execution-id": "65f0c0ffee"},
+            "labels": {
+                "app.kubernetes.io/managed-by": "podrun",
+                "podrun.dev/execution-id": "65f0c0ffee",
+            },
             "annotations": {"podrun.dev/execution-id": "65f0c0ffee"},
         },
         "immutable": True,
@@ -177,17 +200,28 @@ def test_small_scripts_can_travel_in_the_environment() -> None:
 
 def test_script_environment_cannot_override_runner_settings() -> None:
     env = build_pod(spec(env={"PODRUN_MAX_OUTPUT_BYTES": "999999999"}), CONFIG, "img")["spec"][
-        "containers"][0]["env"]
+        "containers"
+    ][0]["env"]
     assert {"name": "PODRUN_MAX_OUTPUT_BYTES", "value": "1048576"} in env
     assert {"name": "PODRUN_MAX_OUTPUT_BYTES", "value": "999999999"} not in env
 
 
 def test_owner_reference_makes_the_pod_own_the_configmap() -> None:
     pod = {"metadata": {"name": "podrun-x", "uid": "1234-5678"}}
-    assert owner_reference_patch(pod) == {"metadata": {"ownerReferences": [{
-        "apiVersion": "v1", "kind": "Pod", "name": "podrun-x", "uid": "1234-5678",
-        "controller": False, "blockOwnerDeletion": False,
-    }]}}
+    assert owner_reference_patch(pod) == {
+        "metadata": {
+            "ownerReferences": [
+                {
+                    "apiVersion": "v1",
+                    "kind": "Pod",
+                    "name": "podrun-x",
+                    "uid": "1234-5678",
+                    "controller": False,
+                    "blockOwnerDeletion": False,
+                }
+            ]
+        }
+    }
 
 
 def test_names_are_dns_safe_and_unique() -> None:
@@ -211,6 +245,9 @@ def test_terms_survive_the_round_trip_through_the_pod() -> None:
 def test_runtimes_offered() -> None:
     runtimes = {r.id: r for r in CONFIG.runtimes()}
     assert set(runtimes) == {"python3.11", "python3.12", "python3.13"}
-    assert runtimes["python3.11"].default and runtimes["python3.11"].aliases == ("python", "python3")
+    assert runtimes["python3.11"].default and runtimes["python3.11"].aliases == (
+        "python",
+        "python3",
+    )
     assert runtimes["python3.12"].image == "ghcr.io/podrun/runner:3.12"
     assert not runtimes["python3.13"].default

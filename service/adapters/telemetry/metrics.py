@@ -27,22 +27,46 @@ def create_metrics(registry: CollectorRegistry | None = None) -> ExecutionMetric
     registry = registry or CollectorRegistry()
     return ExecutionMetrics(
         registry=registry,
-        finished=Counter("podrun_executions_finished", "Executions by final status.",
-                         ["status", "runtime"], registry=registry),
-        queue_wait=Histogram("podrun_queue_wait_seconds", "Submitted to claimed.",
-                             ["runtime"], buckets=_DURATION_BUCKETS, registry=registry),
-        run_duration=Histogram("podrun_run_duration_seconds", "Sandbox wall time.",
-                               ["runtime"], buckets=_DURATION_BUCKETS, registry=registry),
-        active_sandboxes=Gauge("podrun_active_sandboxes", "Sandboxes running now.",
-                               registry=registry),
-        open_subscriptions=Gauge("podrun_open_subscriptions",
-                                 "executionEvents subscriptions open now.", registry=registry),
-        output_bytes=Counter("podrun_output_bytes", "Bytes scripts wrote.", ["runtime"],
-                             registry=registry),
-        capacity=Gauge("podrun_dispatcher_capacity", "Sandboxes this worker may run at once.",
-                       registry=registry),
-        capacity_in_use=Gauge("podrun_dispatcher_in_use", "Of that capacity, in use now.",
-                              registry=registry),
-        submitted=Counter("podrun_executions_submitted", "Executions accepted.", ["runtime"],
-                          registry=registry),
+        finished=Counter(
+            "podrun_executions_finished",
+            "Executions by final status.",
+            ["status", "runtime"],
+            registry=registry,
+        ),
+        queue_wait=Histogram(
+            "podrun_queue_wait_seconds",
+            "Submitted to claimed.",
+            ["runtime"],
+            buckets=_DURATION_BUCKETS,
+            registry=registry,
+        ),
+        run_duration=Histogram(
+            "podrun_run_duration_seconds",
+            "Sandbox wall time.",
+            ["runtime"],
+            buckets=_DURATION_BUCKETS,
+            registry=registry,
+        ),
+        active_sandboxes=Gauge(
+            "podrun_active_sandboxes", "Sandboxes running now.", registry=registry
+        ),
+        open_subscriptions=Gauge(
+            "podrun_open_subscriptions",
+            "executionEvents subscriptions open now.",
+            registry=registry,
+        ),
+        output_bytes=Counter(
+            "podrun_output_bytes", "Bytes scripts wrote.", ["runtime"], registry=registry
+        ),
+        capacity=Gauge(
+            "podrun_dispatcher_capacity",
+            "Sandboxes this worker may run at once.",
+            registry=registry,
+        ),
+        capacity_in_use=Gauge(
+            "podrun_dispatcher_in_use", "Of that capacity, in use now.", registry=registry
+        ),
+        submitted=Counter(
+            "podrun_executions_submitted", "Executions accepted.", ["runtime"], registry=registry
+        ),
     )

@@ -42,9 +42,7 @@ def configure_tracing(
     for name in _exporters():
         if name == "console":
             # Unbatched, so each span is printed as soon as it ends.
-            provider.add_span_processor(
-                SimpleSpanProcessor(ConsoleSpanExporter(out=sys.stdout))
-            )
+            provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter(out=sys.stdout)))
         elif name == "otlp":
             from opentelemetry.exporter.otlp.proto.http.trace_exporter import (
                 OTLPSpanExporter,

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.propagate import extract, inject
 from opentelemetry.trace import Span, Status, StatusCode
@@ -47,7 +46,7 @@ class OtelRunSpan:
         parent = (
             extract({"traceparent": execution.trace_parent}) if execution.trace_parent else None
         )
-        attributes = {
+        attributes: dict[str, str | int | float] = {
             "podrun.execution.id": execution.id,
             "podrun.runtime": execution.runtime,
             "podrun.limits.timeout_seconds": execution.limits.timeout_seconds,
@@ -55,12 +54,16 @@ class OtelRunSpan:
             "podrun.limits.cpu_millicores": execution.limits.cpu_millicores,
         }
         queue = tracer.start_span(
-            "podrun.queue_wait", context=parent, start_time=_ns(execution.created_at),
+            "podrun.queue_wait",
+            context=parent,
+            start_time=_ns(execution.created_at),
             attributes={"podrun.execution.id": execution.id},
         )
         queue.end(end_time=_ns(execution.scheduled_at))
         self._root: Span = tracer.start_span(
-            "podrun.execution", context=parent, start_time=_ns(execution.scheduled_at),
+            "podrun.execution",
+            context=parent,
+            start_time=_ns(execution.scheduled_at),
             attributes=attributes,
         )
         self._root.add_event("SCHEDULED")
@@ -142,5 +145,3 @@ class OtelExecutionTracer:
 
     def start_run(self, execution: Execution) -> RunSpan:
         return OtelRunSpan(execution, self._metrics)
-
-

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import httpx
@@ -47,7 +47,7 @@ class GraphQLClient:
 
     async def subscribe(
         self, query: str, variables: dict[str, Any] | None = None
-    ) -> AsyncIterator[dict[str, Any]]:
+    ) -> AsyncGenerator[dict[str, Any], None]:
         """Yield each `next` payload's data; return on `complete`; raise on `error`."""
         async with websockets.connect(
             self.ws_url,

@@ -221,11 +221,17 @@ class KubernetesSandboxHandle:
                 return
 
     async def _next_item(self) -> _Item | None:
+        """The next thing that happened, or None when a clock is due first."""
+        if not self._inbox.empty():
+            return self._inbox.get_nowait()
         deadline = self._next_deadline()
         if deadline is None:
             return await self._inbox.get()
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return None
         try:
-            return await asyncio.wait_for(self._inbox.get(), max(0.0, deadline - time.monotonic()))
+            return await asyncio.wait_for(self._inbox.get(), remaining)
         except TimeoutError:
             return None
 
@@ -237,7 +243,7 @@ class KubernetesSandboxHandle:
             deadlines.append(progress.problem_since + config.unschedulable_deadline_seconds)
         elif progress.problem == "image":
             deadlines.append(progress.problem_since + config.image_pull_deadline_seconds)
-        if progress.timeout_at is not None and progress.ended_at is None:
+        if progress.timeout_at is not None and progress.ended_at is None and not self._timed_out:
             deadlines.append(progress.timeout_at)
         if progress.ended_at is not None:
             deadlines.append(progress.ended_at + config.log_drain_timeout_seconds)

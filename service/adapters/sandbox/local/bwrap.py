@@ -88,30 +88,56 @@ def bwrap_argv(
     size = str(tmpfs_bytes(spec.limits))
     argv = [
         bwrap,
-        "--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc",
-        "--unshare-uts", "--unshare-cgroup",
+        "--unshare-user",
+        "--unshare-pid",
+        "--unshare-net",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--unshare-cgroup",
     ]
     if disable_userns:
         argv.append("--disable-userns")
     argv += [
-        "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-        "--hostname", hostname,
+        "--die-with-parent",
+        "--new-session",
+        "--cap-drop",
+        "ALL",
+        "--hostname",
+        hostname,
         "--clearenv",
     ]
     for name, value in sandbox_env(spec.env).items():
         argv += ["--setenv", name, value]
     argv += [
-        "--ro-bind", "/usr", "/usr",
+        "--ro-bind",
+        "/usr",
+        "/usr",
         *links,
-        "--proc", "/proc",
-        "--dev", "/dev",
-        "--size", size, "--tmpfs", "/dev/shm",
-        "--remount-ro", "/dev",
-        "--size", size, "--tmpfs", "/tmp",
-        "--size", size, "--tmpfs", WORK_DIR,
-        "--ro-bind-data", str(script_fd), SCRIPT_PATH,
-        "--remount-ro", "/",
-        "--chdir", WORK_DIR,
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--size",
+        size,
+        "--tmpfs",
+        "/dev/shm",
+        "--remount-ro",
+        "/dev",
+        "--size",
+        size,
+        "--tmpfs",
+        "/tmp",
+        "--size",
+        size,
+        "--tmpfs",
+        WORK_DIR,
+        "--ro-bind-data",
+        str(script_fd),
+        SCRIPT_PATH,
+        "--remount-ro",
+        "/",
+        "--chdir",
+        WORK_DIR,
     ]
     if seccomp_fd is not None:
         argv += ["--seccomp", str(seccomp_fd)]

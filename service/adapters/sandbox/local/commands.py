@@ -46,9 +46,14 @@ def host_argv(
     """`sh -c PRELUDE` joining `procs_files`, then `drop_privileges` + `sandbox` (bwrap)."""
     blocks = max(1, max_file_bytes // BLOCK_BYTES)
     return [
-        shell, "-c", PRELUDE, "podrun-sandbox",
-        *(str(p) for p in procs_files), "--",
-        str(max_open_files), str(blocks),
+        shell,
+        "-c",
+        PRELUDE,
+        "podrun-sandbox",
+        *(str(p) for p in procs_files),
+        "--",
+        str(max_open_files),
+        str(blocks),
         *drop_privileges,
         *sandbox,
     ]
@@ -58,5 +63,10 @@ def setpriv_argv(setpriv: str, uid: int, gid: int) -> list[str]:
     """Become the unprivileged sandbox user: bwrap started by root would map the sandbox's
     uid to host root."""
     return [
-        setpriv, f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--no-new-privs", "--",
+        setpriv,
+        f"--reuid={uid}",
+        f"--regid={gid}",
+        "--clear-groups",
+        "--no-new-privs",
+        "--",
     ]

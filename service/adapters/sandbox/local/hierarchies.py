@@ -138,9 +138,7 @@ class CgroupV2Hierarchy(CgroupHierarchy):
                 enabled = set(_read_words(step / "cgroup.subtree_control"))
                 needed = sorted(wanted - enabled)
                 if needed:
-                    (step / "cgroup.subtree_control").write_text(
-                        " ".join(f"+{c}" for c in needed)
-                    )
+                    (step / "cgroup.subtree_control").write_text(" ".join(f"+{c}" for c in needed))
         except OSError as error:
             raise CgroupUnavailable(
                 f"cannot enable {', '.join(sorted(wanted))} for {self._parent}: "
@@ -155,9 +153,7 @@ class CgroupV2Hierarchy(CgroupHierarchy):
         return f"cgroup v2 {self._parent}"
 
 
-def find_hierarchy(
-    mode: CgroupMode, parent: str, mountinfo: Path = MOUNTINFO
-) -> CgroupHierarchy:
+def find_hierarchy(mode: CgroupMode, parent: str, mountinfo: Path = MOUNTINFO) -> CgroupHierarchy:
     """The hierarchy to use for `mode` ("auto", "v1", "v2"), prepared; else CgroupUnavailable."""
     if mode == "none":
         raise CgroupUnavailable("cgroups are disabled by configuration")
@@ -192,18 +188,18 @@ def read_mounts(mountinfo: Path = MOUNTINFO) -> list[Mount]:
         fields, tail = left.split(), right.split()
         if len(fields) < 6 or len(tail) < 3:
             continue
-        mounts.append(Mount(
-            mount_point=Path(_unescape(fields[4])),
-            fstype=tail[0],
-            options=frozenset(fields[5].split(",")),
-            super_options=frozenset(tail[2].split(",")),
-        ))
+        mounts.append(
+            Mount(
+                mount_point=Path(_unescape(fields[4])),
+                fstype=tail[0],
+                options=frozenset(fields[5].split(",")),
+                super_options=frozenset(tail[2].split(",")),
+            )
+        )
     return mounts
 
 
-def _v2_candidate(
-    mounts: list[Mount], parent: str, reasons: list[str]
-) -> CgroupV2Hierarchy | None:
+def _v2_candidate(mounts: list[Mount], parent: str, reasons: list[str]) -> CgroupV2Hierarchy | None:
     for mount in mounts:
         if mount.fstype == "cgroup2":
             if "ro" in mount.options:
@@ -214,9 +210,7 @@ def _v2_candidate(
     return None
 
 
-def _v1_candidate(
-    mounts: list[Mount], parent: str, reasons: list[str]
-) -> CgroupV1Hierarchy | None:
+def _v1_candidate(mounts: list[Mount], parent: str, reasons: list[str]) -> CgroupV1Hierarchy | None:
     found: dict[str, Path] = {}
     for mount in mounts:
         if mount.fstype != "cgroup" or "ro" in mount.options:
@@ -253,8 +247,12 @@ def _read_words(path: Path) -> list[str]:
 
 def _unescape(field: str) -> str:
     # mountinfo escapes space, tab, newline and backslash as \ooo.
-    return (field.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n")
-            .replace("\\134", "\\"))
+    return (
+        field.replace("\\040", " ")
+        .replace("\\011", "\t")
+        .replace("\\012", "\n")
+        .replace("\\134", "\\")
+    )
 
 
 __all__ = [

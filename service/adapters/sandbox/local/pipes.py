@@ -96,6 +96,11 @@ class PipeWriter:
     def closed(self) -> bool:
         return self._closing or self._broken
 
+    @property
+    def broken(self) -> bool:
+        """The reader went away before taking everything written."""
+        return self._broken
+
     def write(self, data: bytes) -> None:
         if self.closed:
             raise BrokenPipeError("stdin is closed")

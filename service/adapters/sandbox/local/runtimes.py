@@ -38,9 +38,14 @@ async def discover_runtimes(
         version = await _version_of(path, timeout)
         if version is None:
             continue
-        found.append(Runtime(
-            id=path.name, language="python", version=version, command=(str(path),),
-        ))
+        found.append(
+            Runtime(
+                id=path.name,
+                language="python",
+                version=version,
+                command=(str(path),),
+            )
+        )
     default_id = _default_id(directory, found)
     runtimes = [
         replace(r, default=True, aliases=DEFAULT_ALIASES) if r.id == default_id else r
@@ -89,16 +94,26 @@ def _runnable(path: Path) -> bool:
 async def _version_of(path: Path, timeout: float) -> str | None:
     try:
         process = await asyncio.create_subprocess_exec(
-            str(path), "-I", "-S", "-c", _VERSION_CODE,
+            str(path),
+            "-I",
+            "-S",
+            "-c",
+            _VERSION_CODE,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.DEVNULL,
             env={},
         )
+    except OSError as error:
+        log.warning("cannot run %s for its version: %s", path, error)
+        return None
+    try:
         async with asyncio.timeout(timeout):
             stdout, _ = await process.communicate()
-    except (OSError, TimeoutError) as error:
-        log.warning("cannot run %s for its version: %s", path, error)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        log.warning("%s did not report its version within %s s", path, timeout)
         return None
     version = stdout.decode(errors="replace").strip()
     if process.returncode != 0 or not version:

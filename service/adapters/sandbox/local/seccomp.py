@@ -22,21 +22,60 @@ from typing import Any
 # Denied with EPERM, unconditionally.
 DENIED: tuple[str, ...] = (
     # Mounts and filesystem views.
-    "mount", "umount", "umount2", "pivot_root", "chroot", "move_mount", "open_tree",
-    "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr",
-    "name_to_handle_at", "open_by_handle_at",
+    "mount",
+    "umount",
+    "umount2",
+    "pivot_root",
+    "chroot",
+    "move_mount",
+    "open_tree",
+    "fsopen",
+    "fsconfig",
+    "fsmount",
+    "fspick",
+    "mount_setattr",
+    "name_to_handle_at",
+    "open_by_handle_at",
     # Namespaces.
-    "unshare", "setns",
+    "unshare",
+    "setns",
     # Other processes' memory.
-    "ptrace", "process_vm_readv", "process_vm_writev", "pidfd_getfd", "kcmp",
+    "ptrace",
+    "process_vm_readv",
+    "process_vm_writev",
+    "pidfd_getfd",
+    "kcmp",
     # Kernel attack surface.
-    "bpf", "io_uring_setup", "io_uring_enter", "io_uring_register", "userfaultfd",
-    "perf_event_open", "keyctl", "add_key", "request_key",
-    "init_module", "finit_module", "delete_module", "kexec_load", "kexec_file_load",
+    "bpf",
+    "io_uring_setup",
+    "io_uring_enter",
+    "io_uring_register",
+    "userfaultfd",
+    "perf_event_open",
+    "keyctl",
+    "add_key",
+    "request_key",
+    "init_module",
+    "finit_module",
+    "delete_module",
+    "kexec_load",
+    "kexec_file_load",
     # Host-wide state (need capabilities we do not have; denied for clarity of failure).
-    "reboot", "swapon", "swapoff", "acct", "settimeofday", "clock_settime", "clock_adjtime",
-    "adjtimex", "syslog", "quotactl", "lookup_dcookie", "uselib",
-    "vhangup", "iopl", "ioperm",
+    "reboot",
+    "swapon",
+    "swapoff",
+    "acct",
+    "settimeofday",
+    "clock_settime",
+    "clock_adjtime",
+    "adjtimex",
+    "syslog",
+    "quotactl",
+    "lookup_dcookie",
+    "uselib",
+    "vhangup",
+    "iopl",
+    "ioperm",
 )
 
 # clone() flags that create namespaces (CLONE_NEWTIME shares bits with the exit signal in
@@ -59,7 +98,7 @@ class SeccompUnavailable(Exception):
 def build_filter() -> bytes:
     """The deny-list as a BPF program, ready for `bwrap --seccomp FD`."""
     try:
-        import pyseccomp as sc  # noqa: PLC0415 - optional native dependency, checked at start
+        import pyseccomp as sc
     except (ImportError, OSError) as error:
         raise SeccompUnavailable(
             f"cannot load libseccomp ({error}): apt-get install libseccomp2 and "
