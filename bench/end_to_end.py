@@ -172,7 +172,8 @@ def main() -> None:
             server.stop()
     bare, e2e = result["bare"], result["e2e"]
     print(
-        f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        f"machine: {platform.platform()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}"
     )
     print(
         f"bare python3 -c 'print(1)':     p50 {pct(bare, 50):7.1f} ms   p90 {pct(bare, 90):7.1f} ms"

@@ -22,7 +22,7 @@ def build_backend(settings: Settings) -> SandboxBackend:
 
     return LocalSandboxBackend(
         LocalBackendConfig(
-            cgroup_mode=settings.local_cgroups,
+            cgroups=settings.local_cgroups,
             allow_unlimited=settings.local_allow_unlimited,
             sandbox_user=settings.local_sandbox_user,
         )
@@ -38,6 +38,8 @@ async def discover_runtimes(settings: Settings) -> list[Runtime]:
         )
 
         return KubernetesSandboxBackend(KubernetesBackendConfig()).runtimes()
-    from service.adapters.sandbox.local import discover_host_runtimes
+    from service.adapters.sandbox.local import LocalBackendConfig
+    from service.adapters.sandbox.local.runtimes import discover_runtimes as discover_local
 
-    return await discover_host_runtimes()
+    config = LocalBackendConfig()
+    return await discover_local(config.interpreter_dir, config.extra_runtimes)

@@ -95,15 +95,19 @@ class ClusterEmulator(kmock.KubernetesEmulator):
     _history: list[HistoryEvent] = attrs.field(factory=list)
     _history_floor: int = 0
     _history_changed: asyncio.Event = attrs.field(factory=asyncio.Event)
+    _generation: int = 0
 
     def next_version(self) -> str:
         self._current_version = next(self._versions)
         return str(self._current_version)
 
     def compact(self) -> None:
-        """Forget the event history, like etcd compaction: old versions become 410 Gone."""
-        self._history_floor = self._current_version
-        self._history.clear()
+        """Forget the history so far, like etcd compaction: resuming a watch from any version
+        seen until now answers 410 Gone. Open watches end, as when an API server restarts."""
+        self._history_floor = int(self.next_version())
+        self._generation += 1
+        self._history_changed.set()
+        self._history_changed = asyncio.Event()
 
     async def _handle(self, request: kmock.Request) -> aiohttp.web.StreamResponse:
         if request.subresource == "attach" and self.kubelet is not None:
@@ -187,6 +191,7 @@ class ClusterEmulator(kmock.KubernetesEmulator):
         if selector and self.drop_watches:
             self.drop_watches -= 1
             return
+        generation = self._generation
 
         def wanted(item: HistoryEvent) -> bool:
             return (
@@ -211,7 +216,7 @@ class ClusterEmulator(kmock.KubernetesEmulator):
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout if timeout else None
         index = 0
-        while True:
+        while generation == self._generation:
             changed = self._history_changed
             while index < len(self._history):
                 item = self._history[index]
@@ -225,7 +230,7 @@ class ClusterEmulator(kmock.KubernetesEmulator):
                 await asyncio.wait_for(changed.wait(), remaining)
             except TimeoutError:
                 break
-        if request.params.get("allowWatchBookmarks") == "true":
+        if request.params.get("allowWatchBookmarks") == "true" and generation == self._generation:
             yield {
                 "type": "BOOKMARK",
                 "object": {
@@ -346,7 +351,9 @@ class SimulatedKubelet:
     async def _run_pod(self, pod: dict[str, Any]) -> None:
         metadata = pod["metadata"]
         namespace, name = metadata["namespace"], metadata["name"]
-        execution_id = metadata.get("labels", {}).get("podrun.dev/execution-id", "")
+        execution_id = metadata.get("labels", {}).get("podrun.dev/execution-id")
+        if execution_id is None:
+            return  # this node runs sandbox pods only
         plan = self.plans.get(execution_id, PodPlan())
         container = pod["spec"]["containers"][0]
         log = self.logs[name] = PodLog()

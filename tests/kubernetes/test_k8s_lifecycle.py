@@ -281,7 +281,7 @@ async def test_unschedulable_past_the_deadline_is_an_error(
 async def test_cancel_deletes_the_pod_at_once(
     backend: KubernetesSandboxBackend, emulator: ClusterEmulator
 ) -> None:
-    spec = make_spec(backend, "import time\nprint('working', flush=True)\ntime.sleep(30)")
+    spec = make_spec(backend, "import sys, time\nsys.stdout.write('working\\n')\ntime.sleep(30)")
     handle = await backend.launch(spec)
     observations = []
     async for observation in handle.observations():

@@ -161,10 +161,11 @@ class KubernetesSandboxHandle:
         try:
             async for observation in self._observe():
                 yield observation
-        except (KubeError, aiohttp.ClientError, TimeoutError, ValueError) as exc:
+        except Exception as exc:  # the protocol: a fault becomes an outcome, never an exception
             logger.exception("observing %s failed", self._pod_name)
-            self._finished = True
-            yield SandboxFinished(SandboxOutcome(error=f"lost track of the sandbox pod: {exc}"))
+            if not self._finished:
+                self._finished = True
+                yield SandboxFinished(SandboxOutcome(error=f"lost track of the sandbox pod: {exc}"))
         finally:
             self._finished = True
             self._started.set()

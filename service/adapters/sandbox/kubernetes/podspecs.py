@@ -218,7 +218,7 @@ def build_pod(spec: SandboxSpec, config: KubernetesBackendConfig, image: str) ->
             "seccompProfile": {"type": "RuntimeDefault"},
         },
         "volumeMounts": [
-            {"name": "tmp", "mountPath": "/tmp"},  # noqa: S108 - a private emptyDir
+            {"name": "tmp", "mountPath": "/tmp"},  # a private emptyDir
             {"name": "work", "mountPath": WORK_DIR},
         ],
         "terminationMessagePath": TERMINATION_LOG,

@@ -31,6 +31,8 @@ from service.adapters.sandbox.kubernetes.podspecs import (
 logger = logging.getLogger(__name__)
 
 EventType = Literal["ADDED", "MODIFIED", "DELETED"]
+# A watch that ends sooner than this without a single event counts as a failure (backoff).
+QUICK_WATCH_SECONDS = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,10 +94,16 @@ class PodWatcher:
     async def _run(self) -> None:
         resource_version = self._resource_version
         failures = 0
+        loop = asyncio.get_running_loop()
         while True:
             try:
-                resource_version = await self._watch(resource_version)
-                failures = 0
+                opened = loop.time()
+                resource_version, events = await self._watch(resource_version)
+                if events or loop.time() - opened >= QUICK_WATCH_SECONDS:
+                    failures = 0
+                else:  # ended at once with nothing: do not hammer the API server
+                    await asyncio.sleep(self._backoff(failures))
+                    failures += 1
             except WatchExpired:
                 logger.info("pod watch expired (410 Gone); listing again")
                 resource_version = await self._guarded_relist()
@@ -137,8 +145,10 @@ class PodWatcher:
         for execution_id in set(self._pods) - seen:
             self._dispatch(PodEvent("DELETED", self._pods[execution_id]), execution_id)
 
-    async def _watch(self, resource_version: str | None) -> str | None:
-        """One watch request; returns the resourceVersion to continue from."""
+    async def _watch(self, resource_version: str | None) -> tuple[str | None, int]:
+        """One watch request; returns the resourceVersion to continue from and how many
+        events (bookmarks included) it brought."""
+        events = 0
         params = {
             "watch": "true",
             "allowWatchBookmarks": "true",
@@ -151,6 +161,7 @@ class PodWatcher:
             self._path, params, read_timeout=self._config.read_timeout_seconds
         ) as lines:
             async for line in lines:
+                events += 1
                 event = json.loads(line)
                 kind = event.get("type")
                 obj = event.get("object") or {}
@@ -168,7 +179,7 @@ class PodWatcher:
                     execution_id = _execution_id(obj)
                     if execution_id is not None:
                         self._dispatch(PodEvent(kind, obj), execution_id)
-        return resource_version
+        return resource_version, events
 
     def _dispatch(self, event: PodEvent, execution_id: str) -> None:
         if event.type == "DELETED":

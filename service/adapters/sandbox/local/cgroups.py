@@ -27,7 +27,9 @@ from service.domain.limits import Limits
 
 MIB = 1024 * 1024
 CFS_PERIOD_US = 100_000
-_POLL_SECONDS = 0.002
+# Polls start fast (a freeze or a SIGKILLed exit usually takes well under a millisecond) and
+# back off to this.
+_POLL_MAX_SECONDS = 0.005
 
 
 class CgroupError(Exception):
@@ -85,20 +87,22 @@ class CgroupLimits(abc.ABC):
         """Remove the (empty) cgroup, retrying while the kernel still tears processes down."""
 
     async def _wait_empty(self, deadline: float) -> None:
+        attempt = 0
         while self.pids():
             if time.monotonic() > deadline:
                 raise CgroupError(f"processes {self.pids()} survived SIGKILL in {self}")
-            await asyncio.sleep(_POLL_SECONDS)
+            attempt = await _pause(attempt)
 
     async def _kill_repeatedly(self, deadline: float) -> None:
         """Without a freezer: kill what is listed until nothing is; forks in between are
         caught by the next round (and pids.max bounds how many there can be)."""
+        attempt = 0
         while pids := self.pids():
             for pid in pids:
                 _sigkill(pid)
             if time.monotonic() > deadline:
                 raise CgroupError(f"processes {pids} survived SIGKILL in {self}")
-            await asyncio.sleep(_POLL_SECONDS)
+            attempt = await _pause(attempt)
 
 
 class CgroupV1Limits(CgroupLimits):
@@ -174,8 +178,9 @@ class CgroupV1Limits(CgroupLimits):
         try:
             # Freezing is asynchronous; a frozen cgroup cannot fork, and its pids cannot be
             # reused while we signal them (they cannot even exit).
+            attempt = 0
             while _read(state) != "FROZEN" and time.monotonic() < deadline:
-                await asyncio.sleep(_POLL_SECONDS)
+                attempt = await _pause(attempt)
             for pid in self.pids():
                 _sigkill(pid)
         finally:
@@ -254,8 +259,9 @@ class CgroupV2Limits(CgroupLimits):
         _write(freeze, "1")
         try:
             events = self._path / "cgroup.events"
+            attempt = 0
             while (_read_keyed(events).get("frozen") != 1) and time.monotonic() < deadline:
-                await asyncio.sleep(_POLL_SECONDS)
+                attempt = await _pause(attempt)
             for pid in self.pids():
                 _sigkill(pid)
         finally:
@@ -279,8 +285,9 @@ class CgroupV2Limits(CgroupLimits):
 
 def _write(path: Path, value: str) -> None:
     # No O_CREAT: on cgroupfs a missing file means a missing controller, which is an error.
+    # (O_TRUNC is what `echo >` does; cgroupfs ignores it.)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
+        fd = os.open(path, os.O_WRONLY | os.O_TRUNC | os.O_CLOEXEC)
         try:
             os.write(fd, value.encode())
         finally:
@@ -326,7 +333,13 @@ def _sigkill(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
 
 
+async def _pause(attempt: int) -> int:
+    await asyncio.sleep(min(_POLL_MAX_SECONDS, 0.0001 * 2**attempt))
+    return attempt + 1
+
+
 async def _rmdir(path: Path, deadline: float) -> None:
+    attempt = 0
     while True:
         try:
             path.rmdir()
@@ -336,6 +349,6 @@ async def _rmdir(path: Path, deadline: float) -> None:
             # EBUSY: a killed process has not left yet.
             if error.errno != errno.EBUSY or time.monotonic() > deadline:
                 raise CgroupError(f"cannot remove cgroup {path}: {error.strerror}") from error
-            await asyncio.sleep(_POLL_SECONDS)
+            attempt = await _pause(attempt)
         else:
             return

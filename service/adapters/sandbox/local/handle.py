@@ -20,13 +20,12 @@ import enum
 import logging
 import os
 import signal
-import subprocess
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 
 from service.adapters.sandbox.local.cgroups import CgroupError, CgroupLimits
 from service.adapters.sandbox.local.commands import PRELUDE_FAILED
 from service.adapters.sandbox.local.pipes import PipeReader, PipeWriter
+from service.adapters.sandbox.local.spawning import SandboxProcess
 from service.domain.sandboxes import (
     OutputStream,
     ResourceUsage,
@@ -52,18 +51,6 @@ class KillReason(enum.Enum):
     OUTPUT_LIMIT = "output limit"
     CANCEL = "cancel"
     SHUTDOWN = "shutdown"
-
-
-@dataclass(frozen=True, slots=True)
-class SandboxProcess:
-    """What `launch` started: the host process (sh → setpriv → bwrap) and our pipe ends."""
-
-    popen: subprocess.Popen[bytes]
-    pidfd: int
-    stdout_fd: int
-    stderr_fd: int
-    stdin_fd: int | None
-    spawned_at: float  # loop time
 
 
 class LocalSandboxHandle:

@@ -1,0 +1,92 @@
+"""Starting a sandbox's host process: its file descriptors, the fork, the pidfd.
+
+Synchronous on purpose: `Popen` forks with vfork and returns once the child has exec'd (well
+under a millisecond); asyncio's own `create_subprocess_exec` does the same in the loop thread.
+We use Popen directly to own the pipes (read in 64 KiB chunks as data arrives) and to learn
+of the exit through a pidfd, independently of when the pipes close.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from service.adapters.sandbox.local.pipes import data_fd
+
+# The environment of sh/setpriv/bwrap on the host; the script gets its own (see bwrap.py),
+# and nothing of the worker's environment (credentials) reaches even bwrap.
+HOST_ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxProcess:
+    """What was started: the host process (sh → setpriv → bwrap) and our pipe ends."""
+
+    popen: subprocess.Popen[bytes]
+    pidfd: int
+    stdout_fd: int
+    stderr_fd: int
+    stdin_fd: int | None
+    spawned_at: float  # loop time
+
+
+def spawn(
+    argv_for: Callable[[int, int], list[str]],
+    *,
+    script: bytes,
+    seccomp: bytes,
+    with_stdin: bool,
+    clock: Callable[[], float],
+) -> SandboxProcess:
+    """Fork the sandbox; `argv_for(script_fd, seccomp_fd)` is its command line.
+
+    Raises OSError (or ValueError for an argv bwrap cannot take) with nothing left open.
+    """
+    child_fds: list[int] = []
+    our_fds: list[int] = []
+    popen: subprocess.Popen[bytes] | None = None
+    try:
+        script_fd = data_fd("podrun-script", script)
+        child_fds.append(script_fd)
+        seccomp_fd = data_fd("podrun-seccomp", seccomp)
+        child_fds.append(seccomp_fd)
+        argv = argv_for(script_fd, seccomp_fd)
+        stdout_r, stdout_w = os.pipe()
+        our_fds.append(stdout_r)
+        child_fds.append(stdout_w)
+        stderr_r, stderr_w = os.pipe()
+        our_fds.append(stderr_r)
+        child_fds.append(stderr_w)
+        stdin_r: int | None = None
+        stdin_w: int | None = None
+        if with_stdin:
+            stdin_r, stdin_w = os.pipe()
+            our_fds.append(stdin_w)
+            child_fds.append(stdin_r)
+        spawned_at = clock()
+        popen = subprocess.Popen(
+            argv,
+            stdin=stdin_r if stdin_r is not None else subprocess.DEVNULL,
+            stdout=stdout_w,
+            stderr=stderr_w,
+            pass_fds=(script_fd, seccomp_fd),
+            close_fds=True,
+            env=HOST_ENV,
+            cwd="/",
+        )
+        pidfd = os.pidfd_open(popen.pid)
+    except BaseException:
+        if popen is not None:
+            popen.kill()
+            popen.wait()
+        for fd in our_fds:
+            os.close(fd)
+        raise
+    finally:
+        for fd in child_fds:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+    return SandboxProcess(popen, pidfd, stdout_r, stderr_r, stdin_w, spawned_at)

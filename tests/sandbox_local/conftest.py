@@ -1,0 +1,71 @@
+"""Real bubblewrap sandboxes driven through the local backend's public API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+import pytest
+
+from service.adapters.sandbox.local import LocalBackendConfig, LocalSandboxBackend
+from service.domain.limits import Limits
+from service.domain.sandboxes import (
+    OutputStream,
+    SandboxFinished,
+    SandboxObservation,
+    SandboxOutcome,
+    SandboxOutput,
+    SandboxSpec,
+)
+
+
+@dataclass
+class Run:
+    """Everything a run produced, in order."""
+
+    observations: list[SandboxObservation] = field(default_factory=list)
+
+    @property
+    def outcome(self) -> SandboxOutcome:
+        last = self.observations[-1]
+        assert isinstance(last, SandboxFinished)
+        return last.outcome
+
+    def output(self, stream: OutputStream) -> bytes:
+        return b"".join(o.data for o in self.observations
+                        if isinstance(o, SandboxOutput) and o.stream is stream)
+
+    @property
+    def stdout(self) -> str:
+        return self.output(OutputStream.STDOUT).decode()
+
+    @property
+    def stderr(self) -> str:
+        return self.output(OutputStream.STDERR).decode()
+
+
+@pytest.fixture(scope="session")
+async def backend() -> AsyncIterator[LocalSandboxBackend]:
+    sandboxes = LocalSandboxBackend(LocalBackendConfig())
+    await sandboxes.start()
+    yield sandboxes
+    await sandboxes.close()
+
+
+def make_spec(backend: LocalSandboxBackend, script: str, **kwargs: object) -> SandboxSpec:
+    limits = kwargs.pop("limits", Limits())
+    runtime = next(r for r in backend.runtimes() if r.default)
+    return SandboxSpec(execution_id="test", runtime=runtime, script=script,
+                       limits=limits, **kwargs)  # type: ignore[arg-type]
+
+
+async def collect(handle: object) -> Run:
+    run = Run()
+    async for observation in handle.observations():  # type: ignore[attr-defined]
+        run.observations.append(observation)
+    return run
+
+
+async def run_script(backend: LocalSandboxBackend, script: str, **kwargs: object) -> Run:
+    handle = await backend.launch(make_spec(backend, script, **kwargs))
+    return await collect(handle)
