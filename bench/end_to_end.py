@@ -34,6 +34,8 @@ EVENTS = (
     "subscription($id: ID!) { executionEvents(id: $id) { __typename "
     "... on StatusEvent { status } } }"
 )
+# The interpreter the sandbox runs (the default local runtime), not a PATH shim.
+BARE_PYTHON = "/usr/bin/python3"
 TERMINAL = {
     "COMPLETED",
     "FAILED",

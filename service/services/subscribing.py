@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from service.domain.events import ExecutionEvent
+from service.domain.executions import Execution
 from service.services.bus_port import EventBus
 from service.services.repairing import repair_missing_status_event
 from service.services.store_port import EventLog, ExecutionRepository
@@ -36,9 +37,14 @@ class EventStreamer:
         self._poll_seconds = poll_seconds
         self._repair_after_seconds = repair_after_seconds
 
-    async def stream(self, execution_id: str, after_seq: int) -> AsyncIterator[ExecutionEvent]:
+    async def stream(
+        self, execution_id: str, after_seq: int, *, execution: Execution | None = None
+    ) -> AsyncIterator[ExecutionEvent]:
+        """`execution`, when the caller has just read it, saves a read of the record."""
         last = max(0, after_seq)
-        if await self._already_ended_before(execution_id, last):
+        if execution is None:
+            execution = await self._executions.get(execution_id)
+        if execution is not None and _ended_before(execution, last):
             return
         async with self._bus.listen(execution_id) as live:
             idle = 0.0
@@ -82,3 +88,7 @@ class EventStreamer:
         execution = await self._executions.get(execution_id)
         if execution is not None:
             await repair_missing_status_event(execution, self._events, self._bus)
+
+
+def _ended_before(execution: Execution, seq: int) -> bool:
+    return execution.status.is_terminal and execution.last_seq <= seq

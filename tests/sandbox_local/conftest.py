@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 
-import pytest
+import pytest_asyncio
 
 from service.adapters.sandbox.local import LocalBackendConfig, LocalSandboxBackend
 from service.domain.limits import Limits
@@ -17,6 +17,7 @@ from service.domain.sandboxes import (
     SandboxOutput,
     SandboxSpec,
 )
+from service.services.sandbox_port import SandboxHandle
 
 
 @dataclass
@@ -44,7 +45,7 @@ class Run:
         return self.output(OutputStream.STDERR).decode()
 
 
-@pytest.fixture(scope="session")
+@pytest_asyncio.fixture(scope="session")
 async def backend() -> AsyncIterator[LocalSandboxBackend]:
     sandboxes = LocalSandboxBackend(LocalBackendConfig())
     await sandboxes.start()
@@ -52,20 +53,36 @@ async def backend() -> AsyncIterator[LocalSandboxBackend]:
     await sandboxes.close()
 
 
-def make_spec(backend: LocalSandboxBackend, script: str, **kwargs: object) -> SandboxSpec:
-    limits = kwargs.pop("limits", Limits())
+def make_spec(
+    backend: LocalSandboxBackend,
+    script: str,
+    *,
+    limits: Limits | None = None,
+    stdin: bytes | None = None,
+    interactive: bool = False,
+    env: Mapping[str, str] | None = None,
+) -> SandboxSpec:
     runtime = next(r for r in backend.runtimes() if r.default)
     return SandboxSpec(execution_id="test", runtime=runtime, script=script,
-                       limits=limits, **kwargs)  # type: ignore[arg-type]
+                       limits=limits or Limits(), stdin=stdin, interactive=interactive,
+                       env=env or {})
 
 
-async def collect(handle: object) -> Run:
+async def collect(handle: SandboxHandle) -> Run:
     run = Run()
-    async for observation in handle.observations():  # type: ignore[attr-defined]
+    async for observation in handle.observations():
         run.observations.append(observation)
     return run
 
 
-async def run_script(backend: LocalSandboxBackend, script: str, **kwargs: object) -> Run:
-    handle = await backend.launch(make_spec(backend, script, **kwargs))
+async def run_script(
+    backend: LocalSandboxBackend,
+    script: str,
+    *,
+    limits: Limits | None = None,
+    stdin: bytes | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Run:
+    handle = await backend.launch(make_spec(backend, script, limits=limits, stdin=stdin,
+                                            env=env))
     return await collect(handle)

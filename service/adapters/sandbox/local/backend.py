@@ -77,17 +77,21 @@ class LocalSandboxBackend:
 
     @property
     def cgroup_version(self) -> str | None:
-        """"v1", "v2", or None when sandboxes run without cgroup limits."""
+        """ "v1", "v2", or None when sandboxes run without cgroup limits."""
         return None if self._hierarchy is None else self._hierarchy.version
 
     async def start(self) -> None:
         config = self._config
-        self._bwrap = find_tool(config.bwrap_path, "bubblewrap (bwrap)",
-                                "install bubblewrap: apt-get install bubblewrap")
+        self._bwrap = find_tool(
+            config.bwrap_path,
+            "bubblewrap (bwrap)",
+            "install bubblewrap: apt-get install bubblewrap",
+        )
         self._shell = find_tool(config.shell_path, "a POSIX shell", "install dash or bash")
         if os.geteuid() == 0:
-            setpriv = find_tool(config.setpriv_path, "setpriv",
-                                "install util-linux: apt-get install util-linux")
+            setpriv = find_tool(
+                config.setpriv_path, "setpriv", "install util-linux: apt-get install util-linux"
+            )
             user = find_sandbox_user(config.sandbox_user)
             self._drop_privileges = setpriv_argv(setpriv, user.uid, user.gid)
         problem = user_namespace_problem()
@@ -104,8 +108,7 @@ class LocalSandboxBackend:
         self._runtimes = await discover_runtimes(config.interpreter_dir, config.extra_runtimes)
         if not any(r.default for r in self._runtimes):
             raise BackendUnavailable(
-                f"no python3 interpreter under {config.interpreter_dir}: "
-                "apt-get install python3"
+                f"no python3 interpreter under {config.interpreter_dir}: apt-get install python3"
             )
         self._started = True
         try:
@@ -113,9 +116,11 @@ class LocalSandboxBackend:
         except BackendUnavailable:
             self._started = False
             raise
-        log.info("local sandbox backend ready: %s; runtimes %s",
-                 "no cgroup limits" if self._hierarchy is None else self._hierarchy.describe(),
-                 ", ".join(f"{r.id} ({r.version})" for r in self._runtimes))
+        log.info(
+            "local sandbox backend ready: %s; runtimes %s",
+            "no cgroup limits" if self._hierarchy is None else self._hierarchy.describe(),
+            ", ".join(f"{r.id} ({r.version})" for r in self._runtimes),
+        )
 
     async def close(self) -> None:
         handles = list(self._handles)
@@ -152,7 +157,9 @@ class LocalSandboxBackend:
                     await cgroup.remove(self._config.kill_timeout_seconds)
             raise SandboxLaunchError(f"cannot start the sandbox: {error}") from error
         handle = LocalSandboxHandle(
-            spec, process, cgroup,
+            spec,
+            process,
+            cgroup,
             kill_timeout=self._config.kill_timeout_seconds,
             on_done=self._handles.discard,
         )
@@ -163,9 +170,13 @@ class LocalSandboxBackend:
         self, spec: SandboxSpec, cgroup: CgroupLimits | None, script_fd: int, seccomp_fd: int
     ) -> list[str]:
         sandbox = bwrap_argv(
-            self._bwrap, spec,
-            script_fd=script_fd, seccomp_fd=seccomp_fd, links=self._links,
-            hostname=self._config.hostname, disable_userns=self._disable_userns,
+            self._bwrap,
+            spec,
+            script_fd=script_fd,
+            seccomp_fd=seccomp_fd,
+            links=self._links,
+            hostname=self._config.hostname,
+            disable_userns=self._disable_userns,
         )
         return host_argv(
             shell=self._shell,
@@ -189,8 +200,10 @@ class LocalSandboxBackend:
     def _find_hierarchy(self) -> CgroupHierarchy | None:
         config = self._config
         if config.cgroups == "none":
-            log.warning("local sandboxes run WITHOUT memory, CPU and process limits "
-                        "(cgroups disabled by configuration)")
+            log.warning(
+                "local sandboxes run WITHOUT memory, CPU and process limits "
+                "(cgroups disabled by configuration)"
+            )
             return None
         try:
             return find_hierarchy(config.cgroups, config.cgroup_parent)

@@ -5,6 +5,8 @@ the timeout, the output cap and draining the pipes never depend on how fast the 
 iterates. It reads stdout/stderr as data arrives (≤ 64 KiB per chunk, no line buffering, no
 coalescing), learns of the exit through a pidfd, and when the main process is gone kills
 whatever is left in the cgroup (daemons, double-forked or not) before it reports `Finished`.
+The wall-clock limit runs from the fork of the sandbox's host process, so bwrap's setup
+(~10 ms) counts against it, as it does in the reported wall time.
 
 Exit statuses come from bwrap, which reports a script killed by signal n as 128+n; we read
 128+n as that signal (a script that calls `sys.exit(137)` is reported as killed by signal 9,

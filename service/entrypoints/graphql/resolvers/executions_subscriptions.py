@@ -24,12 +24,13 @@ class ExecutionSubscriptions:
         use_cases = info.context.use_cases
         if after_seq < 0:
             raise GraphQLError("afterSeq must be 0 or more")
-        if await use_cases.queries.get(str(id)) is None:
+        execution = await use_cases.queries.get(str(id))
+        if execution is None:
             raise GraphQLError(f"no execution with id {str(id)!r}")
         gauge = info.context.metrics.open_subscriptions
         gauge.inc()
         try:
-            async for event in use_cases.streamer.stream(str(id), after_seq):
+            async for event in use_cases.streamer.stream(str(id), after_seq, execution=execution):
                 yield event_from_domain(event)
         finally:
             gauge.dec()

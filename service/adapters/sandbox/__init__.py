@@ -1,0 +1,1 @@
+"""Sandbox backends behind one protocol (`service.services.sandbox_port`): local, kubernetes."""
