@@ -111,7 +111,7 @@ async def bare_python(samples: int) -> list[float]:
     for _ in range(samples):
         started = time.perf_counter()
         process = await asyncio.create_subprocess_exec(
-            "python3", "-c", "print(1)", stdout=asyncio.subprocess.PIPE
+            BARE_PYTHON, "-c", "print(1)", stdout=asyncio.subprocess.PIPE
         )
         await process.communicate()
         times.append((time.perf_counter() - started) * 1000)
@@ -178,7 +178,7 @@ def main() -> None:
         f"Python {platform.python_version()}"
     )
     print(
-        f"bare python3 -c 'print(1)':     p50 {pct(bare, 50):7.1f} ms   p90 {pct(bare, 90):7.1f} ms"
+        f"bare {BARE_PYTHON} -c 'print(1)': p50 {pct(bare, 50):7.1f} ms   p90 {pct(bare, 90):7.1f} ms"
     )
     print(
         f"end-to-end print(1) (mutation -> terminal event):"

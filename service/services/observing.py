@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,6 +70,7 @@ class ExecutionObserver:
         tracer: ExecutionTracer | None = None,
         linger_seconds: float = 0.015,
         max_chunk_bytes: int = 64 * 1024,
+        sandboxes_outlive_worker: bool = False,
     ) -> None:
         self._executions = executions
         self._events = events
@@ -80,6 +81,9 @@ class ExecutionObserver:
         self._tracer = tracer or NullExecutionTracer()
         self._linger = linger_seconds
         self._max_chunk = max_chunk_bytes
+        # Kubernetes pods survive a worker restart (another worker reattaches); local
+        # sandboxes die with their worker.
+        self._sandboxes_outlive_worker = sandboxes_outlive_worker
         self._handles: dict[str, SandboxHandle] = {}
         # Cancel requests for executions not (yet) running here, by arrival time: a claim may
         # race the request. Forgotten after a minute, since most are for other workers.
@@ -109,7 +113,8 @@ class ExecutionObserver:
         """Drive a SCHEDULED execution to its terminal status."""
         span = self._tracer.start_run(execution)
         run = _Run(execution, execution.last_seq, ExecutionStatus.SCHEDULED, span)
-        try:
+
+        async def body() -> None:
             await self._append(
                 StatusEvent(
                     execution.id,
@@ -119,21 +124,43 @@ class ExecutionObserver:
                 )
             )
             await self._launch_and_observe(run, span)
+
+        await self._drive(run, body)
+
+    async def adopt(
+        self, execution: Execution, handle: SandboxHandle, *, seq: int, stdout: str, stderr: str
+    ) -> None:
+        """Continue observing a sandbox that outlived its worker (see `reattach`).
+
+        `execution` must already be assigned to this worker; `seq` is the last stored event and
+        `stdout`/`stderr` the output stored so far (the handle skips what was delivered).
+        """
+        span = self._tracer.start_run(execution)
+        run = _Run(execution, seq, execution.status, span, stdout=[stdout], stderr=[stderr])
+        self._handles[execution.id] = handle
+        span.launched()
+        await self._drive(run, lambda: self._observe(run, handle, span))
+
+    async def _drive(self, run: _Run, body: Callable[[], Awaitable[None]]) -> None:
+        execution = run.execution
+        try:
+            await body()
         except OwnershipLost:
             log.warning("execution %s was finished elsewhere; stopping", execution.id)
         except asyncio.CancelledError:
-            # The worker is shutting down: the sandbox dies with it, so say so.
-            with contextlib.suppress(OwnershipLost, Exception):
-                await asyncio.shield(
-                    self._finish(
-                        run,
-                        Verdict(
-                            ExecutionStatus.ERROR,
-                            None,
-                            "the worker shut down before the script finished",
-                        ),
+            if not self._sandboxes_outlive_worker:
+                # The worker is shutting down and the sandbox dies with it: say so.
+                with contextlib.suppress(OwnershipLost, Exception):
+                    await asyncio.shield(
+                        self._finish(
+                            run,
+                            Verdict(
+                                ExecutionStatus.ERROR,
+                                None,
+                                "the worker shut down before the script finished",
+                            ),
+                        )
                     )
-                )
             raise
         except Exception as error:
             log.exception("execution %s failed in the worker", execution.id)
@@ -145,7 +172,7 @@ class ExecutionObserver:
         finally:
             self._cancel_pending.pop(execution.id, None)
             self._handles.pop(execution.id, None)
-            span.end(run.status)
+            run.span.end(run.status)
 
     async def _launch_and_observe(self, run: _Run, span: RunSpan) -> None:
         execution = run.execution

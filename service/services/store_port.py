@@ -67,6 +67,12 @@ class ExecutionRepository(Protocol):
         updated record, or None when the compare failed."""
         ...
 
+    async def reassign(
+        self, execution_id: str, *, from_worker: str | None, to_worker: str
+    ) -> Execution | None:
+        """Move a SCHEDULED or RUNNING execution from a (dead) worker to another one."""
+        ...
+
     async def claim_next(self, worker_id: str, at: datetime) -> Execution | None:
         """Atomically move the oldest QUEUED execution to SCHEDULED for this worker."""
         ...

@@ -117,6 +117,16 @@ class MongoExecutionRepository:
         )
         return execution_from_dict(raw) if raw else None
 
+    async def reassign(
+        self, execution_id: str, *, from_worker: str | None, to_worker: str
+    ) -> Execution | None:
+        raw = await self._collection.find_one_and_update(
+            {"_id": execution_id, "worker_id": from_worker, "status": {"$in": _ACTIVE}},
+            {"$set": {"worker_id": to_worker}},
+            return_document=ReturnDocument.AFTER,
+        )
+        return execution_from_dict(raw) if raw else None
+
     async def claim_next(self, worker_id: str, at: datetime) -> Execution | None:
         raw = await self._collection.find_one_and_update(
             {"status": ExecutionStatus.QUEUED.value},
