@@ -178,7 +178,8 @@ def main() -> None:
         f"Python {platform.python_version()}"
     )
     print(
-        f"bare {BARE_PYTHON} -c 'print(1)': p50 {pct(bare, 50):7.1f} ms   p90 {pct(bare, 90):7.1f} ms"
+        f"bare {BARE_PYTHON} -c 'print(1)':"
+        f" p50 {pct(bare, 50):7.1f} ms   p90 {pct(bare, 90):7.1f} ms"
     )
     print(
         f"end-to-end print(1) (mutation -> terminal event):"

@@ -20,10 +20,15 @@ from service.adapters.store.executions import MongoExecutionRepository
 from service.adapters.store.workers import MongoWorkerRegistry
 from service.adapters.telemetry.instrumenting import instrument_libraries
 from service.adapters.telemetry.metrics import ExecutionMetrics, create_metrics
-from service.adapters.telemetry.setup import configure_tracing, shutdown_tracing
+from service.adapters.telemetry.setup import (
+    configure_tracing,
+    shutdown_tracing,
+    tracing_exports,
+)
 from service.adapters.telemetry.tracing import OtelExecutionTracer
 from service.domain.runtimes import RuntimeCatalog
 from service.entrypoints.backends import build_backend, discover_runtimes
+from service.entrypoints.presence import FeedSwitch
 from service.services.cancelling import Canceller
 from service.services.dispatching import Dispatcher
 from service.services.observing import ExecutionObserver
@@ -57,6 +62,7 @@ class Podrun:
     client: AsyncMongoClient[dict[str, object]]
     bus: LocalEventBus
     feed: ChangeStreamFeed
+    switch: FeedSwitch
     use_cases: UseCases
     metrics: ExecutionMetrics
     store: EmbeddedStore | None = None
@@ -77,6 +83,7 @@ class Podrun:
             await self.worker.stop()
         if self.backend is not None:
             await self.backend.close()
+        await self.switch.close()
         await self.feed.close()
         await self.client.close()
         if self.store is not None:
@@ -87,7 +94,8 @@ class Podrun:
 async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = True) -> Podrun:
     """Start the store (embedded unless a URI is set), the backend and the worker."""
     configure_tracing()
-    instrument_libraries()
+    if tracing_exports():
+        instrument_libraries()
     metrics = create_metrics()
     store: EmbeddedStore | None = None
     uri = settings.mongodb_uri
@@ -111,8 +119,16 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
 
     # A worker needs to hear of submits and cancels from API replicas; an API needs the
     # events a worker elsewhere appends.
-    feed = ChangeStreamFeed(bus, events=api, control=worker)
-    await feed.start()
+    feed = ChangeStreamFeed(bus)
+    switch = FeedSwitch(
+        feed,
+        api=api,
+        worker=worker,
+        self_contained=store is not None and store.process is not None and api and worker,
+        interval_seconds=settings.worker_heartbeat_seconds,
+        dead_after_seconds=settings.worker_dead_after_seconds,
+    )
+    await switch.start()
 
     use_cases = UseCases(
         submitter=Submitter(
@@ -137,6 +153,7 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
         client=client,
         bus=bus,
         feed=feed,
+        switch=switch,
         use_cases=use_cases,
         metrics=metrics,
         store=store,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from pymongo.errors import PyMongoError
@@ -22,54 +23,54 @@ _RETRY_SECONDS = 1.0
 class ChangeStreamFeed:
     """Two change streams (events inserted; executions inserted or flagged for cancel)."""
 
-    def __init__(self, bus: LocalEventBus, *, events: bool = True, control: bool = True) -> None:
+    def __init__(self, bus: LocalEventBus) -> None:
         self._bus = bus
-        self._tasks: list[asyncio.Task[None]] = []
-        self._want_events = events
-        self._want_control = control
-        self.ready = asyncio.Event()
-        self._ready_count = 0
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._ready: dict[str, asyncio.Event] = {}
 
-    async def start(self) -> None:
-        if self._want_events:
-            self._tasks.append(asyncio.create_task(self._follow_events(), name="feed-events"))
-        if self._want_control:
-            self._tasks.append(asyncio.create_task(self._follow_control(), name="feed-control"))
-        if not self._tasks:
-            self.ready.set()
+    @property
+    def following(self) -> set[str]:
+        return set(self._tasks)
+
+    async def follow_events(self) -> None:
+        """Publish events appended by other processes (idempotent)."""
+        await self._follow("events", self._follow_events)
+
+    async def follow_control(self) -> None:
+        """Hear other processes' submissions and cancel requests (idempotent)."""
+        await self._follow("control", self._follow_control)
+
+    async def _follow(
+        self, name: str, loop: Callable[[asyncio.Event], Coroutine[Any, Any, None]]
+    ) -> None:
+        if name in self._tasks:
             return
+        ready = self._ready[name] = asyncio.Event()
+        self._tasks[name] = asyncio.create_task(loop(ready), name=f"feed-{name}")
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.ready.wait(), timeout=10)
+            await asyncio.wait_for(ready.wait(), timeout=10)
 
     async def close(self) -> None:
-        for task in self._tasks:
+        for task in self._tasks.values():
             task.cancel()
-        for task in self._tasks:
+        for task in self._tasks.values():
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    def _mark_ready(self) -> None:
-        self._ready_count += 1
-        if self._ready_count >= len(self._tasks):
-            self.ready.set()
-
-    async def _follow_events(self) -> None:
+    async def _follow_events(self, ready: asyncio.Event) -> None:
         collection = ExecutionEventDocument.get_pymongo_collection()
         pipeline: list[dict[str, Any]] = [{"$match": {"operationType": "insert"}}]
-        first = True
         while True:
             try:
                 async with await collection.watch(pipeline) as stream:
-                    if first:
-                        self._mark_ready()
-                        first = False
+                    ready.set()
                     async for change in stream:
                         self._bus.publish(event_from_dict(change["fullDocument"]))
             except PyMongoError as error:
                 log.warning("event change stream failed (%s); retrying", error)
                 await asyncio.sleep(_RETRY_SECONDS)
 
-    async def _follow_control(self) -> None:
+    async def _follow_control(self, ready: asyncio.Event) -> None:
         collection = ExecutionDocument.get_pymongo_collection()
         pipeline: list[dict[str, Any]] = [
             {
@@ -82,13 +83,10 @@ class ChangeStreamFeed:
             },
             {"$project": {"operationType": 1, "documentKey": 1}},
         ]
-        first = True
         while True:
             try:
                 async with await collection.watch(pipeline) as stream:
-                    if first:
-                        self._mark_ready()
-                        first = False
+                    ready.set()
                     async for change in stream:
                         if change["operationType"] == "insert":
                             self._bus.announce_queued()

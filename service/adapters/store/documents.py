@@ -115,4 +115,23 @@ class WorkerDocument(Document):
         name = "workers"
 
 
-DOCUMENT_MODELS: list[type[Document]] = [ExecutionDocument, ExecutionEventDocument, WorkerDocument]
+class ProcessDocument(Document):
+    """A Podrun process (API, worker or both) sharing the store; see `presence`."""
+
+    id: str = Field(alias="_id")  # type: ignore[assignment]
+    roles: list[str]
+    hostname: str
+    pid: int
+    started_at: datetime
+    heartbeat_at: datetime
+
+    class Settings:
+        name = "processes"
+
+
+DOCUMENT_MODELS: list[type[Document]] = [
+    ExecutionDocument,
+    ExecutionEventDocument,
+    WorkerDocument,
+    ProcessDocument,
+]

@@ -20,6 +20,7 @@ from opentelemetry.sdk.trace.export import (
     ConsoleSpanExporter,
     SimpleSpanProcessor,
 )
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +39,12 @@ def configure_tracing(
     attributes = {}
     if not os.environ.get("OTEL_SERVICE_NAME"):
         attributes[SERVICE_NAME] = default_service_name
-    provider = TracerProvider(resource=Resource.create(attributes))
-    for name in _exporters():
+    exporters = [name for name in _exporters() if name != "none"]
+    # With nowhere to send spans, record none: spans still get real ids (so executions carry
+    # a trace id for logs and for clients' own traces), at almost no cost.
+    sampler = None if exporters or extra is not None else ALWAYS_OFF
+    provider = TracerProvider(resource=Resource.create(attributes), sampler=sampler)
+    for name in exporters:
         if name == "console":
             # Unbatched, so each span is printed as soon as it ends.
             provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter(out=sys.stdout)))
@@ -49,13 +54,18 @@ def configure_tracing(
             )
 
             provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
-        elif name != "none":
+        else:
             log.warning("unknown OTEL_TRACES_EXPORTER %r ignored", name)
     if extra is not None:
         provider.add_span_processor(extra)
     trace.set_tracer_provider(provider)
     _provider = provider
     return provider
+
+
+def tracing_exports() -> bool:
+    """Whether spans go anywhere (an exporter or an extra processor is configured)."""
+    return _provider is not None and _provider.sampler is not ALWAYS_OFF
 
 
 def shutdown_tracing() -> None:

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.schema.config import StrawberryConfig
 
 from service.adapters.telemetry.instrumenting import graphql_tracing_extension
@@ -14,6 +21,17 @@ from service.entrypoints.graphql.resolvers.executions_subscriptions import (
 )
 from service.entrypoints.graphql.types.errors import ExecutionNotFound, InputError
 from service.entrypoints.graphql.types.execution import Execution
+
+MAX_DEPTH = 12
+MAX_ALIASES = 30
+MAX_TOKENS = 2000
+
+# Built once so the validation cache sees the same rules every time; the rules themselves
+# keep no per-request state.
+LIMIT_RULES = [
+    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+]
 
 
 @strawberry.type
@@ -31,7 +49,9 @@ class Subscription(ExecutionSubscriptions):
     pass
 
 
-def build_schema(*, trace_scripts: bool = False) -> strawberry.Schema:
+def build_schema(*, trace_scripts: bool = False, traced: bool = True) -> strawberry.Schema:
+    """`traced=False` leaves out the per-resolver OpenTelemetry spans (no exporter)."""
+    tracing = [graphql_tracing_extension(include_scripts=trace_scripts)] if traced else []
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
@@ -40,10 +60,13 @@ def build_schema(*, trace_scripts: bool = False) -> strawberry.Schema:
         config=StrawberryConfig(),
         # Factories, not instances: each operation gets its own extension state.
         extensions=[
-            lambda: QueryDepthLimiter(max_depth=12),
-            lambda: MaxAliasesLimiter(max_alias_count=30),
-            lambda: MaxTokensLimiter(max_token_count=2000),
-            graphql_tracing_extension(include_scripts=trace_scripts),
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            # Parsing and validating the same operation text again is most of a request's
+            # CPU: both are cached (module-level LRU caches, keyed by text and rules).
+            lambda: ParserCache(maxsize=256),
+            lambda: AddValidationRules(LIMIT_RULES),
+            lambda: ValidationCache(maxsize=256),
+            *tracing,
         ],
     )
 

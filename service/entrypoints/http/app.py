@@ -13,6 +13,7 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from service.adapters.telemetry.instrumenting import instrument_app
+from service.adapters.telemetry.setup import configure_tracing, tracing_exports
 from service.entrypoints.graphql.context import Context
 from service.entrypoints.graphql.schema import build_schema
 from service.entrypoints.wiring import Podrun
@@ -25,6 +26,7 @@ def create_app(
     trace_scripts: bool = False,
 ) -> FastAPI:
     """An app that starts Podrun (store, worker) in its lifespan and stops it after."""
+    configure_tracing()
     holder: dict[str, Podrun] = {}
 
     @asynccontextmanager
@@ -41,7 +43,7 @@ def create_app(
         return Context(podrun.use_cases, podrun.metrics)
 
     router: GraphQLRouter[Any, None] = GraphQLRouter(
-        build_schema(trace_scripts=trace_scripts),
+        build_schema(trace_scripts=trace_scripts, traced=tracing_exports()),
         context_getter=get_context,
         graphql_ide="graphiql" if graphiql else None,
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
