@@ -17,6 +17,7 @@ from service.adapters.store.connection import connect
 from service.adapters.store.embedded import EmbeddedStore, start_embedded_store
 from service.adapters.store.events import MongoEventLog
 from service.adapters.store.executions import MongoExecutionRepository
+from service.adapters.store.inputs import MongoInputLog
 from service.adapters.store.workers import MongoWorkerRegistry
 from service.adapters.telemetry.instrumenting import instrument_libraries
 from service.adapters.telemetry.metrics import ExecutionMetrics, create_metrics
@@ -31,9 +32,11 @@ from service.entrypoints.backends import build_backend, discover_runtimes
 from service.entrypoints.presence import FeedSwitch
 from service.services.cancelling import Canceller
 from service.services.dispatching import Dispatcher
+from service.services.feeding import Feeder
 from service.services.observing import ExecutionObserver
 from service.services.querying import ExecutionQueries
 from service.services.recovering import Recovery
+from service.services.relaying import StdinRelay
 from service.services.sandbox_port import SandboxBackend
 from service.services.submitting import SubmitPolicy, Submitter
 from service.services.subscribing import EventStreamer
@@ -143,6 +146,7 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
             ),
         ),
         canceller=Canceller(executions, events, bus),
+        feeder=Feeder(executions, MongoInputLog(), bus),
         queries=ExecutionQueries(executions, events),
         streamer=EventStreamer(executions, events, bus),
         runtimes=runtimes,
@@ -191,6 +195,7 @@ def _build_worker(
         runtimes,
         worker_id,
         tracer=OtelExecutionTracer(metrics),
+        stdin_relay=StdinRelay(MongoInputLog(), bus),
     )
     registry = MongoWorkerRegistry()
     return Worker(

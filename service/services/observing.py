@@ -32,6 +32,7 @@ from service.domain.verdicts import Verdict, classify
 from service.services.bus_port import EventBus
 from service.services.clock import utcnow
 from service.services.coalescing import Chunk, OutputCoalescer
+from service.services.relaying import StdinRelay
 from service.services.sandbox_port import SandboxBackend, SandboxHandle, SandboxLaunchError
 from service.services.store_port import EventLog, ExecutionRepository
 from service.services.tracing_port import ExecutionTracer, NullExecutionTracer, RunSpan
@@ -71,6 +72,7 @@ class ExecutionObserver:
         linger_seconds: float = 0.015,
         max_chunk_bytes: int = 64 * 1024,
         sandboxes_outlive_worker: bool = False,
+        stdin_relay: StdinRelay | None = None,
     ) -> None:
         self._executions = executions
         self._events = events
@@ -84,6 +86,8 @@ class ExecutionObserver:
         # Kubernetes pods survive a worker restart (another worker reattaches); local
         # sandboxes die with their worker.
         self._sandboxes_outlive_worker = sandboxes_outlive_worker
+        # Writes input sent with `sendExecutionInput` to interactive sandboxes.
+        self._stdin_relay = stdin_relay
         self._handles: dict[str, SandboxHandle] = {}
         # Cancel requests for executions not (yet) running here, by arrival time: a claim may
         # race the request. Forgotten after a minute, since most are for other workers.
@@ -210,7 +214,18 @@ class ExecutionObserver:
         if execution.id in self._cancel_pending:
             await handle.cancel()
         span.launched()
-        await self._observe(run, handle, span)
+        relay: asyncio.Task[None] | None = None
+        if execution.interactive and self._stdin_relay is not None:
+            relay = asyncio.create_task(
+                self._stdin_relay.relay(execution.id, handle), name=f"stdin-{execution.id}"
+            )
+        try:
+            await self._observe(run, handle, span)
+        finally:
+            if relay is not None:
+                relay.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await relay
 
     async def _observe(self, run: _Run, handle: SandboxHandle, span: RunSpan) -> None:
         queue: asyncio.Queue[SandboxObservation] = asyncio.Queue()

@@ -27,3 +27,11 @@ class NotRunning:
 
     message: str
     status: str
+
+
+@dataclass(frozen=True, slots=True)
+class StdinClosed:
+    """The execution's stdin takes no input: not interactive, or EOF was already sent."""
+
+    message: str
+    id: str

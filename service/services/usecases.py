@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from service.domain.limits import LimitPolicy
 from service.domain.runtimes import RuntimeCatalog
 from service.services.cancelling import Canceller
+from service.services.feeding import Feeder
 from service.services.querying import ExecutionQueries
 from service.services.submitting import Submitter
 from service.services.subscribing import EventStreamer
@@ -16,6 +17,7 @@ from service.services.subscribing import EventStreamer
 class UseCases:
     submitter: Submitter
     canceller: Canceller
+    feeder: Feeder
     queries: ExecutionQueries
     streamer: EventStreamer
     runtimes: RuntimeCatalog

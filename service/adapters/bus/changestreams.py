@@ -12,7 +12,11 @@ from typing import Any
 from pymongo.errors import PyMongoError
 
 from service.adapters.bus.local import LocalEventBus
-from service.adapters.store.documents import ExecutionDocument, ExecutionEventDocument
+from service.adapters.store.documents import (
+    ExecutionDocument,
+    ExecutionEventDocument,
+    ExecutionInputDocument,
+)
 from service.adapters.store.mapping import event_from_dict
 
 log = logging.getLogger(__name__)
@@ -37,8 +41,9 @@ class ChangeStreamFeed:
         await self._follow("events", self._follow_events)
 
     async def follow_control(self) -> None:
-        """Hear other processes' submissions and cancel requests (idempotent)."""
+        """Hear other processes' submissions, cancel requests and stdin input (idempotent)."""
         await self._follow("control", self._follow_control)
+        await self._follow("inputs", self._follow_inputs)
 
     async def _follow(
         self, name: str, loop: Callable[[asyncio.Event], Coroutine[Any, Any, None]]
@@ -94,4 +99,17 @@ class ChangeStreamFeed:
                             self._bus.request_cancel(change["documentKey"]["_id"])
             except PyMongoError as error:
                 log.warning("execution change stream failed (%s); retrying", error)
+                await asyncio.sleep(_RETRY_SECONDS)
+
+    async def _follow_inputs(self, ready: asyncio.Event) -> None:
+        collection = ExecutionInputDocument.get_pymongo_collection()
+        pipeline: list[dict[str, Any]] = [{"$match": {"operationType": "insert"}}]
+        while True:
+            try:
+                async with await collection.watch(pipeline) as stream:
+                    ready.set()
+                    async for change in stream:
+                        self._bus.announce_input(change["fullDocument"]["execution_id"])
+            except PyMongoError as error:
+                log.warning("input change stream failed (%s); retrying", error)
                 await asyncio.sleep(_RETRY_SECONDS)

@@ -24,6 +24,7 @@ class LocalEventBus:
         self._listeners: dict[str, set[asyncio.Queue[ExecutionEvent | None]]] = defaultdict(set)
         self._cancel_callbacks: list[Callable[[str], None]] = []
         self._queued_callbacks: list[Callable[[], None]] = []
+        self._input_callbacks: list[Callable[[str], None]] = []
 
     def publish(self, event: ExecutionEvent) -> None:
         for queue in list(self._listeners.get(event.execution_id, ())):
@@ -62,6 +63,13 @@ class LocalEventBus:
     def announce_queued(self) -> None:
         for callback in self._queued_callbacks:
             callback()
+
+    def on_input(self, callback: Callable[[str], None]) -> None:
+        self._input_callbacks.append(callback)
+
+    def announce_input(self, execution_id: str) -> None:
+        for callback in self._input_callbacks:
+            callback(execution_id)
 
     @property
     def listener_count(self) -> int:

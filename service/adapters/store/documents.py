@@ -102,6 +102,26 @@ class ExecutionEventDocument(Document):
         ]
 
 
+class ExecutionInputDocument(Document):
+    """One piece of input for a running script's stdin; (execution_id, seq) is unique."""
+
+    execution_id: str
+    seq: int
+    at: datetime
+    data: str
+    eof: bool = False
+
+    class Settings:
+        name = "execution_inputs"
+        indexes = [
+            IndexModel(
+                [("execution_id", pymongo.ASCENDING), ("seq", pymongo.ASCENDING)],
+                name="execution_seq",
+                unique=True,
+            ),
+        ]
+
+
 class WorkerDocument(Document):
     """A worker process's liveness record."""
 
@@ -132,6 +152,7 @@ class ProcessDocument(Document):
 DOCUMENT_MODELS: list[type[Document]] = [
     ExecutionDocument,
     ExecutionEventDocument,
+    ExecutionInputDocument,
     WorkerDocument,
     ProcessDocument,
 ]

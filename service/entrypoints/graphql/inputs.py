@@ -34,7 +34,13 @@ class ExecuteScriptInput:
         default=None, description="Runtime id or alias; the default runtime when omitted."
     )
     stdin: str | None = strawberry.field(
-        default=None, description="Written to the script's stdin, which is then closed."
+        default=None,
+        description="Written to the script's stdin, which is then closed (unless interactive).",
+    )
+    interactive: bool | None = strawberry.field(
+        default=False,
+        description="Keep stdin open after `stdin`: send more with `sendExecutionInput`, "
+        "end it with `eof: true`.",
     )
     limits: LimitsInput | None = None
     idempotency_key: str | None = strawberry.field(

@@ -14,6 +14,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from service.adapters.telemetry.instrumenting import graphql_tracing_extension
+from service.entrypoints.graphql.resolvers.executions_input import ExecutionInputMutations
 from service.entrypoints.graphql.resolvers.executions_mutations import ExecutionMutations
 from service.entrypoints.graphql.resolvers.executions_queries import ExecutionQueries
 from service.entrypoints.graphql.resolvers.executions_subscriptions import (
@@ -40,7 +41,7 @@ class Query(ExecutionQueries):
 
 
 @strawberry.type
-class Mutation(ExecutionMutations):
+class Mutation(ExecutionMutations, ExecutionInputMutations):
     pass
 
 

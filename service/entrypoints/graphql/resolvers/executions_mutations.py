@@ -34,6 +34,7 @@ class ExecutionMutations:
                 stdin=input.stdin,
                 limits=input.limits.to_domain() if input.limits else None,
                 idempotency_key=input.idempotency_key,
+                interactive=bool(input.interactive),
                 trace_parent=current_trace_parent(),
             )
         )

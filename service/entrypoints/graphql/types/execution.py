@@ -41,6 +41,9 @@ class Execution(Node):
     started_at: datetime | None
     finished_at: datetime | None
     last_seq: int = strawberry.field(description="The seq of the newest event so far.")
+    interactive: bool = strawberry.field(
+        description="Stdin stays open for `sendExecutionInput` while the script runs."
+    )
 
     _record: strawberry.Private[DomainExecution]
 
@@ -71,6 +74,7 @@ class Execution(Node):
             started_at=execution.started_at,
             finished_at=execution.finished_at,
             last_seq=execution.last_seq,
+            interactive=execution.interactive,
             _record=execution,
         )
 

@@ -1,0 +1,90 @@
+"""Sending input to a running script's stdin (the `sendExecutionInput` use case).
+
+The API process stores each piece in the execution's input log, where it takes the next
+`seq`, and announces it on the bus. The worker that owns the execution (in this process or
+another, see `relaying.StdinRelay`) follows the log and writes the pieces to the sandbox in
+`seq` order. Storing first makes input survive the hop between processes: a piece is either
+rejected here or delivered in order, never lost to a missed notification nor written twice.
+
+Input may be sent as soon as an interactive execution is submitted; what arrives before the
+sandbox starts is written first thing once it does.
+"""
+
+from __future__ import annotations
+
+from service.domain.executions import Execution
+from service.domain.inputs import StdinChunk
+from service.services.bus_port import EventBus
+from service.services.clock import utcnow
+from service.services.input_port import InputLog
+from service.services.problems import InputProblem, NotFound, NotRunning, StdinClosed
+from service.services.store_port import ExecutionRepository
+
+DEFAULT_MAX_INPUT_BYTES = 64 * 1024
+
+SendResult = StdinChunk | InputProblem | NotFound | NotRunning | StdinClosed
+
+
+class Feeder:
+    """Validates input for an execution's stdin and stores it for the owning worker."""
+
+    def __init__(
+        self,
+        executions: ExecutionRepository,
+        inputs: InputLog,
+        bus: EventBus,
+        *,
+        max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES,
+    ) -> None:
+        self._executions = executions
+        self._inputs = inputs
+        self._bus = bus
+        self._max_input_bytes = max_input_bytes
+
+    async def send(
+        self, execution_id: str, data: str, *, eof: bool = False, owner_id: str | None = None
+    ) -> SendResult:
+        problem = self._check(data, eof)
+        if problem is not None:
+            return problem
+        execution = await self._executions.get(execution_id)
+        if execution is None or not self._may_act(execution, owner_id):
+            return NotFound(f"no execution with id {execution_id!r}", execution_id)
+        if execution.status.is_terminal:
+            return NotRunning(
+                f"execution {execution_id} has ended ({execution.status.value}); its stdin is "
+                "closed",
+                execution.status.value,
+            )
+        if not execution.interactive:
+            return StdinClosed(
+                f"execution {execution_id} was not submitted with interactive: true; its stdin "
+                "was closed after the input given up front",
+                execution_id,
+            )
+        chunk = await self._inputs.append(execution_id, data, eof=eof, at=utcnow())
+        if chunk is None:
+            return StdinClosed(
+                f"the stdin of execution {execution_id} is already closed (eof was sent)",
+                execution_id,
+            )
+        self._bus.announce_input(execution_id)
+        return chunk
+
+    def _may_act(self, execution: Execution, owner_id: str | None) -> bool:
+        """Access check: only who may act on the execution may type into it. An execution
+        the caller may not act on is reported as not found, so ids cannot be probed."""
+        return owner_id is None or execution.owner_id == owner_id
+
+    def _check(self, data: str, eof: bool) -> InputProblem | None:
+        try:
+            size = len(data.encode("utf-8"))
+        except UnicodeEncodeError:
+            return InputProblem("data is not valid Unicode (lone surrogate)", "data")
+        if size == 0 and not eof:
+            return InputProblem("data must not be empty (unless eof is true)", "data")
+        if size > self._max_input_bytes:
+            return InputProblem(
+                f"data is {size} bytes; at most {self._max_input_bytes} bytes per call", "data"
+            )
+        return None
