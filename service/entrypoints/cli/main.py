@@ -72,6 +72,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--runtime", help="runtime id or alias (see `runtimes` in the API)")
     run.add_argument("--token", help="API token (or PODRUN_TOKEN)")
     run.add_argument("-q", "--quiet", action="store_true", help="do not print the verdict line")
+    run.add_argument(
+        "-i",
+        "--interactive",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="forward this command's stdin to the script while it runs (default: when stdin "
+        "is a terminal and neither the script nor --stdin comes from it)",
+    )
 
     export = commands.add_parser(
         "export-schema",
@@ -132,6 +140,15 @@ def _run(args: argparse.Namespace) -> int:
         }.items()
         if value is not None
     }
+    interactive = args.interactive
+    if interactive is None:
+        interactive = args.file != "-" and stdin is None and sys.stdin.isatty()
+    elif interactive and args.file == "-":
+        print(
+            "podrun: --interactive needs the script in a file: stdin is its input",
+            file=sys.stderr,
+        )
+        return USAGE_ERROR
     options = RunOptions(
         url=args.url,
         script=script,
@@ -140,6 +157,7 @@ def _run(args: argparse.Namespace) -> int:
         limits=limits,
         token=args.token or os.environ.get("PODRUN_TOKEN"),
         quiet=args.quiet,
+        interactive_fd=sys.stdin.fileno() if interactive else None,
     )
     loop = asyncio.new_event_loop()
     task = loop.create_task(run_script(options))

@@ -11,6 +11,7 @@ from typing import Any, TextIO
 import httpx
 import websockets
 
+from service.entrypoints.cli.forwarding import forward_stdin
 from service.entrypoints.cli.graphql_client import GraphQLClient, GraphQLRequestError
 
 EXECUTE = """
@@ -64,6 +65,8 @@ class RunOptions:
     limits: dict[str, Any]
     token: str | None = None
     quiet: bool = False
+    # Forward this file descriptor (the CLI's own stdin) to the script as it is read.
+    interactive_fd: int | None = None
 
 
 async def run_script(
@@ -77,6 +80,8 @@ async def run_script(
         payload["runtime"] = options.runtime
     if options.limits:
         payload["limits"] = options.limits
+    if options.interactive_fd is not None:
+        payload["interactive"] = True
     try:
         data = await client.execute(EXECUTE, {"input": payload})
     except (httpx.HTTPError, OSError) as error:
@@ -91,12 +96,22 @@ async def run_script(
         print(f"podrun: {result['message']}{where}", file=err)
         return USAGE_ERROR
     execution_id = result["id"]
+    forwarder: asyncio.Task[None] | None = None
+    if options.interactive_fd is not None:
+        forwarder = asyncio.create_task(
+            forward_stdin(client, execution_id, options.interactive_fd, err)
+        )
     try:
         final = await _stream(client, execution_id, out, err)
     except asyncio.CancelledError:
         with contextlib.suppress(Exception):
             await client.execute(CANCEL, {"id": execution_id})
         raise
+    finally:
+        if forwarder is not None:
+            forwarder.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await forwarder
     return await _report(client, execution_id, final, err, quiet=options.quiet)
 
 
