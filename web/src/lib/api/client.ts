@@ -1,0 +1,107 @@
+/**
+ * The transport: queries and mutations over HTTP POST /graphql, subscriptions over one
+ * graphql-ws (graphql-transport-ws) socket at /graphql.
+ *
+ * The socket is created lazily and never retried by graphql-ws itself: an automatic
+ * re-subscribe would repeat the original `afterSeq`, so resuming is left to the caller
+ * (see executions/stream.ts), which knows the last seq it has seen.
+ */
+import { createClient, type Client } from "graphql-ws";
+import type { TypedDocumentString } from "../generated/graphql";
+
+export class GraphQLRequestError extends Error {}
+
+/** Extra headers for every request (the accounts layer sets Authorization here). */
+let authorization: () => string | null = () => null;
+
+export function setAuthorization(provider: () => string | null): void {
+  authorization = provider;
+}
+
+export async function request<TResult, TVariables>(
+  document: TypedDocumentString<TResult, TVariables>,
+  variables: TVariables,
+): Promise<TResult> {
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    accept: "application/json",
+  };
+  const token = authorization();
+  if (token) headers.authorization = `Bearer ${token}`;
+  let response: Response;
+  try {
+    response = await fetch("/graphql", {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ query: document.toString(), variables }),
+    });
+  } catch (error) {
+    throw new GraphQLRequestError(`cannot reach the server: ${String(error)}`);
+  }
+  const body = (await response.json().catch(() => null)) as {
+    data?: TResult;
+    errors?: { message: string }[];
+  } | null;
+  if (body?.errors?.length) {
+    throw new GraphQLRequestError(body.errors.map((e) => e.message).join("; "));
+  }
+  if (!response.ok || !body?.data) {
+    throw new GraphQLRequestError(`the server answered HTTP ${response.status}`);
+  }
+  return body.data;
+}
+
+export type SocketState = "idle" | "connecting" | "connected" | "closed";
+
+type SocketListener = (state: SocketState) => void;
+const listeners = new Set<SocketListener>();
+let socketState: SocketState = "idle";
+
+function announce(state: SocketState): void {
+  socketState = state;
+  for (const listener of listeners) listener(state);
+}
+
+/** Follow the socket's state (for the "live / reconnecting" indicator). */
+export function onSocketState(listener: SocketListener): () => void {
+  listeners.add(listener);
+  listener(socketState);
+  return () => listeners.delete(listener);
+}
+
+export function socketConnected(): boolean {
+  return socketState === "connected";
+}
+
+function socketUrl(): string {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  return `${scheme}//${location.host}/graphql`;
+}
+
+let client: Client | null = null;
+
+export function subscriptions(): Client {
+  client ??= createClient({
+    url: socketUrl(),
+    lazy: true,
+    retryAttempts: 0,
+    connectionParams: () => {
+      const token = authorization();
+      return token ? { authorization: `Bearer ${token}` } : {};
+    },
+    on: {
+      connecting: () => announce("connecting"),
+      connected: () => announce("connected"),
+      closed: () => announce("closed"),
+    },
+  });
+  return client;
+}
+
+/**
+ * Drop the socket abruptly, as a network failure would. Only for tests and the
+ * "reconnect" check in the README: subscriptions must resume without loss or repeats.
+ */
+export function dropSocket(): void {
+  client?.terminate();
+}
