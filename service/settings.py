@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -71,6 +71,99 @@ class Settings(BaseSettings):
         False, description="Run local sandboxes without cgroup limits when none is writable."
     )
     local_sandbox_user: str = Field("nobody", description="Host user that runs bubblewrap.")
+
+    # --- Kubernetes backend (PODRUN_K8S_*; mapped in service.entrypoints.backends) ---------
+    # Connection, in order: k8s_api_url, k8s_in_cluster, k8s_kubeconfig, default kubeconfig.
+    k8s_api_url: str | None = Field(None, description="API server URL (e.g. kubectl proxy).")
+    k8s_in_cluster: bool = Field(False, description="Use the pod's own service account.")
+    k8s_kubeconfig: Path | None = Field(None, description="Kubeconfig file (else ~/.kube).")
+    k8s_context: str | None = Field(None, description="Kubeconfig context to use.")
+    k8s_namespace: str = Field("podrun-sandboxes", description="Namespace of sandbox pods.")
+    k8s_images: dict[str, str] = Field(
+        default_factory=lambda: {
+            f"python{v}": f"ghcr.io/podrun/runner:{v}" for v in ("3.11", "3.12", "3.13")
+        },
+        description='Runtime id → runner image, JSON: {"python3.12": "reg/runner:3.12"}.',
+    )
+    k8s_default_runtime: str = Field("python3.11", description="Runtime used when none is given.")
+    k8s_image_pull_policy: Literal["Always", "IfNotPresent", "Never"] = "IfNotPresent"
+    k8s_image_pull_secrets: list[str] = Field(
+        default_factory=list, description="Secret names for private registries (JSON list)."
+    )
+    k8s_runtime_class_name: str | None = Field(None, description="e.g. gvisor.")
+    k8s_node_selector: dict[str, str] = Field(default_factory=dict, description="JSON object.")
+    k8s_tolerations: list[dict[str, Any]] = Field(
+        default_factory=list, description="Pod tolerations, JSON list of Kubernetes objects."
+    )
+    k8s_priority_class_name: str | None = None
+    k8s_user_namespaces: bool = Field(True, description="hostUsers: false (K8s >= 1.30).")
+    k8s_unschedulable_deadline_seconds: float = Field(60.0, gt=0)
+    k8s_image_pull_deadline_seconds: float = Field(60.0, gt=0)
+    k8s_active_deadline_grace_seconds: int = Field(30, ge=0)
+    k8s_inline_script_max_bytes: int = Field(0, ge=0, description="Smaller scripts go in env.")
+    k8s_request_timeout_seconds: float = Field(30.0, gt=0)
+    k8s_lease_name: str = Field("podrun-worker", description="Lease the worker replicas share.")
+    k8s_lease_namespace: str | None = Field(None, description="Default: k8s_namespace.")
+    k8s_lease_duration_seconds: float = Field(15.0, gt=0)
+    k8s_lease_renew_seconds: float = Field(5.0, gt=0, description="< lease duration.")
+    k8s_reap_interval_seconds: float = Field(60.0, gt=0)
+    k8s_reap_min_age_seconds: float = Field(60.0, ge=0)
+    # --- end of Kubernetes backend ---------------------------------------------------------
+
+    # --- Accounts, auth and quotas (PODRUN_AUTH_*, PODRUN_QUOTA_*) ---------------------------
+    auth_anonymous: bool = Field(
+        True, description="Let callers without a token run scripts (the Helm chart: false)."
+    )
+    auth_anonymous_can_list: bool = Field(
+        False,
+        description="Anonymous callers may list anonymous executions (single-user dev only); "
+        "otherwise those are reachable only by their id.",
+    )
+    auth_registration: bool = Field(True, description="Anyone may register an account.")
+    auth_jwt_secret: str | None = Field(
+        None,
+        description="HS256 secret (>= 32 bytes). Unset: generated once under data_dir/auth.",
+    )
+    auth_jwt_private_key_file: Path | None = Field(None, description="RS256 private key (PEM).")
+    auth_jwt_public_key_file: Path | None = Field(None, description="RS256 public key (PEM).")
+    auth_jwt_issuer: str = Field("podrun", description="`iss` of access tokens, checked.")
+    auth_jwt_audience: str = Field("podrun-api", description="`aud` of access tokens, checked.")
+    auth_access_token_seconds: int = Field(900, ge=10, description="Access token lifetime.")
+    auth_refresh_token_seconds: int = Field(
+        14 * 24 * 3600, ge=60, description="Refresh token lifetime."
+    )
+    quota_anonymous_concurrent: int = Field(64, ge=0, description="All anonymous callers.")
+    quota_anonymous_per_minute: int = Field(300, ge=0, description="Per client address.")
+    quota_user_concurrent: int = Field(16, ge=0)
+    quota_user_per_minute: int = Field(120, ge=0)
+    quota_admin_concurrent: int = Field(256, ge=0)
+    quota_admin_per_minute: int = Field(6000, ge=0)
+    role_max_limits: dict[str, dict[str, float]] = Field(
+        default_factory=lambda: {
+            "anonymous": {
+                "memory_mib": 512,
+                "cpu_millicores": 1000,
+                "max_processes": 128,
+                "max_output_bytes": 4 * 1024 * 1024,
+                "disk_mib": 64,
+            }
+        },
+        description='Largest limits per role (anonymous, user, admin), JSON: {"user": '
+        '{"memory_mib": 512}}; never above the server maximums.',
+    )
+
+    # --- GraphQL hardening -------------------------------------------------------------------
+    graphql_introspection: bool = Field(True, description="Answer introspection queries.")
+    graphql_max_query_bytes: int = Field(
+        320 * 1024, ge=1024, description="Longest GraphQL document accepted."
+    )
+    graphql_max_subscriptions_per_connection: int = Field(16, ge=1)
+    graphql_mask_errors: bool = Field(True, description="Hide unexpected errors' details.")
+    http_max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024, description="Largest request.")
+    cors_origins: list[str] = Field(
+        default_factory=list, description='Origins allowed by CORS, JSON list: ["https://…"].'
+    )
+    # --- end of accounts and hardening -------------------------------------------------------
 
     @model_validator(mode="after")
     def _defaults_within_maximums(self) -> Settings:

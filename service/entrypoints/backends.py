@@ -2,19 +2,52 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from service.domain.runtimes import Runtime
 from service.services.sandbox_port import SandboxBackend
 from service.settings import Settings
 
+if TYPE_CHECKING:
+    from service.adapters.sandbox.kubernetes import KubernetesBackendConfig
+
+
+def kubernetes_config(settings: Settings) -> KubernetesBackendConfig:
+    """The Kubernetes backend's config from the `PODRUN_K8S_*` settings."""
+    from service.adapters.sandbox.kubernetes import KubernetesBackendConfig
+
+    images = dict(settings.k8s_images)
+    default_runtime = settings.k8s_default_runtime
+    if default_runtime not in images and images:
+        default_runtime = next(iter(images))
+    return KubernetesBackendConfig(
+        namespace=settings.k8s_namespace,
+        images=images,
+        default_runtime=default_runtime,
+        runtime_class_name=settings.k8s_runtime_class_name,
+        node_selector=dict(settings.k8s_node_selector),
+        tolerations=tuple(settings.k8s_tolerations),
+        image_pull_secrets=tuple(settings.k8s_image_pull_secrets),
+        image_pull_policy=settings.k8s_image_pull_policy,
+        user_namespaces=settings.k8s_user_namespaces,
+        priority_class_name=settings.k8s_priority_class_name,
+        unschedulable_deadline_seconds=settings.k8s_unschedulable_deadline_seconds,
+        image_pull_deadline_seconds=settings.k8s_image_pull_deadline_seconds,
+        active_deadline_grace_seconds=settings.k8s_active_deadline_grace_seconds,
+        inline_script_max_bytes=settings.k8s_inline_script_max_bytes,
+        request_timeout_seconds=settings.k8s_request_timeout_seconds,
+        kubeconfig=str(settings.k8s_kubeconfig) if settings.k8s_kubeconfig else None,
+        in_cluster=settings.k8s_in_cluster,
+        api_url=settings.k8s_api_url,
+        context=settings.k8s_context,
+    )
+
 
 def build_backend(settings: Settings) -> SandboxBackend:
     if settings.backend == "kubernetes":
-        from service.adapters.sandbox.kubernetes import (
-            KubernetesBackendConfig,
-            KubernetesSandboxBackend,
-        )
+        from service.adapters.sandbox.kubernetes import KubernetesSandboxBackend
 
-        return KubernetesSandboxBackend(KubernetesBackendConfig())
+        return KubernetesSandboxBackend(kubernetes_config(settings))
     from service.adapters.sandbox.local import (
         LocalBackendConfig,
         LocalSandboxBackend,
@@ -32,12 +65,7 @@ def build_backend(settings: Settings) -> SandboxBackend:
 async def discover_runtimes(settings: Settings) -> list[Runtime]:
     """Runtimes for an API-only process, which runs no sandbox itself."""
     if settings.backend == "kubernetes":
-        from service.adapters.sandbox.kubernetes import (
-            KubernetesBackendConfig,
-            KubernetesSandboxBackend,
-        )
-
-        return KubernetesSandboxBackend(KubernetesBackendConfig()).runtimes()
+        return kubernetes_config(settings).runtimes()
     from service.adapters.sandbox.local import LocalBackendConfig
     from service.adapters.sandbox.local.runtimes import discover_runtimes as discover_local
 

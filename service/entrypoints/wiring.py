@@ -28,11 +28,13 @@ from service.adapters.telemetry.setup import (
 )
 from service.adapters.telemetry.tracing import OtelExecutionTracer
 from service.domain.runtimes import RuntimeCatalog
+from service.entrypoints.accounts import account_use_cases, quota_guard
 from service.entrypoints.backends import build_backend, discover_runtimes
 from service.entrypoints.presence import FeedSwitch
 from service.services.cancelling import Canceller
 from service.services.dispatching import Dispatcher
 from service.services.feeding import Feeder
+from service.services.leading import LeadingWorker
 from service.services.observing import ExecutionObserver
 from service.services.querying import ExecutionQueries
 from service.services.recovering import Recovery
@@ -70,7 +72,7 @@ class Podrun:
     metrics: ExecutionMetrics
     store: EmbeddedStore | None = None
     backend: SandboxBackend | None = None
-    worker: Worker | None = None
+    worker: Worker | LeadingWorker | None = None
     ready: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def ping(self) -> bool:
@@ -115,7 +117,8 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
     backend: SandboxBackend | None = None
     if worker:
         backend = build_backend(settings)
-        await backend.start()
+        if settings.backend != "kubernetes":  # pods are watched by the elected leader only
+            await backend.start()
         runtimes = RuntimeCatalog(backend.runtimes())
     else:
         runtimes = RuntimeCatalog(await discover_runtimes(settings))
@@ -133,24 +136,30 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
     )
     await switch.start()
 
-    use_cases = UseCases(
-        submitter=Submitter(
-            executions,
-            events,
-            bus,
-            runtimes,
-            SubmitPolicy(
-                limits=settings.limit_policy(),
-                max_script_bytes=settings.max_script_bytes,
-                max_stdin_bytes=settings.max_stdin_bytes,
-            ),
+    quotas = quota_guard(settings, executions)
+    submitter = Submitter(
+        executions,
+        events,
+        bus,
+        runtimes,
+        SubmitPolicy(
+            limits=settings.limit_policy(),
+            max_script_bytes=settings.max_script_bytes,
+            max_stdin_bytes=settings.max_stdin_bytes,
         ),
+        quotas,
+    )
+    use_cases = UseCases(
+        submitter=submitter,
         canceller=Canceller(executions, events, bus),
         feeder=Feeder(executions, MongoInputLog(), bus),
-        queries=ExecutionQueries(executions, events),
+        queries=ExecutionQueries(
+            executions, events, anonymous_can_list=settings.auth_anonymous_can_list
+        ),
         streamer=EventStreamer(executions, events, bus),
         runtimes=runtimes,
         limits=settings.limit_policy(),
+        accounts=account_use_cases(settings, submitter, quotas),
     )
     podrun = Podrun(
         settings=settings,
@@ -164,25 +173,25 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
         backend=backend,
     )
     if backend is not None:
-        podrun.worker = _build_worker(
+        podrun.worker = await _build_worker(
             settings, backend, runtimes, (executions, events, bus), metrics
         )
-        dispatcher = podrun.worker.dispatcher
-        metrics.capacity.set(dispatcher.capacity)
-        metrics.capacity_in_use.set_function(lambda: dispatcher.in_use)
-        bus.on_queued(podrun.worker.dispatcher.wake)
+        running = podrun.worker  # its dispatcher changes with each leadership term
+        metrics.capacity.set(running.dispatcher.capacity)
+        metrics.capacity_in_use.set_function(lambda: running.dispatcher.in_use)
+        bus.on_queued(lambda: running.dispatcher.wake())
         await podrun.worker.start()
     podrun.ready.set()
     return podrun
 
 
-def _build_worker(
+async def _build_worker(
     settings: Settings,
     backend: SandboxBackend,
     runtimes: RuntimeCatalog,
     stores: tuple[MongoExecutionRepository, MongoEventLog, LocalEventBus],
     metrics: ExecutionMetrics,
-) -> Worker:
+) -> Worker | LeadingWorker:
     executions, events, bus = stores
     hostname = socket.gethostname()
     pid = os.getpid()
@@ -196,25 +205,38 @@ def _build_worker(
         worker_id,
         tracer=OtelExecutionTracer(metrics),
         stdin_relay=StdinRelay(MongoInputLog(), bus),
+        sandboxes_outlive_worker=settings.backend == "kubernetes",
     )
     registry = MongoWorkerRegistry()
-    return Worker(
-        worker_id=worker_id,
-        hostname=hostname,
-        pid=pid,
-        executions=executions,
-        registry=registry,
-        dispatcher=Dispatcher(executions, observer, worker_id, settings.max_concurrency),
-        observer=observer,
-        recovery=Recovery(
-            executions,
-            events,
-            bus,
-            registry,
+
+    def new_worker() -> Worker:
+        return Worker(
             worker_id=worker_id,
             hostname=hostname,
-            dead_after_seconds=settings.worker_dead_after_seconds,
-            process_alive=_process_alive,
-        ),
-        heartbeat_seconds=settings.worker_heartbeat_seconds,
-    )
+            pid=pid,
+            executions=executions,
+            registry=registry,
+            dispatcher=Dispatcher(executions, observer, worker_id, settings.max_concurrency),
+            observer=observer,
+            recovery=Recovery(
+                executions,
+                events,
+                bus,
+                registry,
+                worker_id=worker_id,
+                hostname=hostname,
+                dead_after_seconds=settings.worker_dead_after_seconds,
+                process_alive=_process_alive,
+            ),
+            heartbeat_seconds=settings.worker_heartbeat_seconds,
+            # Pods outlive the worker: a stopping leader leaves them to the next one.
+            drain_seconds=0.0 if settings.backend == "kubernetes" else 10.0,
+        )
+
+    if settings.backend == "kubernetes":
+        from service.entrypoints.leadership import lead_kubernetes_worker
+
+        return await lead_kubernetes_worker(
+            settings, backend, observer, new_worker, (executions, events, bus), worker_id
+        )
+    return new_worker()

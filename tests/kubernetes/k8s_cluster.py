@@ -12,7 +12,11 @@ kmock's own request handling (an emulator subclass and DSL reactions):
   `pods/{name}/attach` (websocket, channel protocol v4/v5);
 - the kubelet: schedules, "pulls", really runs `sandbox/runner.py` with the host Python for
   each pod, keeps its stdout as the container log, reports the termination message; and plays
-  OOMKilled, DeadlineExceeded, ErrImagePull, InvalidImageName and Unschedulable on request;
+  OOMKilled, DeadlineExceeded, ErrImagePull, InvalidImageName and Unschedulable on request —
+  or, like a real node, from the pod itself: a memory request above the node's capacity is
+  Unschedulable, an image it cannot find fails to pull, and memory use above the container's
+  limit is OOM-killed (the process tree's RSS, polled; the kill is counted in the cgroup's
+  `memory.events`, as the kernel does);
 - the garbage collector: deleting a pod deletes the ConfigMaps it owns.
 """
 
@@ -22,6 +26,7 @@ import asyncio
 import base64
 import contextlib
 import copy
+import dataclasses
 import datetime
 import itertools
 import json
@@ -68,6 +73,36 @@ def selector_matches(obj: dict[str, Any], selector: str | None) -> bool:
         if labels.get(key.strip()) != value.strip():
             return False
     return True
+
+
+def mebibytes(quantity: str | None) -> int | None:
+    """A memory quantity as our pod specs write it (`128Mi`, `1Gi`) in MiB."""
+    if not quantity:
+        return None
+    for suffix, factor in (("Gi", 1024), ("Mi", 1), ("Ki", 1 / 1024)):
+        if quantity.endswith(suffix):
+            return int(float(quantity[: -len(suffix)]) * factor)
+    return int(quantity) // (1024 * 1024)
+
+
+def process_tree(root: int) -> list[int]:
+    """`root` and all its descendants (from /proc)."""
+    found, queue = [], [root]
+    while queue:
+        pid = queue.pop()
+        found.append(pid)
+        with contextlib.suppress(OSError, ValueError):
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                queue.extend(int(c) for c in (task / "children").read_text().split())
+    return found
+
+
+def resident_bytes(pid: int) -> int:
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
 
 
 @dataclass(frozen=True)
@@ -285,6 +320,10 @@ class SimulatedKubelet:
         self.processes: dict[str, asyncio.subprocess.Process] = {}
         self.deleted: set[str] = set()
         self.stdin_received: dict[str, bytes] = {}
+        # Node behaviour decided from the pod itself (see the module docstring).
+        self.node_memory_mib: int | None = None
+        self.missing_images: set[str] = set()
+        self.enforce_memory = False
         self._tasks: set[asyncio.Task[None]] = set()
         self._session: aiohttp.ClientSession | None = None
         self._watch_task: asyncio.Task[None] | None = None
@@ -358,7 +397,13 @@ class SimulatedKubelet:
         container = pod["spec"]["containers"][0]
         log = self.logs[name] = PodLog()
         await asyncio.sleep(0.01)
-        if plan.unschedulable:
+        requested = mebibytes(
+            ((container.get("resources") or {}).get("requests") or {}).get("memory")
+        )
+        too_big = self.node_memory_mib is not None and (requested or 0) > self.node_memory_mib
+        if container["image"] in self.missing_images and plan.image_error is None:
+            plan = dataclasses.replace(plan, image_error="ErrImagePull")
+        if plan.unschedulable or too_big:
             await self._status(
                 namespace,
                 name,
@@ -432,6 +477,12 @@ class SimulatedKubelet:
                     await self._kill_container(name, graceful=False)
 
         pumping = asyncio.create_task(pump())
+        limit = mebibytes(((container.get("resources") or {}).get("limits") or {}).get("memory"))
+        enforcing = None
+        if self.enforce_memory and limit is not None:
+            enforcing = asyncio.create_task(
+                self._enforce_memory(process, limit * 1024 * 1024, pod_dir / "cgroup")
+            )
         try:
             await asyncio.wait_for(asyncio.shield(pumping), deadline)
         except TimeoutError:
@@ -439,6 +490,12 @@ class SimulatedKubelet:
             await self._kill_container(name, graceful=True)
             await pumping
         await process.wait()
+        if enforcing is not None:
+            enforcing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await enforcing
+            events = (pod_dir / "cgroup" / "memory.events").read_text()
+            oom = oom or "oom_kill 0" not in events
         self.processes.pop(name, None)
         log.done = True
         log.notify()
@@ -516,6 +573,8 @@ class SimulatedKubelet:
         container = pod["spec"]["containers"][0]
         pod_dir.mkdir(parents=True, exist_ok=True)
         (pod_dir / "cgroup").mkdir(exist_ok=True)
+        if self.enforce_memory:
+            (pod_dir / "cgroup" / "memory.events").write_text("oom 0\noom_kill 0\n")
         mounts: dict[str, Path] = {}
         for volume in pod["spec"].get("volumes", []):
             if "configMap" in volume:
@@ -553,6 +612,22 @@ class SimulatedKubelet:
         env["PATH"] = os.environ.get("PATH", "/usr/bin")
         env["KUBERNETES_SERVICE_HOST"] = "10.96.0.1"
         return argv, env
+
+    async def _enforce_memory(
+        self, process: asyncio.subprocess.Process, limit_bytes: int, cgroup: Path
+    ) -> None:
+        """The kernel's OOM killer for the container: SIGKILL the biggest process once the
+        tree's resident memory passes the limit, and count it in `memory.events`."""
+        kills = 0
+        while process.returncode is None:
+            sizes = {pid: resident_bytes(pid) for pid in process_tree(process.pid)}
+            if sum(sizes.values()) > limit_bytes:
+                victim = max(sizes, key=lambda pid: sizes[pid])
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(victim, signal.SIGKILL)
+                kills += 1
+                (cgroup / "memory.events").write_text(f"oom {kills}\noom_kill {kills}\n")
+            await asyncio.sleep(0.02)
 
     async def _kill_container(self, name: str, graceful: bool) -> None:
         """Stop every process of the container (like the runtime does with its cgroup)."""

@@ -62,16 +62,25 @@ class KubernetesSandboxBackend:
             raise RuntimeError("the backend is not started")
         return self._client
 
+    async def connect(self) -> ApiClient:
+        """The process's one ApiClient, created on first use; nothing is watched yet.
+
+        A standby worker replica needs the connection (for the Lease) but must not watch.
+        """
+        if self._client is None:
+            try:
+                self._client = self._given_client or await new_api_client(self.config)
+            except (ConfigException, OSError, ValueError) as exc:
+                raise BackendUnavailable(
+                    f"no usable Kubernetes connection ({exc}); set a kubeconfig, run "
+                    "in-cluster or give an API URL"
+                ) from exc
+        return self._client
+
     async def start(self) -> None:
         config = self.config
-        try:
-            self._client = self._given_client or await new_api_client(config)
-        except (ConfigException, OSError, ValueError) as exc:
-            raise BackendUnavailable(
-                f"no usable Kubernetes connection ({exc}); set a kubeconfig, run in-cluster "
-                "or give an API URL"
-            ) from exc
-        self._api = KubeApi(self._client, request_timeout=config.request_timeout_seconds)
+        client = await self.connect()
+        self._api = KubeApi(client, request_timeout=config.request_timeout_seconds)
         self._watcher = PodWatcher(self._api, config)
         try:
             await self._watcher.start(timeout=config.request_timeout_seconds)
@@ -83,14 +92,21 @@ class KubernetesSandboxBackend:
                 "pods/log, pods/attach and configmaps there"
             ) from exc
 
-    async def close(self) -> None:
+    async def suspend(self) -> None:
+        """Stop watching but keep the connection: leadership went to another replica.
+
+        Pods keep running; `start()` again resumes watching.
+        """
         if self._watcher is not None:
             await self._watcher.stop()
             self._watcher = None
+        self._api = None
+
+    async def close(self) -> None:
+        await self.suspend()
         if self._client is not None and self._given_client is None:
             await self._client.close()
         self._client = None
-        self._api = None
 
     def runtimes(self) -> list[Runtime]:
         return self.config.runtimes()
