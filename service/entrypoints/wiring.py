@@ -28,7 +28,6 @@ from service.adapters.telemetry.setup import (
 )
 from service.adapters.telemetry.tracing import OtelExecutionTracer
 from service.domain.runtimes import RuntimeCatalog
-from service.entrypoints.accounts import account_use_cases, quota_guard
 from service.entrypoints.backends import build_backend, discover_runtimes
 from service.entrypoints.presence import FeedSwitch
 from service.services.cancelling import Canceller
@@ -136,30 +135,24 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
     )
     await switch.start()
 
-    quotas = quota_guard(settings, executions)
-    submitter = Submitter(
-        executions,
-        events,
-        bus,
-        runtimes,
-        SubmitPolicy(
-            limits=settings.limit_policy(),
-            max_script_bytes=settings.max_script_bytes,
-            max_stdin_bytes=settings.max_stdin_bytes,
-        ),
-        quotas,
-    )
     use_cases = UseCases(
-        submitter=submitter,
+        submitter=Submitter(
+            executions,
+            events,
+            bus,
+            runtimes,
+            SubmitPolicy(
+                limits=settings.limit_policy(),
+                max_script_bytes=settings.max_script_bytes,
+                max_stdin_bytes=settings.max_stdin_bytes,
+            ),
+        ),
         canceller=Canceller(executions, events, bus),
         feeder=Feeder(executions, MongoInputLog(), bus),
-        queries=ExecutionQueries(
-            executions, events, anonymous_can_list=settings.auth_anonymous_can_list
-        ),
+        queries=ExecutionQueries(executions, events),
         streamer=EventStreamer(executions, events, bus),
         runtimes=runtimes,
         limits=settings.limit_policy(),
-        accounts=account_use_cases(settings, submitter, quotas),
     )
     podrun = Podrun(
         settings=settings,
