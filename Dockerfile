@@ -29,7 +29,12 @@ RUN python -m venv /opt/podrun
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY service/ service/
+COPY --from=web /src/web/dist /src/web-dist
+# The app serves the client from web/dist beside the `service` package (see
+# service/entrypoints/http/web.py), i.e. <site-packages>/web/dist once installed.
 RUN /opt/podrun/bin/pip install . \
+ && site="$(/opt/podrun/bin/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" \
+ && mkdir -p "$site/web" && cp -r /src/web-dist "$site/web/dist" \
  && find /opt/podrun -name '__pycache__' -prune -exec rm -rf {} +
 
 # --- runtime -----------------------------------------------------------------------------
@@ -42,7 +47,6 @@ RUN groupadd --system --gid 10001 podrun \
  && useradd --system --uid 10001 --gid 10001 --home-dir /tmp --no-create-home \
         --shell /usr/sbin/nologin podrun
 COPY --from=build /opt/podrun /opt/podrun
-COPY --from=web /src/web/dist /opt/podrun/web
 ENV PATH=/opt/podrun/bin:${PATH} \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
@@ -50,7 +54,6 @@ ENV PATH=/opt/podrun/bin:${PATH} \
     PODRUN_HOST=0.0.0.0 \
     PODRUN_PORT=8000 \
     PODRUN_DATA_DIR=/tmp/podrun \
-    PODRUN_WEB_DIR=/opt/podrun/web \
     PODRUN_LOG_FORMAT=json
 WORKDIR /tmp
 USER 10001:10001

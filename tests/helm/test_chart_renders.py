@@ -91,6 +91,7 @@ def test_notes_tell_how_to_reach_the_api(
         ({"worker": {"replicas": 0}}, "replicas"),
         ({"mongodb": {"external": {"uri": "postgres://x"}}}, "uri"),
         ({"no_such_key": 1}, "no_such_key"),
+        ({"auth": {"jwtSecret": "too-short"}}, "jwtSecret"),
     ],
 )
 def test_schema_rejects_insecure_or_invalid_values(values: dict, complaint: str) -> None:

@@ -107,8 +107,10 @@ def test_worker_runs_two_leader_elected_replicas(release: Rendered) -> None:
     env = env_of(container)
     assert env["PODRUN_BACKEND"]["value"] == "kubernetes"
     assert env["PODRUN_K8S_NAMESPACE"]["value"] == SANDBOX_NAMESPACE
-    assert env["PODRUN_K8S_LEADER_ELECTION"]["value"] == "true"
+    # The kubernetes backend always elects a leader; the Lease lives beside the worker, where
+    # the leader-election Role allows it.
     assert env["PODRUN_K8S_LEASE_NAME"]["value"] == "podrun-worker"
+    assert env["PODRUN_K8S_LEASE_NAMESPACE"]["value"] == "podrun"
     assert env["POD_NAME"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name"
     pdb = release.get("PodDisruptionBudget", "podrun-worker")
     assert pdb["spec"]["selector"]["matchLabels"] == worker["spec"]["selector"]["matchLabels"]
@@ -207,9 +209,9 @@ def test_jwt_secret_is_generated_and_referenced(default_release: Rendered) -> No
 
 
 def test_given_or_existing_jwt_secret_is_used(production_release: Rendered) -> None:
-    given = render({"auth": {"jwtSecret": "s3cr3t-from-values"}})
+    given = render({"auth": {"jwtSecret": "a-32-byte-secret-from-the-values"}})
     data = given.get("Secret", "podrun-auth")["data"]["jwt-secret"]
-    assert base64.b64decode(data) == b"s3cr3t-from-values"
+    assert base64.b64decode(data) == b"a-32-byte-secret-from-the-values"
     assert not [s for s in production_release.of_kind("Secret") if "auth" in s["metadata"]["name"]]
     worker = production_release.get("Deployment", "podrun-worker")["spec"]["template"]["spec"]
     ref = env_of(worker["containers"][0])["PODRUN_AUTH_JWT_SECRET"]["valueFrom"]["secretKeyRef"]

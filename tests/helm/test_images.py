@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from service.adapters.sandbox.kubernetes.config import DEFAULT_IMAGES, SANDBOX_UID
 from tests.helm.rendering import CHART, Rendered
@@ -36,7 +37,7 @@ def test_service_image_is_multi_stage_slim_and_non_root(default_release: Rendere
     assert pod["securityContext"]["runAsUser"] == 10001
     assert pod["securityContext"]["runAsGroup"] == 10001
     copied = " ".join(rest for keyword, rest in final if keyword == "COPY")
-    assert "--from=build" in copied and "--from=web" in copied
+    assert "--from=build" in copied
     assert ("ENTRYPOINT", '["podrun"]') in final
 
 
@@ -54,3 +55,14 @@ def test_chart_offers_the_runner_images_the_backend_knows(default_release: Rende
     assert json.loads(env["PODRUN_K8S_IMAGES"]) == dict(DEFAULT_IMAGES)
     runner = (REPO / "sandbox" / "Dockerfile").read_text()
     assert f"USER {SANDBOX_UID}:{SANDBOX_UID}" in runner
+
+
+def test_image_puts_the_web_client_where_the_app_serves_it_from() -> None:
+    import service
+    from service.entrypoints.http.web import WEB_DIST
+
+    # Installed, the package sits in site-packages: web/dist must be its sibling there.
+    assert Path(service.__file__).resolve().parents[1] / "web" / "dist" == WEB_DIST
+    dockerfile = (REPO / "Dockerfile").read_text()
+    assert "COPY --from=web /src/web/dist" in dockerfile
+    assert '"$site/web/dist"' in dockerfile

@@ -159,9 +159,9 @@ uri
 - name: PODRUN_MAX_TIMEOUT_SECONDS
   value: {{ .Values.limits.maxTimeoutSeconds | quote }}
 - name: PODRUN_MAX_MEMORY_MIB
-  value: {{ .Values.limits.maxMemoryMib | quote }}
+  value: {{ .Values.limits.maxMemoryMib | int | quote }}
 - name: PODRUN_MAX_CPU_MILLICORES
-  value: {{ .Values.limits.maxCpuMillicores | quote }}
+  value: {{ .Values.limits.maxCpuMillicores | int | quote }}
 - name: PODRUN_WORKER_HEARTBEAT_SECONDS
   value: {{ .Values.worker.heartbeatSeconds | quote }}
 - name: PODRUN_WORKER_DEAD_AFTER_SECONDS
@@ -173,12 +173,20 @@ uri
     secretKeyRef:
       name: {{ include "podrun.authSecretName" . }}
       key: {{ .Values.auth.jwtSecretKey }}
-- name: PODRUN_AUTH_TOKEN_TTL_SECONDS
-  value: {{ .Values.auth.tokenTtlSeconds | quote }}
+- name: PODRUN_AUTH_REGISTRATION
+  value: {{ .Values.auth.registration | quote }}
+- name: PODRUN_AUTH_ACCESS_TOKEN_SECONDS
+  value: {{ .Values.auth.accessTokenSeconds | int | quote }}
+- name: PODRUN_AUTH_REFRESH_TOKEN_SECONDS
+  value: {{ .Values.auth.refreshTokenSeconds | int | quote }}
 - name: PODRUN_GRAPHIQL
   value: {{ .Values.graphql.graphiql | quote }}
 - name: PODRUN_GRAPHQL_INTROSPECTION
   value: {{ .Values.graphql.introspection | quote }}
+{{- with .Values.graphql.corsOrigins }}
+- name: PODRUN_CORS_ORIGINS
+  value: {{ . | toJson | quote }}
+{{- end }}
 - name: PODRUN_LOG_FORMAT
   value: {{ .Values.logging.format | quote }}
 - name: PODRUN_LOG_LEVEL
