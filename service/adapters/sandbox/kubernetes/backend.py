@@ -134,11 +134,14 @@ class KubernetesSandboxBackend:
         )
         namespace_path = f"/api/v1/namespaces/{config.namespace}"
         try:
-            if configmap is not None:
-                await self._create_or_refresh(f"{namespace_path}/configmaps", configmap)
-            pod = await self._create_pod(f"{namespace_path}/pods", pod_body)
-            if configmap is not None:
-                await api.patch(f"{namespace_path}/configmaps/{name}", owner_reference_patch(pod))
+            with handle.spans.creating():
+                if configmap is not None:
+                    await self._create_or_refresh(f"{namespace_path}/configmaps", configmap)
+                pod = await self._create_pod(f"{namespace_path}/pods", pod_body)
+                if configmap is not None:
+                    await api.patch(
+                        f"{namespace_path}/configmaps/{name}", owner_reference_patch(pod)
+                    )
         except (KubeError, aiohttp.ClientError, TimeoutError) as exc:
             handle.discard()
             await self._remove(name)

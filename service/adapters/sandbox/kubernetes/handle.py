@@ -35,6 +35,7 @@ from service.adapters.sandbox.kubernetes.podstates import (
     PodState,
     read_pod,
 )
+from service.adapters.sandbox.kubernetes.spans import PodSpans
 from service.adapters.sandbox.kubernetes.watching import PodEvent, PodWatcher
 from service.domain.sandboxes import (
     OutputStream,
@@ -126,6 +127,15 @@ class KubernetesSandboxHandle:
         self._stdin = (
             StdinAttachment(api, config.namespace, pod_name) if terms.interactive else None
         )
+        self.spans = PodSpans(
+            terms.traceparent,
+            execution_id=execution_id,
+            namespace=config.namespace,
+            pod_name=pod_name,
+            resumed=resumed,
+        )
+        if resumed:
+            self.spans.pending()
         watcher.subscribe(execution_id, self._inbox.put_nowait)
 
     @property
@@ -153,6 +163,7 @@ class KubernetesSandboxHandle:
         """Stop listening (the launch failed before anything was observed)."""
         self._watcher.unsubscribe(self._execution_id, self._inbox.put_nowait)
         self._finished = True
+        self.spans.end()
 
     async def observations(self) -> AsyncIterator[SandboxObservation]:
         if self._iterated:
@@ -169,6 +180,7 @@ class KubernetesSandboxHandle:
         finally:
             self._finished = True
             self._started.set()
+            self.spans.end()
             self._watcher.unsubscribe(self._execution_id, self._inbox.put_nowait)
             if self._log_task is not None:
                 self._log_task.cancel()
@@ -216,6 +228,10 @@ class KubernetesSandboxHandle:
             if self._can_finish():
                 outcome = self._outcome()
                 self._finished = True
+                if outcome.error is not None:
+                    self.spans.failed(outcome.error)
+                else:
+                    self.spans.terminated(progress.state)
                 if not progress.gone:
                     await self._delete(grace_seconds=None)
                 yield SandboxFinished(outcome)
@@ -265,12 +281,14 @@ class KubernetesSandboxHandle:
             progress.scheduled_sent = True
             where = f" on node {state.node_name}" if state.node_name else ""
             observations.append(SandboxScheduled(f"pod {self._pod_name} scheduled{where}"))
+            self.spans.scheduled(state.node_name)
         if state.started and not progress.started_sent:
             progress.started_sent = True
             progress.problem = None
             progress.timeout_at = self._timeout_deadline(state)
             self._start_logs()
             self._started.set()
+            self.spans.started()
             observations.append(SandboxStarted(f"container of pod {self._pod_name} started"))
         if not state.started and not state.finished and not progress.gone:
             self._note_problem(state)
@@ -316,6 +334,7 @@ class KubernetesSandboxHandle:
             progress.problem = kind
             progress.problem_since = time.monotonic()
         progress.problem_message = message
+        self.spans.waiting(message)
 
     async def _on_frame(self, frame: Frame) -> list[SandboxObservation]:
         progress = self._progress
@@ -430,7 +449,8 @@ class KubernetesSandboxHandle:
         if grace_seconds is not None:
             body["gracePeriodSeconds"] = grace_seconds
         try:
-            await self._api.delete(self._pod_path, body)
+            with self.spans.deleting(grace_seconds):
+                await self._api.delete(self._pod_path, body)
         except (KubeError, aiohttp.ClientError, TimeoutError) as exc:
             # The reaper removes what we could not.
             logger.warning("cannot delete pod %s: %s", self._pod_name, exc)

@@ -52,6 +52,7 @@ class SandboxTerms:
     max_output_bytes: int
     interactive: bool
     image: str
+    traceparent: str | None = None  # the execution's trace, continued by the pod's spans
 
 
 def terms_for(spec: SandboxSpec, image: str) -> SandboxTerms:
@@ -60,6 +61,7 @@ def terms_for(spec: SandboxSpec, image: str) -> SandboxTerms:
         max_output_bytes=spec.limits.max_output_bytes,
         interactive=spec.interactive,
         image=image,
+        traceparent=spec.env.get("TRACEPARENT"),
     )
 
 
@@ -79,6 +81,7 @@ def terms_from_pod(pod: dict[str, Any]) -> SandboxTerms:
         max_output_bytes=max_output,
         interactive=bool(container.get("stdin")),
         image=str(container.get("image", "")),
+        traceparent=env.get("TRACEPARENT"),
     )
 
 
