@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     # Worker liveness: how often a worker proves it is alive, and when it is presumed dead.
     worker_heartbeat_seconds: float = Field(2.0, gt=0)
     worker_dead_after_seconds: float = Field(10.0, gt=0)
+    worker_write_behind_seconds: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="How late a worker may store events it already streamed (batches writes).",
+    )
 
     # Local backend.
     local_cgroups: Literal["auto", "v1", "v2", "none"] = Field(
@@ -109,6 +115,61 @@ class Settings(BaseSettings):
     k8s_reap_interval_seconds: float = Field(60.0, gt=0)
     k8s_reap_min_age_seconds: float = Field(60.0, ge=0)
     # --- end of Kubernetes backend ---------------------------------------------------------
+
+    # --- Accounts, auth and quotas (PODRUN_AUTH_*, PODRUN_QUOTA_*) ---------------------------
+    auth_anonymous: bool = Field(
+        True, description="Let callers without a token run scripts (the Helm chart: false)."
+    )
+    auth_anonymous_can_list: bool = Field(
+        False,
+        description="Anonymous callers may list anonymous executions (single-user dev only); "
+        "otherwise those are reachable only by their id.",
+    )
+    auth_registration: bool = Field(True, description="Anyone may register an account.")
+    auth_jwt_secret: str | None = Field(
+        None,
+        description="HS256 secret (>= 32 bytes). Unset: generated once under data_dir/auth.",
+    )
+    auth_jwt_private_key_file: Path | None = Field(None, description="RS256 private key (PEM).")
+    auth_jwt_public_key_file: Path | None = Field(None, description="RS256 public key (PEM).")
+    auth_jwt_issuer: str = Field("podrun", description="`iss` of access tokens, checked.")
+    auth_jwt_audience: str = Field("podrun-api", description="`aud` of access tokens, checked.")
+    auth_access_token_seconds: int = Field(900, ge=10, description="Access token lifetime.")
+    auth_refresh_token_seconds: int = Field(
+        14 * 24 * 3600, ge=60, description="Refresh token lifetime."
+    )
+    quota_anonymous_concurrent: int = Field(64, ge=0, description="All anonymous callers.")
+    quota_anonymous_per_minute: int = Field(300, ge=0, description="Per client address.")
+    quota_user_concurrent: int = Field(16, ge=0)
+    quota_user_per_minute: int = Field(120, ge=0)
+    quota_admin_concurrent: int = Field(256, ge=0)
+    quota_admin_per_minute: int = Field(6000, ge=0)
+    role_max_limits: dict[str, dict[str, float]] = Field(
+        default_factory=lambda: {
+            "anonymous": {
+                "memory_mib": 512.0,
+                "cpu_millicores": 1000.0,
+                "max_processes": 128.0,
+                "max_output_bytes": 4.0 * 1024 * 1024,
+                "disk_mib": 64.0,
+            }
+        },
+        description='Largest limits per role (anonymous, user, admin), JSON: {"user": '
+        '{"memory_mib": 512}}; never above the server maximums.',
+    )
+
+    # --- GraphQL hardening -------------------------------------------------------------------
+    graphql_introspection: bool = Field(True, description="Answer introspection queries.")
+    graphql_max_query_bytes: int = Field(
+        320 * 1024, ge=1024, description="Longest GraphQL document accepted."
+    )
+    graphql_max_subscriptions_per_connection: int = Field(16, ge=1)
+    graphql_mask_errors: bool = Field(True, description="Hide unexpected errors' details.")
+    http_max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024, description="Largest request.")
+    cors_origins: list[str] = Field(
+        default_factory=list, description='Origins allowed by CORS, JSON list: ["https://…"].'
+    )
+    # --- end of accounts and hardening -------------------------------------------------------
 
     @model_validator(mode="after")
     def _defaults_within_maximums(self) -> Settings:

@@ -30,6 +30,8 @@ def server(
             "PODRUN_MONGODB_URI": store.uri,
             "PODRUN_DATABASE": "shared",
             "PODRUN_MAX_CONCURRENCY": "8",
+            # The shared suite lists its own anonymous executions (single-user dev setting).
+            "PODRUN_AUTH_ANONYMOUS_CAN_LIST": "true",
         },
     ).start()
     yield process

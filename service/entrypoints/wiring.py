@@ -28,6 +28,7 @@ from service.adapters.telemetry.setup import (
 )
 from service.adapters.telemetry.tracing import OtelExecutionTracer
 from service.domain.runtimes import RuntimeCatalog
+from service.entrypoints.accounts import account_use_cases, quota_guard
 from service.entrypoints.backends import build_backend, discover_runtimes
 from service.entrypoints.presence import FeedSwitch
 from service.services.cancelling import Canceller
@@ -135,24 +136,30 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
     )
     await switch.start()
 
-    use_cases = UseCases(
-        submitter=Submitter(
-            executions,
-            events,
-            bus,
-            runtimes,
-            SubmitPolicy(
-                limits=settings.limit_policy(),
-                max_script_bytes=settings.max_script_bytes,
-                max_stdin_bytes=settings.max_stdin_bytes,
-            ),
+    quotas = quota_guard(settings, executions)
+    submitter = Submitter(
+        executions,
+        events,
+        bus,
+        runtimes,
+        SubmitPolicy(
+            limits=settings.limit_policy(),
+            max_script_bytes=settings.max_script_bytes,
+            max_stdin_bytes=settings.max_stdin_bytes,
         ),
+        quotas,
+    )
+    use_cases = UseCases(
+        submitter=submitter,
         canceller=Canceller(executions, events, bus),
         feeder=Feeder(executions, MongoInputLog(), bus),
-        queries=ExecutionQueries(executions, events),
+        queries=ExecutionQueries(
+            executions, events, anonymous_can_list=settings.auth_anonymous_can_list
+        ),
         streamer=EventStreamer(executions, events, bus),
         runtimes=runtimes,
         limits=settings.limit_policy(),
+        accounts=account_use_cases(settings, submitter, quotas),
     )
     podrun = Podrun(
         settings=settings,
@@ -199,6 +206,7 @@ async def _build_worker(
         tracer=OtelExecutionTracer(metrics),
         stdin_relay=StdinRelay(MongoInputLog(), bus),
         sandboxes_outlive_worker=settings.backend == "kubernetes",
+        write_behind_seconds=settings.worker_write_behind_seconds,
     )
     registry = MongoWorkerRegistry()
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 
+from service.domain.accounts import Principal
 from service.domain.events import StatusEvent
 from service.domain.executions import Execution
 from service.domain.statuses import ExecutionStatus
 from service.services.bus_port import EventBus
 from service.services.clock import utcnow
+from service.services.ownership import ensure_can_act
 from service.services.problems import NotFound
 from service.services.store_port import EventLog, ExecutionRepository
 
@@ -32,12 +34,12 @@ class Canceller:
         self._bus = bus
         self._wait_seconds = wait_seconds
 
-    async def cancel(
-        self, execution_id: str, *, owner_id: str | None = None
-    ) -> Execution | NotFound:
-        execution = await self._executions.get(execution_id)
-        if execution is None or (owner_id is not None and execution.owner_id != owner_id):
-            return NotFound(f"no execution with id {execution_id!r}", execution_id)
+    async def cancel(self, execution_id: str, *, principal: Principal) -> Execution | NotFound:
+        execution = ensure_can_act(
+            principal, await self._executions.get(execution_id), execution_id
+        )
+        if isinstance(execution, NotFound):
+            return execution
         if execution.status.is_terminal:
             return execution
         flagged = await self._executions.request_cancel(execution_id)

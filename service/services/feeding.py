@@ -12,11 +12,12 @@ sandbox starts is written first thing once it does.
 
 from __future__ import annotations
 
-from service.domain.executions import Execution
+from service.domain.accounts import Principal
 from service.domain.inputs import StdinChunk
 from service.services.bus_port import EventBus
 from service.services.clock import utcnow
 from service.services.input_port import InputLog
+from service.services.ownership import ensure_can_act
 from service.services.problems import InputProblem, NotFound, NotRunning, StdinClosed
 from service.services.store_port import ExecutionRepository
 
@@ -42,14 +43,18 @@ class Feeder:
         self._max_input_bytes = max_input_bytes
 
     async def send(
-        self, execution_id: str, data: str, *, eof: bool = False, owner_id: str | None = None
+        self, execution_id: str, data: str, *, principal: Principal, eof: bool = False
     ) -> SendResult:
         problem = self._check(data, eof)
         if problem is not None:
             return problem
-        execution = await self._executions.get(execution_id)
-        if execution is None or not self._may_act(execution, owner_id):
-            return NotFound(f"no execution with id {execution_id!r}", execution_id)
+        # Only who may act on the execution may type into it; one the caller may not act on
+        # is reported as not found, so ids cannot be probed.
+        execution = ensure_can_act(
+            principal, await self._executions.get(execution_id), execution_id
+        )
+        if isinstance(execution, NotFound):
+            return execution
         if execution.status.is_terminal:
             return NotRunning(
                 f"execution {execution_id} has ended ({execution.status.value}); its stdin is "
@@ -70,11 +75,6 @@ class Feeder:
             )
         self._bus.announce_input(execution_id)
         return chunk
-
-    def _may_act(self, execution: Execution, owner_id: str | None) -> bool:
-        """Access check: only who may act on the execution may type into it. An execution
-        the caller may not act on is reported as not found, so ids cannot be probed."""
-        return owner_id is None or execution.owner_id == owner_id
 
     def _check(self, data: str, eof: bool) -> InputProblem | None:
         try:

@@ -35,3 +35,20 @@ class StdinClosed:
 
     message: str
     id: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuthProblem:
+    """The caller is not authenticated, or may not do this; `code` says which (see
+    `service.services.authenticating.AuthCode`)."""
+
+    message: str
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaProblem:
+    """A quota refused the request; the same request may succeed after `retry_after_seconds`."""
+
+    message: str
+    retry_after_seconds: float

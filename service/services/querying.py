@@ -1,24 +1,57 @@
-"""Reading executions: one by id, pages of them, and the output of one still running."""
+"""Reading executions: one by id, pages of them, and the output of one still running.
+
+Every read is on behalf of a principal (see `ownership`): an execution the caller may not see
+reads as absent, and a page holds only the caller's own executions (admins may page
+everyone's through `all_page`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import datetime
 
+from service.domain.accounts import Principal
 from service.domain.executions import Execution
 from service.domain.statuses import ExecutionStatus
+from service.services.authenticating import forbidden
+from service.services.ownership import can_see
+from service.services.problems import AuthProblem
 from service.services.store_port import EventLog, ExecutionPage, ExecutionRepository
 
 MAX_PAGE_SIZE = 100
 
+EMPTY_PAGE = ExecutionPage(items=[], cursors=[], has_next_page=False, has_previous_page=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionFilter:
+    statuses: Collection[ExecutionStatus] | None = None
+    runtime: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
 
 class ExecutionQueries:
-    def __init__(self, executions: ExecutionRepository, events: EventLog) -> None:
+    def __init__(
+        self,
+        executions: ExecutionRepository,
+        events: EventLog,
+        *,
+        anonymous_can_list: bool = False,
+    ) -> None:
         self._executions = executions
         self._events = events
+        # Single-user development servers may let anonymous callers list anonymous
+        # executions; otherwise those are reachable only by their (unguessable) id.
+        self._anonymous_can_list = anonymous_can_list
 
-    async def get(self, execution_id: str) -> Execution | None:
-        return await self._executions.get(execution_id)
+    async def get(self, execution_id: str, principal: Principal) -> Execution | None:
+        """The execution when `principal` may see it, else None."""
+        execution = await self._executions.get(execution_id)
+        if execution is None or not can_see(principal, execution):
+            return None
+        return execution
 
     async def with_output(self, execution: Execution) -> Execution:
         """The execution with stdout/stderr as far as produced (from the log while it runs)."""
@@ -29,13 +62,53 @@ class ExecutionQueries:
 
     async def page(
         self,
+        principal: Principal,
         *,
         first: int | None,
         after: str | None,
-        statuses: Collection[ExecutionStatus] | None,
-        owner_id: str | None = None,
+        where: ExecutionFilter | None = None,
     ) -> ExecutionPage:
-        size = MAX_PAGE_SIZE if first is None else first
+        """The caller's own executions, newest first."""
+        if principal.is_anonymous and not self._anonymous_can_list:
+            return EMPTY_PAGE
+        return await self._page(
+            first,
+            after,
+            where or ExecutionFilter(),
+            owner_id=principal.owner_id,
+            anonymous_only=principal.is_anonymous,
+        )
+
+    async def all_page(
+        self,
+        principal: Principal,
+        *,
+        first: int | None,
+        after: str | None,
+        owner_id: str | None = None,
+        where: ExecutionFilter | None = None,
+    ) -> ExecutionPage | AuthProblem:
+        """Everyone's executions (or one owner's): admins only."""
+        if not principal.is_admin:
+            return forbidden()
+        return await self._page(first, after, where or ExecutionFilter(), owner_id=owner_id)
+
+    async def _page(
+        self,
+        first: int | None,
+        after: str | None,
+        where: ExecutionFilter,
+        *,
+        owner_id: str | None,
+        anonymous_only: bool = False,
+    ) -> ExecutionPage:
         return await self._executions.page(
-            first=size, after=after, statuses=statuses, owner_id=owner_id
+            first=MAX_PAGE_SIZE if first is None else first,
+            after=after,
+            statuses=where.statuses,
+            owner_id=owner_id,
+            anonymous_only=anonymous_only,
+            runtime=where.runtime,
+            created_after=where.created_after,
+            created_before=where.created_before,
         )

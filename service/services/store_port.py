@@ -47,8 +47,21 @@ class ExecutionRepository(Protocol):
         after: str | None,
         statuses: Collection[ExecutionStatus] | None,
         owner_id: str | None = None,
+        anonymous_only: bool = False,
+        runtime: str | None = None,
+        created_after: datetime | None = None,
+        created_before: datetime | None = None,
     ) -> ExecutionPage:
-        """Newest first; raises InvalidCursor for a cursor it did not issue."""
+        """Newest first; raises InvalidCursor for a cursor it did not issue. `owner_id`
+        None means any owner unless `anonymous_only`."""
+        ...
+
+    async def count_active(self, owner_id: str | None) -> int:
+        """QUEUED, SCHEDULED or RUNNING executions of this owner (None: anonymous ones)."""
+        ...
+
+    async def created_since(self, owner_id: str, since: datetime, limit: int) -> list[datetime]:
+        """Creation times of this owner's executions after `since`, oldest first."""
         ...
 
     async def compare_and_set(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from service.domain.accounts import ANONYMOUS, Principal
 from service.domain.events import StatusEvent
 from service.domain.executions import Execution
 from service.domain.limits import LimitPolicy, LimitsRequest, LimitViolation
@@ -12,7 +13,8 @@ from service.domain.runtimes import RuntimeCatalog
 from service.domain.statuses import ExecutionStatus
 from service.services.bus_port import EventBus
 from service.services.clock import utcnow
-from service.services.problems import InputProblem
+from service.services.problems import InputProblem, QuotaProblem
+from service.services.quotas import QuotaGuard
 from service.services.store_port import EventLog, ExecutionRepository
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 200
@@ -28,6 +30,8 @@ class SubmitRequest:
     owner_id: str | None = None
     interactive: bool = False
     trace_parent: str | None = None
+    # Who submits: decides the owner, the largest limits allowed and the quotas that apply.
+    principal: Principal = ANONYMOUS
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,14 +51,16 @@ class Submitter:
         bus: EventBus,
         runtimes: RuntimeCatalog,
         policy: SubmitPolicy,
+        quotas: QuotaGuard | None = None,
     ) -> None:
+        self._quotas = quotas
         self._executions = executions
         self._events = events
         self._bus = bus
         self._runtimes = runtimes
         self._policy = policy
 
-    async def submit(self, request: SubmitRequest) -> Execution | InputProblem:
+    async def submit(self, request: SubmitRequest) -> Execution | InputProblem | QuotaProblem:
         problem = self._check_text(request)
         if problem is not None:
             return problem
@@ -64,15 +70,22 @@ class Submitter:
             return InputProblem(
                 f"unknown runtime {request.runtime!r}; available: {offered}", "runtime"
             )
-        limits = self._policy.limits.resolve(request.limits)
+        principal = request.principal
+        owner_id = principal.owner_id or request.owner_id
+        policy = self._quotas.limit_policy_for(principal) if self._quotas else self._policy.limits
+        limits = policy.resolve(request.limits)
         if isinstance(limits, LimitViolation):
             return InputProblem(limits.message, limits.field)
         if request.idempotency_key is not None:
             existing = await self._executions.get_by_idempotency_key(
-                request.owner_id, request.idempotency_key
+                owner_id, request.idempotency_key
             )
             if existing is not None:
                 return existing
+        if self._quotas is not None:
+            refused = await self._quotas.check(principal)
+            if refused is not None:
+                return refused
         now = utcnow()
         execution = Execution(
             id=uuid.uuid4().hex,
@@ -83,7 +96,7 @@ class Submitter:
             limits=limits,
             created_at=now,
             last_seq=1,
-            owner_id=request.owner_id,
+            owner_id=owner_id,
             idempotency_key=request.idempotency_key,
             interactive=request.interactive,
             trace_id=_trace_id_of(request.trace_parent),
@@ -93,11 +106,13 @@ class Submitter:
         if created is None:  # the same key raced us: answer with the winner
             assert request.idempotency_key is not None
             winner = await self._executions.get_by_idempotency_key(
-                request.owner_id, request.idempotency_key
+                owner_id, request.idempotency_key
             )
             if winner is None:
                 return InputProblem("idempotency key conflict; retry", "idempotencyKey")
             return winner
+        if self._quotas is not None:
+            self._quotas.record(principal)
         event = StatusEvent(execution.id, 1, now, ExecutionStatus.QUEUED)
         await self._events.append(event)
         self._bus.publish(event)

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+from service.domain.accounts import Principal
 from service.domain.events import ExecutionEvent
 from service.domain.executions import Execution
 from service.services.bus_port import EventBus
+from service.services.ownership import can_see
 from service.services.repairing import repair_missing_status_event
 from service.services.store_port import EventLog, ExecutionRepository
 
@@ -38,13 +40,21 @@ class EventStreamer:
         self._repair_after_seconds = repair_after_seconds
 
     async def stream(
-        self, execution_id: str, after_seq: int, *, execution: Execution | None = None
+        self,
+        execution_id: str,
+        after_seq: int,
+        *,
+        principal: Principal,
+        execution: Execution | None = None,
     ) -> AsyncIterator[ExecutionEvent]:
-        """`execution`, when the caller has just read it, saves a read of the record."""
+        """`execution`, when the caller has just read it, saves a read of the record. A
+        caller who may not see the execution gets no event at all."""
         last = max(0, after_seq)
-        if execution is None:
+        if execution is None or execution.id != execution_id:
             execution = await self._executions.get(execution_id)
-        if execution is not None and _ended_before(execution, last):
+        if execution is None or not can_see(principal, execution):
+            return
+        if _ended_before(execution, last):
             return
         async with self._bus.listen(execution_id) as live:
             idle = 0.0

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from service.domain.limits import LimitPolicy
 from service.domain.runtimes import RuntimeCatalog
+from service.services.accounts import AccountUseCases
 from service.services.cancelling import Canceller
 from service.services.feeding import Feeder
 from service.services.querying import ExecutionQueries
@@ -22,3 +23,4 @@ class UseCases:
     streamer: EventStreamer
     runtimes: RuntimeCatalog
     limits: LimitPolicy
+    accounts: AccountUseCases

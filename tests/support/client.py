@@ -66,8 +66,17 @@ class ReceivedEvent:
 
 
 class Api:
-    def __init__(self, url: str) -> None:
-        self.client = GraphQLClient(url)
+    """`token`: an access or API token sent as `Authorization: Bearer …` (HTTP) and as
+    `connectionParams.authorization` (WebSocket); None calls anonymously."""
+
+    def __init__(self, url: str, token: str | None = None) -> None:
+        self.url = url
+        self.token = token
+        self.client = GraphQLClient(url, token=token)
+
+    def as_user(self, token: str | None) -> Api:
+        """The same server, called with another token."""
+        return Api(self.url, token)
 
     async def gql(self, query: str, **variables: Any) -> dict[str, Any]:
         return await self.client.execute(query, variables)

@@ -98,6 +98,8 @@ class PodrunProcess:
         env.update(
             {"PODRUN_PORT": str(self.port), "PODRUN_HOST": "127.0.0.1", "PYTHONUNBUFFERED": "1"}
         )
+        # Run this checkout's code whatever `pip install -e` last pointed the package at.
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
         env.update(self.env)
         log = open(self.log_path, "ab")  # noqa: SIM115
         self.process = subprocess.Popen(

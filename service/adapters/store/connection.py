@@ -5,6 +5,7 @@ from __future__ import annotations
 from beanie import init_beanie
 from pymongo import AsyncMongoClient
 
+from service.adapters.store.account_documents import ACCOUNT_DOCUMENT_MODELS
 from service.adapters.store.documents import DOCUMENT_MODELS
 
 
@@ -13,5 +14,7 @@ async def connect(uri: str, database: str) -> AsyncMongoClient[dict[str, object]
     client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(
         uri, tz_aware=True, serverSelectionTimeoutMS=15000
     )
-    await init_beanie(database=client[database], document_models=DOCUMENT_MODELS)
+    await init_beanie(
+        database=client[database], document_models=[*DOCUMENT_MODELS, *ACCOUNT_DOCUMENT_MODELS]
+    )
     return client

@@ -75,6 +75,11 @@ class ExecutionDocument(Document):
                 unique=True,
                 partialFilterExpression={"idempotency_key": {"$type": "string"}},
             ),
+            # Quotas and history: an owner's newest executions.
+            IndexModel(
+                [("owner_id", pymongo.ASCENDING), ("created_at", pymongo.DESCENDING)],
+                name="owner_created",
+            ),
         ]
 
 

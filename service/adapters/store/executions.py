@@ -65,12 +65,25 @@ class MongoExecutionRepository:
         after: str | None,
         statuses: Collection[ExecutionStatus] | None,
         owner_id: str | None = None,
+        anonymous_only: bool = False,
+        runtime: str | None = None,
+        created_after: datetime | None = None,
+        created_before: datetime | None = None,
     ) -> ExecutionPage:
         query: dict[str, Any] = {}
         if statuses:
             query["status"] = {"$in": [s.value for s in statuses]}
-        if owner_id is not None:
+        if owner_id is not None or anonymous_only:
             query["owner_id"] = owner_id
+        if runtime is not None:
+            query["runtime"] = runtime
+        created: dict[str, datetime] = {}
+        if created_after is not None:
+            created["$gte"] = created_after
+        if created_before is not None:
+            created["$lt"] = created_before
+        if created:
+            query["created_at"] = created
         if after is not None:
             created_at, execution_id = decode_cursor(after)
             query["$or"] = [
@@ -170,6 +183,24 @@ class MongoExecutionRepository:
     async def active_worker_ids(self) -> set[str]:
         values = await self._collection.distinct("worker_id", {"status": {"$in": _ACTIVE}})
         return {v for v in values if isinstance(v, str)}
+
+    async def count_active(self, owner_id: str | None) -> int:
+        return await self._collection.count_documents(
+            {
+                "owner_id": owner_id,
+                "status": {"$in": [s.value for s in ExecutionStatus if not s.is_terminal]},
+            }
+        )
+
+    async def created_since(self, owner_id: str, since: datetime, limit: int) -> list[datetime]:
+        cursor = (
+            self._collection.find(
+                {"owner_id": owner_id, "created_at": {"$gt": since}}, {"created_at": 1}
+            )
+            .sort("created_at", pymongo.ASCENDING)
+            .limit(limit)
+        )
+        return [raw["created_at"] async for raw in cursor]
 
     async def count_queued(self) -> int:
         return await self._collection.count_documents({"status": ExecutionStatus.QUEUED.value})

@@ -12,7 +12,9 @@ from typing import Any
 import uvicorn
 from pydantic import ValidationError
 
+from service.entrypoints.graphql.hardening import Hardening
 from service.entrypoints.http.app import create_app
+from service.entrypoints.http.security import ApiSecurity
 from service.entrypoints.logs import configure_logging
 from service.entrypoints.wiring import Podrun, start_podrun
 from service.services.sandbox_port import BackendUnavailable
@@ -42,7 +44,12 @@ def serve(overrides: dict[str, Any], *, worker: bool) -> int:
             log.error("the sandbox backend cannot run here: %s", error)
             raise SystemExit(3) from error
 
-    app = create_app(start, graphiql=settings.graphiql, trace_scripts=settings.trace_scripts)
+    app = create_app(
+        start,
+        graphiql=settings.graphiql,
+        trace_scripts=settings.trace_scripts,
+        security=api_security(settings),
+    )
     config = uvicorn.Config(
         app,
         host=settings.host,
@@ -83,3 +90,16 @@ async def _work(settings: Settings) -> int:
     await stop.wait()
     await podrun.stop()
     return 0
+
+
+def api_security(settings: Settings) -> ApiSecurity:
+    return ApiSecurity(
+        hardening=Hardening(
+            max_query_bytes=settings.graphql_max_query_bytes,
+            introspection=settings.graphql_introspection,
+            mask_errors=settings.graphql_mask_errors,
+        ),
+        max_body_bytes=settings.http_max_body_bytes,
+        max_subscriptions_per_connection=settings.graphql_max_subscriptions_per_connection,
+        cors_origins=tuple(settings.cors_origins),
+    )

@@ -14,12 +14,18 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from service.adapters.telemetry.instrumenting import graphql_tracing_extension
+from service.entrypoints.graphql.hardening import Hardening, hardening_extensions
+from service.entrypoints.graphql.resolvers.auth_admin_mutations import AdminMutations
+from service.entrypoints.graphql.resolvers.auth_mutations import AuthMutations
+from service.entrypoints.graphql.resolvers.auth_queries import AuthQueries
 from service.entrypoints.graphql.resolvers.executions_input import ExecutionInputMutations
 from service.entrypoints.graphql.resolvers.executions_mutations import ExecutionMutations
 from service.entrypoints.graphql.resolvers.executions_queries import ExecutionQueries
 from service.entrypoints.graphql.resolvers.executions_subscriptions import (
     ExecutionSubscriptions,
 )
+from service.entrypoints.graphql.resolvers.scripts_mutations import ScriptMutations
+from service.entrypoints.graphql.resolvers.scripts_queries import ScriptQueries
 from service.entrypoints.graphql.types.errors import ExecutionNotFound, InputError
 from service.entrypoints.graphql.types.execution import Execution
 
@@ -36,12 +42,14 @@ LIMIT_RULES = [
 
 
 @strawberry.type
-class Query(ExecutionQueries):
+class Query(ExecutionQueries, AuthQueries, ScriptQueries):
     pass
 
 
 @strawberry.type
-class Mutation(ExecutionMutations, ExecutionInputMutations):
+class Mutation(
+    ExecutionMutations, ExecutionInputMutations, AuthMutations, AdminMutations, ScriptMutations
+):
     pass
 
 
@@ -50,7 +58,9 @@ class Subscription(ExecutionSubscriptions):
     pass
 
 
-def build_schema(*, trace_scripts: bool = False, traced: bool = True) -> strawberry.Schema:
+def build_schema(
+    *, trace_scripts: bool = False, traced: bool = True, hardening: Hardening | None = None
+) -> strawberry.Schema:
     """`traced=False` leaves out the per-resolver OpenTelemetry spans (no exporter)."""
     tracing = [graphql_tracing_extension(include_scripts=trace_scripts)] if traced else []
     return strawberry.Schema(
@@ -67,6 +77,7 @@ def build_schema(*, trace_scripts: bool = False, traced: bool = True) -> strawbe
             lambda: ParserCache(maxsize=256),
             lambda: AddValidationRules(LIMIT_RULES),
             lambda: ValidationCache(maxsize=256),
+            *hardening_extensions(hardening or Hardening()),
             *tracing,
         ],
     )

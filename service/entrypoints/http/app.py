@@ -4,18 +4,24 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from strawberry.fastapi import GraphQLRouter
+from starlette.requests import HTTPConnection
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from service.adapters.telemetry.instrumenting import instrument_app
 from service.adapters.telemetry.setup import configure_tracing, tracing_exports
 from service.entrypoints.graphql.context import Context
 from service.entrypoints.graphql.schema import build_schema
+from service.entrypoints.http.security import (
+    ApiSecurity,
+    AuthenticatingRouter,
+    add_http_limits,
+    client_of,
+    principal_from,
+)
 from service.entrypoints.http.web import mount_web
 from service.entrypoints.wiring import Podrun
 
@@ -25,6 +31,7 @@ def create_app(
     *,
     graphiql: bool = True,
     trace_scripts: bool = False,
+    security: ApiSecurity | None = None,
 ) -> FastAPI:
     """An app that starts Podrun (store, worker) in its lifespan and stops it after."""
     configure_tracing()
@@ -39,17 +46,30 @@ def create_app(
         finally:
             await podrun.stop()
 
-    async def get_context() -> Context:
-        podrun = holder["podrun"]
-        return Context(podrun.use_cases, podrun.metrics)
+    security = security or ApiSecurity()
 
-    router: GraphQLRouter[Any, None] = GraphQLRouter(
-        build_schema(trace_scripts=trace_scripts, traced=tracing_exports()),
+    async def get_context(connection: HTTPConnection) -> Context:
+        # HTTP: the Authorization header. WebSocket: the header if any, then
+        # connectionParams.authorization when the connection opens (AuthenticatingRouter).
+        podrun = holder["podrun"]
+        principal = await principal_from(
+            podrun.use_cases.accounts.auth,
+            connection.headers.get("authorization"),
+            client_of(connection),
+        )
+        return Context(podrun.use_cases, podrun.metrics, principal)
+
+    router: AuthenticatingRouter = AuthenticatingRouter(
+        build_schema(
+            trace_scripts=trace_scripts, traced=tracing_exports(), hardening=security.hardening
+        ),
         context_getter=get_context,
         graphql_ide="graphiql" if graphiql else None,
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+        max_subscriptions_per_connection=security.max_subscriptions_per_connection,
     )
     app = FastAPI(title="Podrun", lifespan=lifespan, docs_url=None, redoc_url=None)
+    add_http_limits(app, security)
     app.include_router(router, prefix="/graphql")
 
     @app.get("/healthz")

@@ -8,18 +8,19 @@ import strawberry
 from strawberry.types import Info
 
 from service.domain.statuses import ExecutionStatus as DomainExecutionStatus
-from service.entrypoints.graphql.context import Context
+from service.entrypoints.graphql.context import Context, principal_of
+from service.entrypoints.graphql.types.auth import AuthError
 from service.entrypoints.graphql.types.errors import ExecutionNotFound, InputError
 from service.entrypoints.graphql.types.stdin import (
     ExecutionNotRunning,
     InputAccepted,
     StdinClosed,
 )
-from service.services.problems import InputProblem, NotFound, NotRunning
+from service.services.problems import AuthProblem, InputProblem, NotFound, NotRunning
 from service.services.problems import StdinClosed as StdinClosedProblem
 
 SendExecutionInputPayload = Annotated[
-    InputAccepted | InputError | ExecutionNotFound | ExecutionNotRunning | StdinClosed,
+    InputAccepted | InputError | ExecutionNotFound | ExecutionNotRunning | StdinClosed | AuthError,
     strawberry.union("SendExecutionInputPayload"),
 ]
 
@@ -35,7 +36,12 @@ class ExecutionInputMutations:
     async def send_execution_input(
         self, info: Info[Context, None], id: strawberry.ID, data: str, eof: bool | None = False
     ) -> SendExecutionInputPayload:
-        result = await info.context.use_cases.feeder.send(str(id), data, eof=bool(eof))
+        principal = principal_of(info)
+        if isinstance(principal, AuthProblem):
+            return AuthError.from_domain(principal)
+        result = await info.context.use_cases.feeder.send(
+            str(id), data, principal=principal, eof=bool(eof)
+        )
         if isinstance(result, InputProblem):
             return InputError(message=result.message, field=result.field)
         if isinstance(result, NotFound):

@@ -8,16 +8,19 @@ import strawberry
 from strawberry.types import Info
 
 from service.adapters.telemetry.tracing import current_trace_parent
-from service.entrypoints.graphql.context import Context
+from service.entrypoints.graphql.context import Context, principal_of
 from service.entrypoints.graphql.inputs import ExecuteScriptInput
+from service.entrypoints.graphql.types.auth import AuthError, QuotaExceeded
 from service.entrypoints.graphql.types.errors import ExecutionNotFound, InputError
 from service.entrypoints.graphql.types.execution import Execution
-from service.services.problems import InputProblem, NotFound
+from service.services.problems import AuthProblem, InputProblem, NotFound, QuotaProblem
 from service.services.submitting import SubmitRequest
 
-ExecuteScriptPayload = Annotated[Execution | InputError, strawberry.union("ExecuteScriptPayload")]
+ExecuteScriptPayload = Annotated[
+    Execution | InputError | QuotaExceeded | AuthError, strawberry.union("ExecuteScriptPayload")
+]
 CancelExecutionPayload = Annotated[
-    Execution | ExecutionNotFound, strawberry.union("CancelExecutionPayload")
+    Execution | ExecutionNotFound | AuthError, strawberry.union("CancelExecutionPayload")
 ]
 
 
@@ -27,6 +30,9 @@ class ExecutionMutations:
     async def execute_script(
         self, info: Info[Context, None], input: ExecuteScriptInput
     ) -> ExecuteScriptPayload:
+        principal = principal_of(info)
+        if isinstance(principal, AuthProblem):
+            return AuthError.from_domain(principal)
         result = await info.context.use_cases.submitter.submit(
             SubmitRequest(
                 script=input.script,
@@ -36,10 +42,13 @@ class ExecutionMutations:
                 idempotency_key=input.idempotency_key,
                 interactive=bool(input.interactive),
                 trace_parent=current_trace_parent(),
+                principal=principal,
             )
         )
         if isinstance(result, InputProblem):
             return InputError(message=result.message, field=result.field)
+        if isinstance(result, QuotaProblem):
+            return QuotaExceeded.from_domain(result)
         info.context.metrics.submitted.labels(result.runtime).inc()
         return Execution.from_domain(result)
 
@@ -50,7 +59,10 @@ class ExecutionMutations:
     async def cancel_execution(
         self, info: Info[Context, None], id: strawberry.ID
     ) -> CancelExecutionPayload:
-        result = await info.context.use_cases.canceller.cancel(str(id))
+        principal = principal_of(info)
+        if isinstance(principal, AuthProblem):
+            return AuthError.from_domain(principal)
+        result = await info.context.use_cases.canceller.cancel(str(id), principal=principal)
         if isinstance(result, NotFound):
             return ExecutionNotFound(message=result.message, id=strawberry.ID(result.id))
         return Execution.from_domain(result)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.types import Info
 
-from service.entrypoints.graphql.context import Context
+from service.domain.accounts import ANONYMOUS
+from service.entrypoints.graphql.context import Context, principal_of, principal_or_raise
 from service.entrypoints.graphql.types.enums import ExecutionStatus
 from service.entrypoints.graphql.types.execution import (
     Execution,
@@ -17,51 +20,84 @@ from service.entrypoints.graphql.types.execution import (
 )
 from service.entrypoints.graphql.types.limits import Limits, LimitsPolicy
 from service.entrypoints.graphql.types.runtime import Runtime
-from service.services.querying import MAX_PAGE_SIZE
-from service.services.store_port import InvalidCursor
+from service.entrypoints.graphql.types.scripts import SavedScript
+from service.services.problems import AuthProblem
+from service.services.querying import MAX_PAGE_SIZE, ExecutionFilter
+from service.services.store_port import ExecutionPage, InvalidCursor
 
 
 @strawberry.type
 class ExecutionQueries:
-    @strawberry.field(description="One execution; null when there is none with this id.")
+    @strawberry.field(
+        description="One execution; null when there is none with this id that the caller may "
+        "see (their own, an anonymous one by its id, or any for an admin)."
+    )
     async def execution(self, info: Info[Context, None], id: strawberry.ID) -> Execution | None:
-        found = await info.context.use_cases.queries.get(str(id))
+        found = await info.context.use_cases.queries.get(str(id), principal_or_raise(info))
         return Execution.from_domain(found) if found else None
 
     @strawberry.field(description="Fetch any object by its id.")
     async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
-        found = await info.context.use_cases.queries.get(str(id))
-        return Execution.from_domain(found) if found else None
+        principal = principal_or_raise(info)
+        found = await info.context.use_cases.queries.get(str(id), principal)
+        if found is not None:
+            return Execution.from_domain(found)
+        script = await info.context.use_cases.accounts.scripts.get(principal, str(id))
+        return SavedScript.from_domain(script) if script else None
 
-    @strawberry.field(description=f"Executions, newest first (at most {MAX_PAGE_SIZE} a page).")
+    @strawberry.field(
+        description=f"The caller's executions, newest first (at most {MAX_PAGE_SIZE} a page), "
+        "filtered by status, runtime and creation time (createdAfter inclusive, createdBefore "
+        "exclusive)."
+    )
     async def executions(
         self,
         info: Info[Context, None],
         first: int | None = None,
         after: str | None = None,
         status: list[ExecutionStatus] | None = None,  # type: ignore[valid-type]
+        runtime: str | None = None,
+        created_after: datetime | None = None,
+        created_before: datetime | None = None,
     ) -> ExecutionConnection:
-        if first is not None and not 0 <= first <= MAX_PAGE_SIZE:
-            raise GraphQLError(f"first must be between 0 and {MAX_PAGE_SIZE}")
+        _check_first(first)
+        principal = principal_or_raise(info)
+        where = ExecutionFilter(status, runtime, created_after, created_before)
         try:
             page = await info.context.use_cases.queries.page(
-                first=first, after=after, statuses=status
+                principal, first=first, after=after, where=where
             )
         except InvalidCursor as error:
             raise GraphQLError(f"after: {error}") from error
-        edges = [
-            ExecutionEdge(cursor=cursor, node=Execution.from_domain(item))
-            for item, cursor in zip(page.items, page.cursors, strict=True)
-        ]
-        return ExecutionConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                has_previous_page=page.has_previous_page,
-                start_cursor=page.cursors[0] if page.cursors else None,
-                end_cursor=page.cursors[-1] if page.cursors else None,
-            ),
-        )
+        return connection_of(page)
+
+    @strawberry.field(description="Everyone's executions (or one owner's): admins only.")
+    async def all_executions(
+        self,
+        info: Info[Context, None],
+        first: int | None = None,
+        after: str | None = None,
+        status: list[ExecutionStatus] | None = None,  # type: ignore[valid-type]
+        runtime: str | None = None,
+        created_after: datetime | None = None,
+        created_before: datetime | None = None,
+        owner_id: strawberry.ID | None = None,
+    ) -> ExecutionConnection:
+        _check_first(first)
+        where = ExecutionFilter(status, runtime, created_after, created_before)
+        try:
+            page = await info.context.use_cases.queries.all_page(
+                principal_or_raise(info),
+                first=first,
+                after=after,
+                owner_id=str(owner_id) if owner_id is not None else None,
+                where=where,
+            )
+        except InvalidCursor as error:
+            raise GraphQLError(f"after: {error}") from error
+        if isinstance(page, AuthProblem):
+            raise GraphQLError(page.message, extensions={"code": page.code})
+        return connection_of(page)
 
     @strawberry.field(description="Runtimes scripts can run on here.")
     def runtimes(self, info: Info[Context, None]) -> list[Runtime]:
@@ -69,9 +105,34 @@ class ExecutionQueries:
 
     @strawberry.field(description="Limit defaults, minimums and maximums of this server.")
     def limits_policy(self, info: Info[Context, None]) -> LimitsPolicy:
-        policy = info.context.use_cases.limits
+        # The caller's own: roles have their own maximums.
+        principal = principal_of(info)
+        quotas = info.context.use_cases.accounts.quotas
+        policy = quotas.limit_policy_for(
+            principal if not isinstance(principal, AuthProblem) else ANONYMOUS
+        )
         return LimitsPolicy(
             defaults=Limits.from_domain(policy.defaults),
             maximums=Limits.from_domain(policy.maximums),
             minimums=Limits.from_domain(policy.minimums),
         )
+
+
+def _check_first(first: int | None) -> None:
+    if first is not None and not 0 <= first <= MAX_PAGE_SIZE:
+        raise GraphQLError(f"first must be between 0 and {MAX_PAGE_SIZE}")
+
+
+def connection_of(page: ExecutionPage) -> ExecutionConnection:
+    return ExecutionConnection(
+        edges=[
+            ExecutionEdge(cursor=cursor, node=Execution.from_domain(item))
+            for item, cursor in zip(page.items, page.cursors, strict=True)
+        ],
+        page_info=PageInfo(
+            has_next_page=page.has_next_page,
+            has_previous_page=page.has_previous_page,
+            start_cursor=page.cursors[0] if page.cursors else None,
+            end_cursor=page.cursors[-1] if page.cursors else None,
+        ),
+    )

@@ -8,7 +8,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import Info
 
-from service.entrypoints.graphql.context import Context
+from service.entrypoints.graphql.context import Context, principal_or_raise
 from service.entrypoints.graphql.types.events import ExecutionEvent, event_from_domain
 
 
@@ -24,13 +24,17 @@ class ExecutionSubscriptions:
         use_cases = info.context.use_cases
         if after_seq < 0:
             raise GraphQLError("afterSeq must be 0 or more")
-        execution = await use_cases.queries.get(str(id))
+        principal = principal_or_raise(info)
+        # Not visible reads exactly like unknown: ids cannot be probed.
+        execution = await use_cases.queries.get(str(id), principal)
         if execution is None:
             raise GraphQLError(f"no execution with id {str(id)!r}")
         gauge = info.context.metrics.open_subscriptions
         gauge.inc()
         try:
-            async for event in use_cases.streamer.stream(str(id), after_seq, execution=execution):
+            async for event in use_cases.streamer.stream(
+                str(id), after_seq, principal=principal, execution=execution
+            ):
                 yield event_from_domain(event)
         finally:
             gauge.dec()

@@ -1,0 +1,106 @@
+"""The refresh_tokens and api_tokens collections."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+import pymongo
+from pymongo import ReturnDocument
+
+from service.adapters.store.account_documents import ApiTokenDocument, RefreshTokenDocument
+from service.domain.credentials import ApiTokenRecord, RefreshTokenRecord
+
+
+def _to_dict(record: RefreshTokenRecord | ApiTokenRecord) -> dict[str, Any]:
+    raw = asdict(record)
+    raw["_id"] = raw.pop("id")
+    return raw
+
+
+def _refresh_from(raw: dict[str, Any]) -> RefreshTokenRecord:
+    return RefreshTokenRecord(
+        id=raw["_id"],
+        family_id=raw["family_id"],
+        user_id=raw["user_id"],
+        secret_hash=raw["secret_hash"],
+        issued_at=raw["issued_at"],
+        expires_at=raw["expires_at"],
+        used_at=raw.get("used_at"),
+        revoked_at=raw.get("revoked_at"),
+    )
+
+
+def _api_from(raw: dict[str, Any]) -> ApiTokenRecord:
+    return ApiTokenRecord(
+        id=raw["_id"],
+        user_id=raw["user_id"],
+        name=raw["name"],
+        secret_hash=raw["secret_hash"],
+        created_at=raw["created_at"],
+        last_used_at=raw.get("last_used_at"),
+        revoked_at=raw.get("revoked_at"),
+    )
+
+
+class MongoRefreshTokenRepository:
+    def __init__(self) -> None:
+        self._collection = RefreshTokenDocument.get_pymongo_collection()
+
+    async def create(self, record: RefreshTokenRecord) -> None:
+        await self._collection.insert_one(_to_dict(record))
+
+    async def get(self, token_id: str) -> RefreshTokenRecord | None:
+        raw = await self._collection.find_one({"_id": token_id})
+        return _refresh_from(raw) if raw else None
+
+    async def mark_used(self, token_id: str, at: datetime) -> RefreshTokenRecord | None:
+        # One atomic write decides the race between two uses of the same token: the
+        # second finds it used and is treated as reuse.
+        raw = await self._collection.find_one_and_update(
+            {"_id": token_id, "used_at": None, "revoked_at": None},
+            {"$set": {"used_at": at}},
+            return_document=ReturnDocument.AFTER,
+        )
+        return _refresh_from(raw) if raw else None
+
+    async def revoke_family(self, family_id: str, at: datetime) -> int:
+        result = await self._collection.update_many(
+            {"family_id": family_id, "revoked_at": None}, {"$set": {"revoked_at": at}}
+        )
+        return int(result.modified_count)
+
+    async def revoke_user(self, user_id: str, at: datetime) -> int:
+        result = await self._collection.update_many(
+            {"user_id": user_id, "revoked_at": None}, {"$set": {"revoked_at": at}}
+        )
+        return int(result.modified_count)
+
+
+class MongoApiTokenRepository:
+    def __init__(self) -> None:
+        self._collection = ApiTokenDocument.get_pymongo_collection()
+
+    async def create(self, record: ApiTokenRecord) -> None:
+        await self._collection.insert_one(_to_dict(record))
+
+    async def get(self, token_id: str) -> ApiTokenRecord | None:
+        raw = await self._collection.find_one({"_id": token_id})
+        return _api_from(raw) if raw else None
+
+    async def of_user(self, user_id: str) -> list[ApiTokenRecord]:
+        cursor = self._collection.find({"user_id": user_id, "revoked_at": None}).sort(
+            "created_at", pymongo.ASCENDING
+        )
+        return [_api_from(raw) async for raw in cursor]
+
+    async def revoke(self, token_id: str, user_id: str, at: datetime) -> bool:
+        result = await self._collection.update_one(
+            {"_id": token_id, "user_id": user_id, "revoked_at": None},
+            {"$set": {"revoked_at": at}},
+        )
+        return bool(result.modified_count)
+
+    async def touch(self, token_id: str, at: datetime) -> None:
+        await self._collection.update_one({"_id": token_id}, {"$set": {"last_used_at": at}})

@@ -1,0 +1,112 @@
+"""The users collection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pymongo
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from service.adapters.store.account_documents import UserDocument
+from service.adapters.store.executions import decode_cursor, encode_cursor
+from service.domain.accounts import QuotaOverrides, Role, User
+from service.services.accounts_port import Page
+
+
+def user_to_dict(user: User) -> dict[str, Any]:
+    return {
+        "_id": user.id,
+        "username": user.username,
+        "email": user.email,
+        "password_hash": user.password_hash,
+        "role": user.role.value,
+        "created_at": user.created_at,
+        "max_concurrent_executions": user.quotas.max_concurrent_executions,
+        "submissions_per_minute": user.quotas.submissions_per_minute,
+        "disabled": user.disabled,
+    }
+
+
+def user_from_dict(raw: dict[str, Any]) -> User:
+    return User(
+        id=raw["_id"],
+        username=raw["username"],
+        email=raw.get("email"),
+        password_hash=raw["password_hash"],
+        role=Role(raw["role"]),
+        created_at=raw["created_at"],
+        quotas=QuotaOverrides(
+            max_concurrent_executions=raw.get("max_concurrent_executions"),
+            submissions_per_minute=raw.get("submissions_per_minute"),
+        ),
+        disabled=bool(raw.get("disabled")),
+    )
+
+
+class MongoUserRepository:
+    """UserRepository over the `users` collection."""
+
+    def __init__(self) -> None:
+        self._collection = UserDocument.get_pymongo_collection()
+
+    async def create(self, user: User) -> User | None:
+        try:
+            await self._collection.insert_one(user_to_dict(user))
+        except DuplicateKeyError:
+            return None
+        return user
+
+    async def get(self, user_id: str) -> User | None:
+        raw = await self._collection.find_one({"_id": user_id})
+        return user_from_dict(raw) if raw else None
+
+    async def get_by_username(self, username: str) -> User | None:
+        raw = await self._collection.find_one({"username": username})
+        return user_from_dict(raw) if raw else None
+
+    async def count(self) -> int:
+        return await self._collection.count_documents({})
+
+    async def set_role(self, user_id: str, role: Role) -> User | None:
+        return await self._set(user_id, {"role": role.value})
+
+    async def set_quotas(self, user_id: str, quotas: QuotaOverrides) -> User | None:
+        return await self._set(
+            user_id,
+            {
+                "max_concurrent_executions": quotas.max_concurrent_executions,
+                "submissions_per_minute": quotas.submissions_per_minute,
+            },
+        )
+
+    async def set_password_hash(self, user_id: str, password_hash: str) -> None:
+        await self._set(user_id, {"password_hash": password_hash})
+
+    async def page(self, *, first: int, after: str | None) -> Page[User]:
+        query: dict[str, Any] = {}
+        if after is not None:
+            created_at, user_id = decode_cursor(after)
+            query["$or"] = [
+                {"created_at": {"$gt": created_at}},
+                {"created_at": created_at, "_id": {"$gt": user_id}},
+            ]
+        cursor = (
+            self._collection.find(query)
+            .sort([("created_at", pymongo.ASCENDING), ("_id", pymongo.ASCENDING)])
+            .limit(first + 1)
+        )
+        raws = await cursor.to_list(length=first + 1)
+        items = [user_from_dict(raw) for raw in raws[:first]]
+        return Page(
+            items=items,
+            cursors=[encode_cursor(item.created_at, item.id) for item in items],
+            has_next_page=len(raws) > first,
+            has_previous_page=after is not None,
+        )
+
+    async def _set(self, user_id: str, fields: dict[str, Any]) -> User | None:
+        raw = await self._collection.find_one_and_update(
+            {"_id": user_id}, {"$set": fields}, return_document=ReturnDocument.AFTER
+        )
+        return user_from_dict(raw) if raw else None

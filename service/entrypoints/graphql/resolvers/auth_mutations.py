@@ -1,0 +1,77 @@
+"""Mutations on accounts: register, log in, refresh, log out, personal API tokens."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from service.entrypoints.graphql.context import Context, principal_of
+from service.entrypoints.graphql.inputs_accounts import LoginInput, RegisterInput
+from service.entrypoints.graphql.types.auth import (
+    ApiToken,
+    ApiTokenCreated,
+    AuthError,
+    AuthPayload,
+)
+from service.entrypoints.graphql.types.errors import InputError
+from service.services.authenticating import Session
+from service.services.problems import AuthProblem, InputProblem
+
+AuthResult = Annotated[AuthPayload | InputError | AuthError, strawberry.union("AuthResult")]
+CreateApiTokenPayload = Annotated[
+    ApiTokenCreated | InputError | AuthError, strawberry.union("CreateApiTokenPayload")
+]
+
+
+def _auth_result(result: Session | InputProblem | AuthProblem) -> AuthResult:
+    if isinstance(result, InputProblem):
+        return InputError(message=result.message, field=result.field)
+    if isinstance(result, AuthProblem):
+        return AuthError.from_domain(result)
+    return AuthPayload.from_domain(result)
+
+
+@strawberry.type
+class AuthMutations:
+    @strawberry.mutation(description="Create an account (when registration is open) and log in.")
+    async def register(self, info: Info[Context, None], input: RegisterInput) -> AuthResult:
+        auth = info.context.use_cases.accounts.auth
+        return _auth_result(await auth.register(input.username, input.password, input.email))
+
+    @strawberry.mutation(description="Log in: a new session (access + refresh token).")
+    async def login(self, info: Info[Context, None], input: LoginInput) -> AuthResult:
+        auth = info.context.use_cases.accounts.auth
+        return _auth_result(await auth.login(input.username, input.password))
+
+    @strawberry.mutation(
+        description="Trade a refresh token for a new session; the old token is used up. "
+        "Presenting a used token again revokes every token of that login (TOKEN_REUSED)."
+    )
+    async def refresh_token(self, info: Info[Context, None], refresh_token: str) -> AuthResult:
+        auth = info.context.use_cases.accounts.auth
+        return _auth_result(await auth.refresh(refresh_token))
+
+    @strawberry.mutation(description="Revoke this refresh token and every one of its login.")
+    async def logout(self, info: Info[Context, None], refresh_token: str) -> bool:
+        return await info.context.use_cases.accounts.auth.logout(refresh_token)
+
+    @strawberry.mutation(description="A personal API token for the CLI and scripts.")
+    async def create_api_token(self, info: Info[Context, None], name: str) -> CreateApiTokenPayload:
+        principal = principal_of(info)
+        if isinstance(principal, AuthProblem):
+            return AuthError.from_domain(principal)
+        issued = await info.context.use_cases.accounts.auth.create_api_token(principal, name)
+        if isinstance(issued, InputProblem):
+            return InputError(message=issued.message, field=issued.field)
+        if isinstance(issued, AuthProblem):
+            return AuthError.from_domain(issued)
+        return ApiTokenCreated(token=issued.token, api_token=ApiToken.from_domain(issued.record))
+
+    @strawberry.mutation(description="Revoke one of the caller's API tokens.")
+    async def revoke_api_token(self, info: Info[Context, None], id: strawberry.ID) -> bool:
+        principal = principal_of(info)
+        if isinstance(principal, AuthProblem):
+            return False
+        return await info.context.use_cases.accounts.auth.revoke_api_token(principal, str(id))

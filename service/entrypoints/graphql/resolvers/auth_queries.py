@@ -1,0 +1,71 @@
+"""Queries on accounts: who am I, my API tokens, my quota; users (admins only)."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.types import Info
+
+from service.entrypoints.graphql.context import Context, principal_of, principal_or_raise
+from service.entrypoints.graphql.types.auth import (
+    ApiToken,
+    Quota,
+    User,
+    UserConnection,
+    UserEdge,
+)
+from service.entrypoints.graphql.types.execution import PageInfo
+from service.services.administering import MAX_PAGE_SIZE
+from service.services.problems import AuthProblem
+from service.services.store_port import InvalidCursor
+
+
+@strawberry.type
+class AuthQueries:
+    @strawberry.field(description="The logged-in user; null for anonymous callers.")
+    async def me(self, info: Info[Context, None]) -> User | None:
+        principal = principal_of(info)
+        if isinstance(principal, AuthProblem) or principal.user_id is None:
+            return None
+        user = await info.context.use_cases.accounts.auth.user(principal.user_id)
+        return User.from_domain(user) if user else None
+
+    @strawberry.field(description="The caller's API tokens (secrets are never shown again).")
+    async def api_tokens(self, info: Info[Context, None]) -> list[ApiToken]:
+        principal = principal_or_raise(info)
+        records = await info.context.use_cases.accounts.auth.api_tokens(principal)
+        return [ApiToken.from_domain(r) for r in records]
+
+    @strawberry.field(description="The quotas that apply to the caller.")
+    def my_quota(self, info: Info[Context, None]) -> Quota:
+        quota = info.context.use_cases.accounts.quotas.quota_of(principal_or_raise(info))
+        return Quota(
+            max_concurrent_executions=quota.max_concurrent_executions,
+            submissions_per_minute=quota.submissions_per_minute,
+        )
+
+    @strawberry.field(description=f"All users, oldest first (admins only; {MAX_PAGE_SIZE} a page).")
+    async def users(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None
+    ) -> UserConnection:
+        if first is not None and not 0 <= first <= MAX_PAGE_SIZE:
+            raise GraphQLError(f"first must be between 0 and {MAX_PAGE_SIZE}")
+        admin = info.context.use_cases.accounts.admin
+        try:
+            page = await admin.users(principal_or_raise(info), first=first, after=after)
+        except InvalidCursor as error:
+            raise GraphQLError(f"after: {error}") from error
+        if isinstance(page, AuthProblem):
+            raise GraphQLError(page.message, extensions={"code": page.code})
+        return UserConnection(
+            edges=[
+                UserEdge(cursor=c, node=User.from_domain(u))
+                for u, c in zip(page.items, page.cursors, strict=True)
+            ],
+            page_info=PageInfo(
+                has_next_page=page.has_next_page,
+                has_previous_page=page.has_previous_page,
+                start_cursor=page.cursors[0] if page.cursors else None,
+                end_cursor=page.cursors[-1] if page.cursors else None,
+            ),
+        )

@@ -1,0 +1,102 @@
+"""Mutations on saved scripts: create, update, delete, run."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from service.adapters.telemetry.tracing import current_trace_parent
+from service.domain.scripts import SavedScript as DomainSavedScript
+from service.entrypoints.graphql.context import Context, principal_of
+from service.entrypoints.graphql.inputs import LimitsInput
+from service.entrypoints.graphql.inputs_accounts import SavedScriptInput, SavedScriptPatch
+from service.entrypoints.graphql.types.auth import AuthError, QuotaExceeded
+from service.entrypoints.graphql.types.errors import InputError
+from service.entrypoints.graphql.types.execution import Execution
+from service.entrypoints.graphql.types.scripts import SavedScript, SavedScriptNotFound
+from service.services.problems import AuthProblem, InputProblem, NotFound, QuotaProblem
+
+SavedScriptPayload = Annotated[
+    SavedScript | SavedScriptNotFound | InputError | AuthError,
+    strawberry.union("SavedScriptPayload"),
+]
+RunSavedScriptPayload = Annotated[
+    Execution | SavedScriptNotFound | InputError | QuotaExceeded | AuthError,
+    strawberry.union("RunSavedScriptPayload"),
+]
+
+
+def _script_payload(
+    result: DomainSavedScript | InputProblem | AuthProblem | NotFound,
+) -> SavedScriptPayload:
+    if isinstance(result, InputProblem):
+        return InputError(message=result.message, field=result.field)
+    if isinstance(result, AuthProblem):
+        return AuthError.from_domain(result)
+    if isinstance(result, NotFound):
+        return SavedScriptNotFound(message=result.message, id=strawberry.ID(result.id))
+    return SavedScript.from_domain(result)
+
+
+@strawberry.type
+class ScriptMutations:
+    @strawberry.mutation(description="Save a script (logged-in users).")
+    async def create_saved_script(
+        self, info: Info[Context, None], input: SavedScriptInput
+    ) -> SavedScriptPayload:
+        principal = principal_of(info)
+        if isinstance(principal, AuthProblem):
+            return AuthError.from_domain(principal)
+        scripts = info.context.use_cases.accounts.scripts
+        return _script_payload(await scripts.create(principal, input.to_domain()))
+
+    @strawberry.mutation(description="Change a saved script; omitted fields stay.")
+    async def update_saved_script(
+        self, info: Info[Context, None], id: strawberry.ID, input: SavedScriptPatch
+    ) -> SavedScriptPayload:
+        principal = principal_of(info)
+        if isinstance(principal, AuthProblem):
+            return AuthError.from_domain(principal)
+        scripts = info.context.use_cases.accounts.scripts
+        return _script_payload(await scripts.update(principal, str(id), input.to_domain()))
+
+    @strawberry.mutation(description="Delete a saved script; false when there was none to delete.")
+    async def delete_saved_script(self, info: Info[Context, None], id: strawberry.ID) -> bool:
+        principal = principal_of(info)
+        if isinstance(principal, AuthProblem):
+            return False
+        result = await info.context.use_cases.accounts.scripts.delete(principal, str(id))
+        return result is True
+
+    @strawberry.mutation(
+        description="Run a saved script; stdin and limits, when given, replace the saved ones."
+    )
+    async def run_saved_script(
+        self,
+        info: Info[Context, None],
+        id: strawberry.ID,
+        stdin: str | None = None,
+        limits: LimitsInput | None = None,
+    ) -> RunSavedScriptPayload:
+        principal = principal_of(info)
+        if isinstance(principal, AuthProblem):
+            return AuthError.from_domain(principal)
+        result = await info.context.use_cases.accounts.scripts.run(
+            principal,
+            str(id),
+            stdin=stdin,
+            limits=limits.to_domain() if limits else None,
+            trace_parent=current_trace_parent(),
+        )
+        if isinstance(result, InputProblem):
+            return InputError(message=result.message, field=result.field)
+        if isinstance(result, QuotaProblem):
+            return QuotaExceeded.from_domain(result)
+        if isinstance(result, AuthProblem):
+            return AuthError.from_domain(result)
+        if isinstance(result, NotFound):
+            return SavedScriptNotFound(message=result.message, id=strawberry.ID(result.id))
+        info.context.metrics.submitted.labels(result.runtime).inc()
+        return Execution.from_domain(result)
