@@ -19,8 +19,8 @@ type Documents = {
     "\n  fragment LimitsFields on Limits {\n    timeoutSeconds\n    memoryMib\n    cpuMillicores\n    maxProcesses\n    maxOutputBytes\n    diskMib\n  }\n": typeof types.LimitsFieldsFragmentDoc,
     "\n  query EditorSetup {\n    runtimes {\n      id\n      language\n      version\n      default\n      aliases\n    }\n    limitsPolicy {\n      defaults {\n        ...LimitsFields\n      }\n      maximums {\n        ...LimitsFields\n      }\n      minimums {\n        ...LimitsFields\n      }\n    }\n  }\n": typeof types.EditorSetupDocument,
     "\n  query Execution($id: ID!) {\n    execution(id: $id) {\n      ...ExecutionFields\n    }\n  }\n": typeof types.ExecutionDocument,
-    "\n  mutation ExecuteScript($input: ExecuteScriptInput!) {\n    executeScript(input: $input) {\n      __typename\n      ... on Execution {\n        ...ExecutionFields\n      }\n      ... on InputError {\n        message\n        field\n      }\n    }\n  }\n": typeof types.ExecuteScriptDocument,
-    "\n  mutation CancelExecution($id: ID!) {\n    cancelExecution(id: $id) {\n      __typename\n      ... on Execution {\n        ...ExecutionFields\n      }\n      ... on ExecutionNotFound {\n        message\n      }\n    }\n  }\n": typeof types.CancelExecutionDocument,
+    "\n  mutation ExecuteScript($input: ExecuteScriptInput!) {\n    executeScript(input: $input) {\n      __typename\n      ... on Execution {\n        ...ExecutionFields\n      }\n      ... on InputError {\n        field\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": typeof types.ExecuteScriptDocument,
+    "\n  mutation CancelExecution($id: ID!) {\n    cancelExecution(id: $id) {\n      __typename\n      ... on Execution {\n        ...ExecutionFields\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": typeof types.CancelExecutionDocument,
     "\n  subscription ExecutionEvents($id: ID!, $afterSeq: Int!) {\n    executionEvents(id: $id, afterSeq: $afterSeq) {\n      __typename\n      ... on StatusEvent {\n        seq\n        at\n        status\n        exitCode\n        message\n      }\n      ... on OutputEvent {\n        seq\n        at\n        stream\n        data\n      }\n    }\n  }\n": typeof types.ExecutionEventsDocument,
     "\n  mutation SendExecutionInput($id: ID!, $data: String!, $eof: Boolean) {\n    sendExecutionInput(id: $id, data: $data, eof: $eof) {\n      __typename\n      ... on InputAccepted {\n        id\n        seq\n        bytes\n        eof\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": typeof types.SendExecutionInputDocument,
 };
@@ -29,8 +29,8 @@ const documents: Documents = {
     "\n  fragment LimitsFields on Limits {\n    timeoutSeconds\n    memoryMib\n    cpuMillicores\n    maxProcesses\n    maxOutputBytes\n    diskMib\n  }\n": types.LimitsFieldsFragmentDoc,
     "\n  query EditorSetup {\n    runtimes {\n      id\n      language\n      version\n      default\n      aliases\n    }\n    limitsPolicy {\n      defaults {\n        ...LimitsFields\n      }\n      maximums {\n        ...LimitsFields\n      }\n      minimums {\n        ...LimitsFields\n      }\n    }\n  }\n": types.EditorSetupDocument,
     "\n  query Execution($id: ID!) {\n    execution(id: $id) {\n      ...ExecutionFields\n    }\n  }\n": types.ExecutionDocument,
-    "\n  mutation ExecuteScript($input: ExecuteScriptInput!) {\n    executeScript(input: $input) {\n      __typename\n      ... on Execution {\n        ...ExecutionFields\n      }\n      ... on InputError {\n        message\n        field\n      }\n    }\n  }\n": types.ExecuteScriptDocument,
-    "\n  mutation CancelExecution($id: ID!) {\n    cancelExecution(id: $id) {\n      __typename\n      ... on Execution {\n        ...ExecutionFields\n      }\n      ... on ExecutionNotFound {\n        message\n      }\n    }\n  }\n": types.CancelExecutionDocument,
+    "\n  mutation ExecuteScript($input: ExecuteScriptInput!) {\n    executeScript(input: $input) {\n      __typename\n      ... on Execution {\n        ...ExecutionFields\n      }\n      ... on InputError {\n        field\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": types.ExecuteScriptDocument,
+    "\n  mutation CancelExecution($id: ID!) {\n    cancelExecution(id: $id) {\n      __typename\n      ... on Execution {\n        ...ExecutionFields\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": types.CancelExecutionDocument,
     "\n  subscription ExecutionEvents($id: ID!, $afterSeq: Int!) {\n    executionEvents(id: $id, afterSeq: $afterSeq) {\n      __typename\n      ... on StatusEvent {\n        seq\n        at\n        status\n        exitCode\n        message\n      }\n      ... on OutputEvent {\n        seq\n        at\n        stream\n        data\n      }\n    }\n  }\n": types.ExecutionEventsDocument,
     "\n  mutation SendExecutionInput($id: ID!, $data: String!, $eof: Boolean) {\n    sendExecutionInput(id: $id, data: $data, eof: $eof) {\n      __typename\n      ... on InputAccepted {\n        id\n        seq\n        bytes\n        eof\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": types.SendExecutionInputDocument,
 };
@@ -54,11 +54,11 @@ export function graphql(source: "\n  query Execution($id: ID!) {\n    execution(
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation ExecuteScript($input: ExecuteScriptInput!) {\n    executeScript(input: $input) {\n      __typename\n      ... on Execution {\n        ...ExecutionFields\n      }\n      ... on InputError {\n        message\n        field\n      }\n    }\n  }\n"): typeof import('./graphql').ExecuteScriptDocument;
+export function graphql(source: "\n  mutation ExecuteScript($input: ExecuteScriptInput!) {\n    executeScript(input: $input) {\n      __typename\n      ... on Execution {\n        ...ExecutionFields\n      }\n      ... on InputError {\n        field\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"): typeof import('./graphql').ExecuteScriptDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation CancelExecution($id: ID!) {\n    cancelExecution(id: $id) {\n      __typename\n      ... on Execution {\n        ...ExecutionFields\n      }\n      ... on ExecutionNotFound {\n        message\n      }\n    }\n  }\n"): typeof import('./graphql').CancelExecutionDocument;
+export function graphql(source: "\n  mutation CancelExecution($id: ID!) {\n    cancelExecution(id: $id) {\n      __typename\n      ... on Execution {\n        ...ExecutionFields\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"): typeof import('./graphql').CancelExecutionDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -66,8 +66,10 @@ export type ExecuteScriptMutationVariables = Exact<{
 
 
 export type ExecuteScriptMutation = { executeScript:
+    | { __typename: 'AuthError', message: string }
     | { __typename: 'Execution', id: string, status: ExecutionStatus, runtime: string, script: string, stdin: string | null, interactive: boolean, exitCode: number | null, outputTruncated: boolean, errorMessage: string | null, traceId: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, lastSeq: number, limits: { timeoutSeconds: number, memoryMib: number, cpuMillicores: number, maxProcesses: number, maxOutputBytes: number, diskMib: number }, usage: { cpuTimeMs: number, peakMemoryKib: number, wallTimeMs: number } | null }
-    | { __typename: 'InputError', message: string, field: string | null }
+    | { __typename: 'InputError', field: string | null, message: string }
+    | { __typename: 'QuotaExceeded', message: string }
    };
 
 export type CancelExecutionMutationVariables = Exact<{
@@ -76,6 +78,7 @@ export type CancelExecutionMutationVariables = Exact<{
 
 
 export type CancelExecutionMutation = { cancelExecution:
+    | { __typename: 'AuthError', message: string }
     | { __typename: 'Execution', id: string, status: ExecutionStatus, runtime: string, script: string, stdin: string | null, interactive: boolean, exitCode: number | null, outputTruncated: boolean, errorMessage: string | null, traceId: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, lastSeq: number, limits: { timeoutSeconds: number, memoryMib: number, cpuMillicores: number, maxProcesses: number, maxOutputBytes: number, diskMib: number }, usage: { cpuTimeMs: number, peakMemoryKib: number, wallTimeMs: number } | null }
     | { __typename: 'ExecutionNotFound', message: string }
    };
@@ -99,6 +102,7 @@ export type SendExecutionInputMutationVariables = Exact<{
 
 
 export type SendExecutionInputMutation = { sendExecutionInput:
+    | { __typename: 'AuthError', message: string }
     | { __typename: 'ExecutionNotFound', message: string }
     | { __typename: 'ExecutionNotRunning', message: string }
     | { __typename: 'InputAccepted', id: string, seq: number, bytes: number, eof: boolean }
@@ -242,8 +246,10 @@ export const ExecuteScriptDocument = new TypedDocumentString(`
       ...ExecutionFields
     }
     ... on InputError {
-      message
       field
+    }
+    ... on Error {
+      message
     }
   }
 }
@@ -286,7 +292,7 @@ export const CancelExecutionDocument = new TypedDocumentString(`
     ... on Execution {
       ...ExecutionFields
     }
-    ... on ExecutionNotFound {
+    ... on Error {
       message
     }
   }

@@ -81,8 +81,10 @@ export const ExecuteScriptMutation = graphql(`
         ...ExecutionFields
       }
       ... on InputError {
-        message
         field
+      }
+      ... on Error {
+        message
       }
     }
   }
@@ -95,7 +97,7 @@ export const CancelExecutionMutation = graphql(`
       ... on Execution {
         ...ExecutionFields
       }
-      ... on ExecutionNotFound {
+      ... on Error {
         message
       }
     }

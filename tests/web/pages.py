@@ -1,0 +1,57 @@
+"""What the tests do on the editor page, in the words a user would use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+TERMINAL_TIMEOUT = 60_000
+
+
+def open_editor(page: Page) -> None:
+    page.goto("/")
+    # The runtime picker fills in once `runtimes` answered: the page is ready.
+    expect(page.get_by_label("Runtime")).to_be_enabled()
+
+
+def set_script(page: Page, script: str) -> None:
+    editor = page.get_by_test_id("script-editor")
+    editor.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    # One insertion, as a paste: no auto-indent after each typed newline.
+    page.keyboard.insert_text(script)
+
+
+def set_limits(page: Page, **limits: Any) -> None:
+    labels = {
+        "timeout": "Timeout (s)",
+        "memory": "Memory (MiB)",
+        "output": "Output (bytes)",
+    }
+    details = page.locator("details.limits")
+    if details.get_attribute("open") is None:
+        page.get_by_text("Limits", exact=True).click()
+    for name, value in limits.items():
+        page.get_by_label(labels[name]).fill(str(value))
+
+
+def run(page: Page) -> None:
+    page.get_by_role("button", name="Run", exact=True).click()
+    expect(page.get_by_test_id("execution-link")).to_be_visible()
+
+
+def verdict(page: Page) -> str:
+    status = page.get_by_test_id("verdict-status")
+    expect(status).to_be_visible(timeout=TERMINAL_TIMEOUT)
+    return str(status.get_attribute("data-status"))
+
+
+def output(page: Page) -> str:
+    return page.get_by_test_id("output").inner_text()
+
+
+def stream_text(page: Page, stream: str) -> str:
+    spans = page.locator(f'[data-testid="output"] [data-stream="{stream}"]')
+    return "".join(spans.all_inner_texts())
