@@ -123,7 +123,29 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-async def measure(server_url: str, samples: int, total: int, concurrency: int) -> dict[str, Any]:
+def cpu_ms(pid: int) -> tuple[float, float]:
+    """(own, reaped children) CPU milliseconds of a process, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    tick = 1000 / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) * tick
+    children = (int(fields[13]) + int(fields[14])) * tick
+    return own, children
+
+
+def store_pid(data_dir: Path) -> int | None:
+    try:
+        return int(json.loads((data_dir / "store.json").read_text())["pid"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+async def measure(
+    server_url: str,
+    samples: int,
+    total: int,
+    concurrency: int,
+    pids: tuple[int | None, int | None] = (None, None),
+) -> dict[str, Any]:
     url = f"{server_url}/graphql"
     ws_url = "ws" + url[4:]
     async with httpx.AsyncClient(timeout=60) as http, Multiplexed(ws_url) as mux:
@@ -140,10 +162,19 @@ async def measure(server_url: str, samples: int, total: int, concurrency: int) -
                 queue.get_nowait()
                 await one_run(http, mux, url, "print(1)")
 
+        server_pid, db_pid = pids
+        before = (cpu_ms(server_pid) if server_pid else None, cpu_ms(db_pid) if db_pid else None)
         started = time.perf_counter()
         await asyncio.gather(*(client() for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
-    return {"bare": bare, "e2e": latencies, "throughput": total / elapsed}
+        after = (cpu_ms(server_pid) if server_pid else None, cpu_ms(db_pid) if db_pid else None)
+    cpu: dict[str, float] = {}
+    if before[0] and after[0]:
+        cpu["podrun"] = (after[0][0] - before[0][0]) / total
+        cpu["sandboxes"] = (after[0][1] - before[0][1]) / total
+    if before[1] and after[1]:
+        cpu["store"] = (after[1][0] - before[1][0]) / total
+    return {"bare": bare, "e2e": latencies, "throughput": total / elapsed, "cpu": cpu}
 
 
 def main() -> None:
@@ -154,6 +185,7 @@ def main() -> None:
     parser.add_argument("--url", help="measure a running server instead of starting one")
     args = parser.parse_args()
     server = None
+    pids: tuple[int | None, int | None] = (None, None)
     if args.url is None:
         workdir = Path(tempfile.mkdtemp(prefix="podrun-bench-"))
         server = PodrunProcess(
@@ -165,9 +197,11 @@ def main() -> None:
                 "PODRUN_LOG_LEVEL": "WARNING",
             },
         ).start()
+        assert server.process is not None
+        pids = (server.process.pid, store_pid(workdir / "data"))
     try:
         result = asyncio.run(
-            measure(args.url or server.url, args.samples, args.total, args.concurrency)
+            measure(args.url or server.url, args.samples, args.total, args.concurrency, pids)
         )
     finally:
         if server is not None:
@@ -191,6 +225,9 @@ def main() -> None:
         f" ({args.total} executions)"
     )
     print(f"mean end-to-end: {statistics.mean(e2e):.1f} ms")
+    if result["cpu"]:
+        parts = ", ".join(f"{name} {ms:.1f} ms" for name, ms in result["cpu"].items())
+        print(f"CPU per execution under load: {parts}")
 
 
 if __name__ == "__main__":

@@ -26,6 +26,15 @@ class EventBus(Protocol):
         """Tell local subscribers about an event that is already stored."""
         ...
 
+    def publish_ahead(self, event: ExecutionEvent) -> None:
+        """Tell local subscribers about an event that is not stored yet (write-behind). The
+        bus keeps it for listeners that arrive before `stored` says the log has it."""
+        ...
+
+    def stored(self, execution_id: str, seq: int) -> None:
+        """The log now holds every event of `execution_id` up to `seq`."""
+        ...
+
     def listen(self, execution_id: str) -> AbstractAsyncContextManager[LiveFeed]:
         """Events published for one execution from now on, in publish order."""
         ...

@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from service.domain.events import ExecutionEvent, OutputEvent, StatusEvent
@@ -50,10 +51,21 @@ class OwnershipLost(Exception):
 class _Run:
     execution: Execution
     seq: int
+    # The status as stored in the record (what a compare-and-set expects).
     status: ExecutionStatus
     span: RunSpan
     stdout: list[str] = field(default_factory=list)
     stderr: list[str] = field(default_factory=list)
+    # Write-behind: events already published to live subscribers but not yet stored, and a
+    # RUNNING transition not yet written to the record; all stored by `flush_due`.
+    unstored: list[ExecutionEvent] = field(default_factory=list)
+    deferred_running: tuple[int, dict[str, Any]] | None = None
+    flush_due: float | None = None
+
+    @property
+    def shown_status(self) -> ExecutionStatus:
+        """The status subscribers have been told (ahead of the record while deferred)."""
+        return ExecutionStatus.RUNNING if self.deferred_running else self.status
 
 
 class ExecutionObserver:
@@ -73,6 +85,7 @@ class ExecutionObserver:
         max_chunk_bytes: int = 64 * 1024,
         sandboxes_outlive_worker: bool = False,
         stdin_relay: StdinRelay | None = None,
+        write_behind_seconds: float = 0.1,
     ) -> None:
         self._executions = executions
         self._events = events
@@ -86,6 +99,11 @@ class ExecutionObserver:
         # Kubernetes pods survive a worker restart (another worker reattaches); local
         # sandboxes die with their worker.
         self._sandboxes_outlive_worker = sandboxes_outlive_worker
+        # Events reach this process's subscribers at once; the store gets them in batches at
+        # most this late, or with the next status write. A short script then costs one
+        # record write and one batch of events instead of a write per event: the embedded
+        # store's CPU is what bounds throughput. 0 stores every event as it happens.
+        self._write_behind = write_behind_seconds
         # Writes input sent with `sendExecutionInput` to interactive sandboxes.
         self._stdin_relay = stdin_relay
         self._handles: dict[str, SandboxHandle] = {}
@@ -119,13 +137,15 @@ class ExecutionObserver:
         run = _Run(execution, execution.last_seq, ExecutionStatus.SCHEDULED, span)
 
         async def body() -> None:
-            await self._append(
+            # The record says SCHEDULED since the claim; the event may be stored lazily.
+            await self._emit(
+                run,
                 StatusEvent(
                     execution.id,
                     run.seq,
                     execution.scheduled_at or utcnow(),
                     ExecutionStatus.SCHEDULED,
-                )
+                ),
             )
             await self._launch_and_observe(run, span)
 
@@ -238,12 +258,16 @@ class ExecutionObserver:
         coalescer = OutputCoalescer(self._max_chunk, self._linger)
         try:
             while True:
-                deadline = coalescer.deadline()
-                timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+                deadlines = [d for d in (coalescer.deadline(), run.flush_due) if d is not None]
+                timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
                 try:
                     observation = await asyncio.wait_for(queue.get(), timeout)
                 except TimeoutError:
-                    await self._write_output(run, coalescer.flush())
+                    linger_end = coalescer.deadline()
+                    if linger_end is not None and linger_end <= time.monotonic():
+                        await self._write_output(run, coalescer.flush())
+                    if run.flush_due is not None and run.flush_due <= time.monotonic():
+                        await self._flush(run)
                     continue
                 if isinstance(observation, SandboxOutput):
                     span.output(len(observation.data))
@@ -251,10 +275,8 @@ class ExecutionObserver:
                     await self._write_output(run, due)
                 elif isinstance(observation, SandboxStarted):
                     await self._write_output(run, coalescer.flush())
-                    if run.status is ExecutionStatus.SCHEDULED:
-                        await self._transition(
-                            run, ExecutionStatus.RUNNING, {"started_at": utcnow()}
-                        )
+                    if run.shown_status is ExecutionStatus.SCHEDULED:
+                        await self._start_running(run, utcnow())
                         span.started()
                 elif isinstance(observation, SandboxFinished):
                     await self._write_output(run, coalescer.flush(final=True))
@@ -285,9 +307,17 @@ class ExecutionObserver:
         for chunk in chunks:
             run.seq += 1
             (run.stdout if chunk.stream is OutputStream.STDOUT else run.stderr).append(chunk.text)
-            await self._append(
-                OutputEvent(run.execution.id, run.seq, utcnow(), chunk.stream, chunk.text)
+            await self._emit(
+                run, OutputEvent(run.execution.id, run.seq, utcnow(), chunk.stream, chunk.text)
             )
+
+    async def _start_running(self, run: _Run, at: datetime) -> None:
+        """SCHEDULED -> RUNNING: told to subscribers now, written to the record lazily (with
+        the next flush, or folded into the terminal write when the script ends first)."""
+        run.seq += 1
+        run.deferred_running = (run.seq, {"started_at": at})
+        run.span.transition(ExecutionStatus.RUNNING)
+        await self._emit(run, StatusEvent(run.execution.id, run.seq, at, ExecutionStatus.RUNNING))
 
     async def _transition(
         self,
@@ -298,34 +328,42 @@ class ExecutionObserver:
         exit_code: int | None = None,
         message: str | None = None,
     ) -> None:
+        """Write a status to the record (fenced), then its event with everything pending."""
         run.seq += 1
-        updated = await self._executions.compare_and_set(
+        merged = dict(fields)
+        if run.deferred_running is not None:
+            merged = {**run.deferred_running[1], **merged}
+        written = await self._executions.transition(
             run.execution.id,
             expected={run.status},
             status=status,
             seq=run.seq,
-            fields=fields,
+            fields=merged,
             worker_id=self._worker_id,
         )
-        if updated is None:
+        if not written:
             raise OwnershipLost(run.execution.id)
+        run.deferred_running = None
         run.status = status
         run.span.transition(status)
         at = fields.get("finished_at") or fields.get("started_at") or utcnow()
-        await self._append(
-            StatusEvent(run.execution.id, run.seq, at, status, exit_code=exit_code, message=message)
+        event = StatusEvent(
+            run.execution.id, run.seq, at, status, exit_code=exit_code, message=message
         )
+        run.unstored.append(event)
+        self._bus.publish_ahead(event)
+        await self._store_events(run)
 
     async def _finish(
         self, run: _Run, verdict: Verdict, extra: Mapping[str, Any] | None = None
     ) -> None:
         now = utcnow()
-        if run.status is ExecutionStatus.SCHEDULED and verdict.status not in (
+        if run.shown_status is ExecutionStatus.SCHEDULED and verdict.status not in (
             ExecutionStatus.CANCELLED,
             ExecutionStatus.ERROR,
         ):
             # The sandbox ran and ended between two observations: it did run.
-            await self._transition(run, ExecutionStatus.RUNNING, {"started_at": now})
+            await self._start_running(run, now)
         fields: dict[str, Any] = {
             "finished_at": now,
             "exit_code": verdict.exit_code,
@@ -338,6 +376,35 @@ class ExecutionObserver:
             run, verdict.status, fields, exit_code=verdict.exit_code, message=verdict.message
         )
 
-    async def _append(self, event: ExecutionEvent) -> None:
-        await self._events.append(event)
-        self._bus.publish(event)
+    async def _emit(self, run: _Run, event: ExecutionEvent) -> None:
+        """Publish an event now; store it now or by the write-behind deadline."""
+        self._bus.publish_ahead(event)
+        run.unstored.append(event)
+        if self._write_behind <= 0:
+            await self._flush(run)
+        elif run.flush_due is None:
+            run.flush_due = time.monotonic() + self._write_behind
+
+    async def _flush(self, run: _Run) -> None:
+        """Write the deferred RUNNING transition (fenced), then every pending event."""
+        if run.deferred_running is not None:
+            seq, fields = run.deferred_running
+            written = await self._executions.transition(
+                run.execution.id,
+                expected={run.status},
+                status=ExecutionStatus.RUNNING,
+                seq=seq,
+                fields=fields,
+                worker_id=self._worker_id,
+            )
+            if not written:
+                raise OwnershipLost(run.execution.id)
+            run.deferred_running = None
+            run.status = ExecutionStatus.RUNNING
+        await self._store_events(run)
+
+    async def _store_events(self, run: _Run) -> None:
+        events, run.unstored, run.flush_due = run.unstored, [], None
+        if events:
+            await self._events.append_many(events)
+            self._bus.stored(run.execution.id, events[-1].seq)

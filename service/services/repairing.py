@@ -16,7 +16,13 @@ async def repair_missing_status_event(
 ) -> bool:
     """Append the status event at `execution.last_seq` if the log stops right before it."""
     stored = await events.last_seq(execution.id)
-    if stored != execution.last_seq - 1:
+    # A non-terminal status is repaired only right after the log's end (later events fill
+    # any other gap). A terminal one is appended whatever precedes it: a worker that died
+    # between its terminal write and its last batch of events must not leave subscribers
+    # waiting for events that will never come.
+    if stored >= execution.last_seq:
+        return False
+    if stored != execution.last_seq - 1 and not execution.status.is_terminal:
         return False
     at = execution.finished_at or execution.started_at or execution.scheduled_at or utcnow()
     event = StatusEvent(

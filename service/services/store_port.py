@@ -9,7 +9,7 @@ Invariants the implementation must keep:
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -80,6 +80,19 @@ class ExecutionRepository(Protocol):
         updated record, or None when the compare failed."""
         ...
 
+    async def transition(
+        self,
+        execution_id: str,
+        *,
+        expected: Collection[ExecutionStatus],
+        status: ExecutionStatus,
+        seq: int | None,
+        fields: Mapping[str, Any],
+        worker_id: str | None = None,
+    ) -> bool:
+        """`compare_and_set` without reading the record back: True when it was written."""
+        ...
+
     async def reassign(
         self, execution_id: str, *, from_worker: str | None, to_worker: str
     ) -> Execution | None:
@@ -110,6 +123,10 @@ class ExecutionRepository(Protocol):
 class EventLog(Protocol):
     async def append(self, event: ExecutionEvent) -> bool:
         """Store an event; False when its (execution_id, seq) already exists."""
+        ...
+
+    async def append_many(self, events: Sequence[ExecutionEvent]) -> None:
+        """Store events in one write; any whose (execution_id, seq) exists is skipped."""
         ...
 
     async def after(self, execution_id: str, after_seq: int, limit: int) -> list[ExecutionEvent]:

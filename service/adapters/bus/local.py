@@ -1,4 +1,10 @@
-"""In-process event bus: fan-out of stored events to this process's subscribers."""
+"""In-process event bus: fan-out of events to this process's subscribers.
+
+Events published ahead of being stored (the worker's write-behind) are also kept until the
+worker says they are stored, and handed to every listener that starts meanwhile: a
+subscriber that read the log just before they were stored would otherwise wait for its next
+poll to see them.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +31,7 @@ class LocalEventBus:
         self._cancel_callbacks: list[Callable[[str], None]] = []
         self._queued_callbacks: list[Callable[[], None]] = []
         self._input_callbacks: list[Callable[[str], None]] = []
+        self._ahead: dict[str, list[ExecutionEvent]] = {}
 
     def publish(self, event: ExecutionEvent) -> None:
         for queue in list(self._listeners.get(event.execution_id, ())):
@@ -37,9 +44,23 @@ class LocalEventBus:
                     queue.get_nowait()
                 queue.put_nowait(None)
 
+    def publish_ahead(self, event: ExecutionEvent) -> None:
+        self._ahead.setdefault(event.execution_id, []).append(event)
+        self.publish(event)
+
+    def stored(self, execution_id: str, seq: int) -> None:
+        pending = self._ahead.get(execution_id)
+        if pending is None:
+            return
+        pending[:] = [event for event in pending if event.seq > seq]
+        if not pending:
+            del self._ahead[execution_id]
+
     @contextlib.asynccontextmanager
     async def listen(self, execution_id: str) -> AsyncIterator[_QueueFeed]:
         queue: asyncio.Queue[ExecutionEvent | None] = asyncio.Queue(_QUEUE_BOUND)
+        for event in self._ahead.get(execution_id, ())[: _QUEUE_BOUND - 1]:
+            queue.put_nowait(event)
         self._listeners[execution_id].add(queue)
         try:
             yield _QueueFeed(queue)

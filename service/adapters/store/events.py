@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pymongo
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from service.adapters.store.documents import ExecutionEventDocument
 from service.adapters.store.mapping import event_from_dict, event_to_dict
 from service.domain.events import ExecutionEvent
 from service.domain.sandboxes import OutputStream
+
+_DUPLICATE_KEY = 11000
 
 
 class MongoEventLog:
@@ -24,6 +28,18 @@ class MongoEventLog:
         except DuplicateKeyError:
             return False
         return True
+
+    async def append_many(self, events: Sequence[ExecutionEvent]) -> None:
+        if not events:
+            return
+        try:
+            # Unordered: one duplicate (a replayed write after a lost reply) skips only itself.
+            await self._collection.insert_many(
+                [event_to_dict(event) for event in events], ordered=False
+            )
+        except BulkWriteError as error:
+            if any(e.get("code") != _DUPLICATE_KEY for e in error.details.get("writeErrors", [])):
+                raise
 
     async def after(self, execution_id: str, after_seq: int, limit: int) -> list[ExecutionEvent]:
         cursor = (
@@ -42,9 +58,13 @@ class MongoEventLog:
     async def output_of(self, execution_id: str) -> tuple[str, str]:
         stdout: list[str] = []
         stderr: list[str] = []
+        # (execution_id, seq > 0) walks the unique index; `kind` is checked here, since
+        # (execution_id, kind) has no index and would scan every event of every execution.
         cursor = self._collection.find(
-            {"execution_id": execution_id, "kind": "output"}, {"stream": 1, "data": 1}
+            {"execution_id": execution_id, "seq": {"$gt": 0}}, {"kind": 1, "stream": 1, "data": 1}
         ).sort("seq", pymongo.ASCENDING)
         async for raw in cursor:
+            if raw.get("kind") != "output":
+                continue
             (stdout if raw["stream"] == OutputStream.STDOUT.value else stderr).append(raw["data"])
         return "".join(stdout), "".join(stderr)
