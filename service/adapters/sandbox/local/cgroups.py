@@ -53,6 +53,9 @@ def cpu_quota_us(millicores: int) -> int:
 class CgroupLimits(abc.ABC):
     """A per-execution cgroup: apply limits, join, kill everything in it, read counters."""
 
+    # The cgroup directory's own (unique) name: what a process's /proc/PID/cgroup shows.
+    _leaf: str
+
     @abc.abstractmethod
     def create(self) -> None:
         """Make the cgroup's directories; raise CgroupError when that fails."""
@@ -99,7 +102,7 @@ class CgroupLimits(abc.ABC):
         attempt = 0
         while pids := self.pids():
             for pid in pids:
-                _sigkill(pid)
+                _sigkill_member(pid, self._leaf)
             if time.monotonic() > deadline:
                 raise CgroupError(f"processes {pids} survived SIGKILL in {self}")
             attempt = await _pause(attempt)
@@ -118,6 +121,7 @@ class CgroupV1Limits(CgroupLimits):
             raise ValueError("a v1 cgroup needs at least the memory or pids controller")
         self._dirs = dict(dirs)
         self._unique = tuple(dict.fromkeys(self._dirs.values()))
+        self._leaf = self._unique[0].name
 
     def __repr__(self) -> str:
         return f"CgroupV1Limits({', '.join(str(d) for d in self._unique)})"
@@ -182,7 +186,7 @@ class CgroupV1Limits(CgroupLimits):
             while _read(state) != "FROZEN" and time.monotonic() < deadline:
                 attempt = await _pause(attempt)
             for pid in self.pids():
-                _sigkill(pid)
+                _sigkill_member(pid, self._leaf)
         finally:
             _write(state, "THAWED")
         await self._kill_repeatedly(deadline)
@@ -217,6 +221,7 @@ class CgroupV2Limits(CgroupLimits):
 
     def __init__(self, path: Path) -> None:
         self._path = path
+        self._leaf = path.name
 
     def __repr__(self) -> str:
         return f"CgroupV2Limits({self._path})"
@@ -263,7 +268,7 @@ class CgroupV2Limits(CgroupLimits):
             while (_read_keyed(events).get("frozen") != 1) and time.monotonic() < deadline:
                 attempt = await _pause(attempt)
             for pid in self.pids():
-                _sigkill(pid)
+                _sigkill_member(pid, self._leaf)
         finally:
             _write(freeze, "0")
         await self._kill_repeatedly(deadline)
@@ -328,9 +333,29 @@ def _read_pids(path: Path) -> list[int]:
         return []
 
 
-def _sigkill(pid: int) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
+def _sigkill_member(pid: int, leaf: str) -> None:
+    """SIGKILL `pid` only while it is a process of the cgroup named `leaf`.
+
+    A pid read from `cgroup.procs` may exit, and the number be reused by a host process,
+    before the signal is sent; a script can try to time that. A pidfd pins the process that
+    holds the number now; if it is a member when we look, the signal reaches exactly it, and
+    if it died in between, the pidfd signals nobody (never the number's next owner).
+    """
+    try:
+        pidfd = os.pidfd_open(pid)
+    except OSError:
+        return  # already gone
+    try:
+        try:
+            with open(f"/proc/{pid}/cgroup", encoding="ascii", errors="replace") as handle:
+                lines = handle.read().splitlines()
+        except OSError:
+            return
+        if any(leaf in line.partition(":")[2].partition(":")[2].split("/") for line in lines):
+            with contextlib.suppress(ProcessLookupError, OSError):
+                signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+    finally:
+        os.close(pidfd)
 
 
 async def _pause(attempt: int) -> int:
