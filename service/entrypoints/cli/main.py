@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 from service import __version__
+from service.entrypoints.cli.accounts import add_commands as add_account_commands
+from service.entrypoints.cli.accounts import stored_token
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -70,7 +72,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--cpu", type=int, metavar="MILLICORES", help="CPU limit")
     run.add_argument("--max-output", type=int, metavar="BYTES", help="output limit")
     run.add_argument("--runtime", help="runtime id or alias (see `runtimes` in the API)")
-    run.add_argument("--token", help="API token (or PODRUN_TOKEN)")
+    run.add_argument(
+        "--token", help="API token (or PODRUN_TOKEN; default: the one `podrun login` kept)"
+    )
     run.add_argument("-q", "--quiet", action="store_true", help="do not print the verdict line")
     run.add_argument(
         "-i",
@@ -80,6 +84,8 @@ def _parser() -> argparse.ArgumentParser:
         help="forward this command's stdin to the script while it runs (default: when stdin "
         "is a terminal and neither the script nor --stdin comes from it)",
     )
+
+    add_account_commands(commands)
 
     export = commands.add_parser(
         "export-schema",
@@ -103,6 +109,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "run":
         return _run(args)
+    if args.command in ("login", "logout", "users"):
+        from service.entrypoints.cli.accounts import run_command
+
+        return run_command(args)
     from service.entrypoints.cli.serving import serve, work
 
     overrides = {
@@ -155,7 +165,7 @@ def _run(args: argparse.Namespace) -> int:
         stdin=stdin,
         runtime=args.runtime,
         limits=limits,
-        token=args.token or os.environ.get("PODRUN_TOKEN"),
+        token=args.token or os.environ.get("PODRUN_TOKEN") or stored_token(args.url),
         quiet=args.quiet,
         interactive_fd=sys.stdin.fileno() if interactive else None,
     )
