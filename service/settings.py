@@ -77,6 +77,11 @@ class Settings(BaseSettings):
         False, description="Run local sandboxes without cgroup limits when none is writable."
     )
     local_sandbox_user: str = Field("nobody", description="Host user that runs bubblewrap.")
+    local_cgroup_parent: str = Field(
+        "podrun",
+        description="Where sandbox cgroups go, relative to the hierarchy's root (e.g. a "
+        "delegated 'system.slice/podrun.service/sandboxes' for a non-root service).",
+    )
 
     # --- Kubernetes backend (PODRUN_K8S_*; mapped in service.entrypoints.backends) ---------
     # Connection, in order: k8s_api_url, k8s_in_cluster, k8s_kubeconfig, default kubeconfig.

@@ -58,6 +58,7 @@ def build_backend(settings: Settings) -> SandboxBackend:
             cgroups=settings.local_cgroups,
             allow_unlimited=settings.local_allow_unlimited,
             sandbox_user=settings.local_sandbox_user,
+            cgroup_parent=settings.local_cgroup_parent,
         )
     )
 
