@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -93,10 +94,10 @@ data = b"x" * (40 * 1024 * 1024)
 
 
 @pytest.fixture
-def bystander() -> subprocess.Popen[bytes]:
+def bystander() -> Iterator[subprocess.Popen[bytes]]:
     """A host process that is in no sandbox's cgroup."""
     process = subprocess.Popen(["sleep", "60"])
-    yield process  # type: ignore[misc]
+    yield process
     process.kill()
     process.wait()
 
