@@ -17,7 +17,7 @@ from tests.support.servers import PodrunProcess
 async def test_documents_over_the_size_limit_are_refused(anonymous: Api) -> None:
     padding = "x" * MAX_QUERY_BYTES
     with pytest.raises(Exception, match="byte limit"):
-        await anonymous.gql(f'{{ runtimes {{ id }} }} # {padding}')
+        await anonymous.gql(f"{{ runtimes {{ id }} }} # {padding}")
     # Scripts travel as variables: the document limit does not cap them.
     result = await anonymous.submit("print(1)  # " + padding)
     assert result["__typename"] == "Execution"

@@ -49,9 +49,7 @@ SCRIPT_FIELDS = """
   ... on AuthError { code }
   ... on InputError { field }
 """
-CREATE_SCRIPT = (
-    f"mutation($input: SavedScriptInput!) {{ createSavedScript(input: $input) {{ {SCRIPT_FIELDS} }} }}"
-)
+CREATE_SCRIPT = f"mutation($input: SavedScriptInput!) {{ createSavedScript(input: $input) {{ {SCRIPT_FIELDS} }} }}"
 UPDATE_SCRIPT = f"""
 mutation($id: ID!, $input: SavedScriptPatch!) {{
   updateSavedScript(id: $id, input: $input) {{ {SCRIPT_FIELDS} }}
@@ -181,11 +179,11 @@ async def test_admin_only_queries_and_mutations(
             await caller.gql(
                 "mutation($id: ID!) { setUserQuota(userId: $id, input: {maxConcurrentExecutions: 99}) "
                 "{ __typename ... on AuthError { code } } }",
-                id=caller is anonymous and bob.user_id or alice.user_id,
+                id=bob.user_id if caller is anonymous else alice.user_id,
             )
         )["setUserQuota"]
         assert quota == {"__typename": "AuthError", "code": "FORBIDDEN"}
-    users = (await admin.api.gql("{ users(first: 100) { edges { node { id username role } } } }"))
+    users = await admin.api.gql("{ users(first: 100) { edges { node { id username role } } } }")
     names = {edge["node"]["username"] for edge in users["users"]["edges"]}
     assert {alice.username, bob.username, admin.username} <= names
     promoted = (
@@ -199,9 +197,7 @@ async def test_admin_only_queries_and_mutations(
     # The role applies at once, with the token bob already holds.
     assert (await bob.api.gql(ALL))["allExecutions"] is not None
     missing = (
-        await admin.api.gql(
-            'mutation { setUserRole(userId: "nope", role: USER) { __typename } }'
-        )
+        await admin.api.gql('mutation { setUserRole(userId: "nope", role: USER) { __typename } }')
     )["setUserRole"]
     assert missing == {"__typename": "UserNotFound"}
 
@@ -212,8 +208,12 @@ async def test_saved_scripts_belong_to_their_owner(
     created = (
         await alice.api.gql(
             CREATE_SCRIPT,
-            input={"name": "greet", "script": "print('hi', input())", "stdin": "alice",
-                   "limits": {"memoryMib": 64}},
+            input={
+                "name": "greet",
+                "script": "print('hi', input())",
+                "stdin": "alice",
+                "limits": {"memoryMib": 64},
+            },
         )
     )["createSavedScript"]
     assert created["__typename"] == "SavedScript"
@@ -222,7 +222,9 @@ async def test_saved_scripts_belong_to_their_owner(
     for other in (bob.api, anonymous):
         assert (await other.gql(GET_SCRIPT, id=script_id))["savedScript"] is None
         assert (await other.gql(NODE, id=script_id))["node"] is None
-        assert script_id not in [e["node"]["id"] for e in (await other.gql(LIST_SCRIPTS))["savedScripts"]["edges"]]
+        assert script_id not in [
+            e["node"]["id"] for e in (await other.gql(LIST_SCRIPTS))["savedScripts"]["edges"]
+        ]
         assert (await other.gql(DELETE_SCRIPT, id=script_id))["deleteSavedScript"] is False
         update = (await other.gql(UPDATE_SCRIPT, id=script_id, input={"name": "mine now"}))[
             "updateSavedScript"

@@ -78,9 +78,9 @@ async def test_submissions_per_minute_and_admin_overrides(anonymous: Api, admin:
 
 async def test_an_idempotent_retry_is_not_counted_twice(anonymous: Api) -> None:
     dave = await register(anonymous, "dave")
-    first = (await dave.api.gql(SUBMIT, input={"script": SLEEPER, "idempotencyKey": "k1"}))
+    first = await dave.api.gql(SUBMIT, input={"script": SLEEPER, "idempotencyKey": "k1"})
     for _ in range(USER_CONCURRENT + 2):
-        again = (await dave.api.gql(SUBMIT, input={"script": SLEEPER, "idempotencyKey": "k1"}))
+        again = await dave.api.gql(SUBMIT, input={"script": SLEEPER, "idempotencyKey": "k1"})
         assert again["executeScript"]["id"] == first["executeScript"]["id"]
     await dave.api.gql(CANCEL, id=first["executeScript"]["id"])
 
