@@ -179,7 +179,8 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
         running = podrun.worker  # its dispatcher changes with each leadership term
         metrics.capacity.set(running.dispatcher.capacity)
         metrics.capacity_in_use.set_function(lambda: running.dispatcher.in_use)
-        bus.on_queued(lambda: running.dispatcher.wake())
+        # Late-bound on purpose: a leadership term replaces the dispatcher.
+        bus.on_queued(lambda execution: running.dispatcher.wake(execution))  # noqa: PLW0108
         await podrun.worker.start()
     podrun.ready.set()
     return podrun

@@ -12,6 +12,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from service.domain.events import ExecutionEvent
+from service.domain.executions import Execution
 
 
 class LiveFeed(Protocol):
@@ -45,11 +46,14 @@ class EventBus(Protocol):
 
     def request_cancel(self, execution_id: str) -> None: ...
 
-    def on_queued(self, callback: Callable[[], None]) -> None:
+    def on_queued(self, callback: Callable[[Execution | None], None]) -> None:
         """Call back when work may be waiting (a submit here or in another process)."""
         ...
 
-    def announce_queued(self) -> None: ...
+    def announce_queued(self, execution: Execution | None = None) -> None:
+        """Work may be waiting; `execution` when it was just submitted in this process (a
+        worker here can then claim it without looking for it)."""
+        ...
 
     def on_input(self, callback: Callable[[str], None]) -> None:
         """Call back when input for an execution was stored (here or in another process)."""

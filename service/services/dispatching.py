@@ -1,20 +1,29 @@
 """The dispatcher: claims QUEUED executions atomically while capacity allows.
 
 It wakes on a submit (in this process or, through change streams, in another), when a run
-ends, and every `poll_seconds` as a safety net.
+ends, and every `poll_seconds` as a safety net. An execution submitted in this process comes
+with its wake-up and is claimed by id; the store is searched for queued work only when some
+may be waiting that this process was not told about (at start, on a poll, on a wake from
+another process, after capacity ran out): a search costs the store more than a claim.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import dataclasses
 import logging
+from collections import deque
 
+from service.domain.executions import Execution
+from service.domain.statuses import ExecutionStatus
 from service.services.clock import utcnow
 from service.services.observing import ExecutionObserver
 from service.services.store_port import ExecutionRepository
 
 log = logging.getLogger(__name__)
+
+# Submissions remembered for a claim by id; beyond this the store is searched instead.
+_MAX_HINTS = 1000
 
 
 class Dispatcher:
@@ -35,6 +44,8 @@ class Dispatcher:
         self._wake = asyncio.Event()
         self._runs: set[asyncio.Task[None]] = set()
         self._accepting = True
+        self._hints: deque[Execution] = deque()
+        self._search = True  # queued work may exist that no hint names
 
     @property
     def capacity(self) -> int:
@@ -44,7 +55,11 @@ class Dispatcher:
     def in_use(self) -> int:
         return len(self._runs)
 
-    def wake(self) -> None:
+    def wake(self, execution: Execution | None = None) -> None:
+        if execution is not None and len(self._hints) < _MAX_HINTS:
+            self._hints.append(execution)
+        else:
+            self._search = True
         self._wake.set()
 
     async def run(self) -> None:
@@ -53,7 +68,7 @@ class Dispatcher:
             self._wake.clear()
             while self._accepting and len(self._runs) < self._capacity:
                 try:
-                    execution = await self._executions.claim_next(self._worker_id, utcnow())
+                    execution = await self._claim()
                 except Exception:
                     log.exception("claiming work failed")
                     break
@@ -64,8 +79,31 @@ class Dispatcher:
                 )
                 self._runs.add(task)
                 task.add_done_callback(self._run_done)
-            with contextlib.suppress(TimeoutError):
+            else:
+                self._search = True  # stopped by capacity: more may be waiting
+            try:
                 await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
+            except TimeoutError:
+                self._search = True
+
+    async def _claim(self) -> Execution | None:
+        while self._hints:
+            hinted = self._hints.popleft()
+            at = utcnow()
+            if await self._executions.claim(hinted.id, self._worker_id, at):
+                return dataclasses.replace(
+                    hinted,
+                    status=ExecutionStatus.SCHEDULED,
+                    worker_id=self._worker_id,
+                    scheduled_at=at,
+                    last_seq=hinted.last_seq + 1,
+                )
+        if not self._search:
+            return None
+        execution = await self._executions.claim_next(self._worker_id, utcnow())
+        if execution is None:
+            self._search = False
+        return execution
 
     def _run_done(self, task: asyncio.Task[None]) -> None:
         self._runs.discard(task)

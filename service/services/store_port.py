@@ -103,6 +103,11 @@ class ExecutionRepository(Protocol):
         """Atomically move the oldest QUEUED execution to SCHEDULED for this worker."""
         ...
 
+    async def claim(self, execution_id: str, worker_id: str, at: datetime) -> bool:
+        """Atomically move one QUEUED execution to SCHEDULED for this worker (as
+        `claim_next` does); False when it is no longer QUEUED."""
+        ...
+
     async def request_cancel(self, execution_id: str) -> Execution | None:
         """Flag a non-terminal execution for cancellation; None when unknown."""
         ...

@@ -116,7 +116,7 @@ class Submitter:
         event = StatusEvent(execution.id, 1, now, ExecutionStatus.QUEUED)
         await self._events.append(event)
         self._bus.publish(event)
-        self._bus.announce_queued()
+        self._bus.announce_queued(created)
         return created
 
     def _check_text(self, request: SubmitRequest) -> InputProblem | None:

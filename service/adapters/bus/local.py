@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 
 from service.domain.events import ExecutionEvent
+from service.domain.executions import Execution
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ class LocalEventBus:
     def __init__(self) -> None:
         self._listeners: dict[str, set[asyncio.Queue[ExecutionEvent | None]]] = defaultdict(set)
         self._cancel_callbacks: list[Callable[[str], None]] = []
-        self._queued_callbacks: list[Callable[[], None]] = []
+        self._queued_callbacks: list[Callable[[Execution | None], None]] = []
         self._input_callbacks: list[Callable[[str], None]] = []
         self._ahead: dict[str, list[ExecutionEvent]] = {}
 
@@ -78,12 +79,12 @@ class LocalEventBus:
         for callback in self._cancel_callbacks:
             callback(execution_id)
 
-    def on_queued(self, callback: Callable[[], None]) -> None:
+    def on_queued(self, callback: Callable[[Execution | None], None]) -> None:
         self._queued_callbacks.append(callback)
 
-    def announce_queued(self) -> None:
+    def announce_queued(self, execution: Execution | None = None) -> None:
         for callback in self._queued_callbacks:
-            callback()
+            callback(execution)
 
     def on_input(self, callback: Callable[[str], None]) -> None:
         self._input_callbacks.append(callback)

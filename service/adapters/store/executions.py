@@ -166,6 +166,20 @@ class MongoExecutionRepository:
         )
         return await self.get(execution_id) if result.matched_count == 1 else None
 
+    async def claim(self, execution_id: str, worker_id: str, at: datetime) -> bool:
+        result = await self._collection.update_one(
+            {"_id": execution_id, "status": ExecutionStatus.QUEUED.value},
+            {
+                "$set": {
+                    "status": ExecutionStatus.SCHEDULED.value,
+                    "worker_id": worker_id,
+                    "scheduled_at": at,
+                },
+                "$inc": {"last_seq": 1},
+            },
+        )
+        return result.modified_count == 1
+
     async def claim_next(self, worker_id: str, at: datetime) -> Execution | None:
         queued = ExecutionStatus.QUEUED.value
         while True:
