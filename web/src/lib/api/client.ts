@@ -11,22 +11,23 @@ import type { TypedDocumentString } from "../generated/graphql";
 
 export class GraphQLRequestError extends Error {}
 
-/** Extra headers for every request (the accounts layer sets Authorization here). */
-let authorization: () => string | null = () => null;
+/** The bearer token for the next request, if any (the accounts layer provides it). */
+let authorization: () => Promise<string | null> = async () => null;
 
-export function setAuthorization(provider: () => string | null): void {
+export function setAuthorization(provider: () => Promise<string | null>): void {
   authorization = provider;
 }
 
 export async function request<TResult, TVariables>(
   document: TypedDocumentString<TResult, TVariables>,
   variables: TVariables,
+  { authenticated = true } = {},
 ): Promise<TResult> {
   const headers: Record<string, string> = {
     "content-type": "application/json",
     accept: "application/json",
   };
-  const token = authorization();
+  const token = authenticated ? await authorization() : null;
   if (token) headers.authorization = `Bearer ${token}`;
   let response: Response;
   try {
@@ -85,8 +86,8 @@ export function subscriptions(): Client {
     url: socketUrl(),
     lazy: true,
     retryAttempts: 0,
-    connectionParams: () => {
-      const token = authorization();
+    connectionParams: async () => {
+      const token = await authorization();
       return token ? { authorization: `Bearer ${token}` } : {};
     },
     on: {
@@ -96,6 +97,16 @@ export function subscriptions(): Client {
     },
   });
   return client;
+}
+
+/**
+ * Start over with a new socket (after logging in or out: a socket is authenticated once,
+ * when it opens). Live streams resume on the new one from where they were.
+ */
+export function resetSocket(): void {
+  const old = client;
+  client = null;
+  old?.dispose();
 }
 
 /**

@@ -40,9 +40,104 @@ export type LimitsInput = {
   timeoutSeconds?: number | null | undefined;
 };
 
+export type LoginInput = {
+  password: string;
+  username: string;
+};
+
 export type OutputStream =
   | 'STDERR'
   | 'STDOUT';
+
+export type RegisterInput = {
+  email?: string | null | undefined;
+  /** 8-256 characters. */
+  password: string;
+  /** 3-40 of a-z 0-9 _ . - */
+  username: string;
+};
+
+/** What a user may do. */
+export type Role =
+  | 'ADMIN'
+  | 'USER';
+
+/** A script to save. */
+export type SavedScriptInput = {
+  limits?: LimitsInput | null | undefined;
+  name: string;
+  runtime?: string | null | undefined;
+  script: string;
+  stdin?: string | null | undefined;
+};
+
+/** Changes to a saved script; omitted fields stay as they are. */
+export type SavedScriptPatch = {
+  limits?: LimitsInput | null | undefined;
+  name?: string | null | undefined;
+  runtime?: string | null | undefined;
+  script?: string | null | undefined;
+  stdin?: string | null | undefined;
+};
+
+export type UserFieldsFragment = { id: string, username: string, email: string | null, role: Role };
+
+type SessionFields_AuthError_Fragment = { __typename: 'AuthError', message: string };
+
+type SessionFields_AuthPayload_Fragment = { __typename: 'AuthPayload', accessToken: string, refreshToken: string, expiresIn: number, user: { id: string, username: string, email: string | null, role: Role } };
+
+type SessionFields_InputError_Fragment = { __typename: 'InputError', field: string | null, message: string };
+
+export type SessionFieldsFragment =
+  | SessionFields_AuthError_Fragment
+  | SessionFields_AuthPayload_Fragment
+  | SessionFields_InputError_Fragment
+;
+
+export type LoginMutationVariables = Exact<{
+  input: LoginInput;
+}>;
+
+
+export type LoginMutation = { login:
+    | { __typename: 'AuthError', message: string }
+    | { __typename: 'AuthPayload', accessToken: string, refreshToken: string, expiresIn: number, user: { id: string, username: string, email: string | null, role: Role } }
+    | { __typename: 'InputError', field: string | null, message: string }
+   };
+
+export type RegisterMutationVariables = Exact<{
+  input: RegisterInput;
+}>;
+
+
+export type RegisterMutation = { register:
+    | { __typename: 'AuthError', message: string }
+    | { __typename: 'AuthPayload', accessToken: string, refreshToken: string, expiresIn: number, user: { id: string, username: string, email: string | null, role: Role } }
+    | { __typename: 'InputError', field: string | null, message: string }
+   };
+
+export type RefreshTokenMutationVariables = Exact<{
+  refreshToken: string;
+}>;
+
+
+export type RefreshTokenMutation = { refreshToken:
+    | { __typename: 'AuthError', message: string }
+    | { __typename: 'AuthPayload', accessToken: string, refreshToken: string, expiresIn: number, user: { id: string, username: string, email: string | null, role: Role } }
+    | { __typename: 'InputError', field: string | null, message: string }
+   };
+
+export type LogoutMutationVariables = Exact<{
+  refreshToken: string;
+}>;
+
+
+export type LogoutMutation = { logout: boolean };
+
+export type MeQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MeQuery = { me: { id: string, username: string, email: string | null, role: Role } | null };
 
 export type ExecutionFieldsFragment = { id: string, status: ExecutionStatus, runtime: string, script: string, stdin: string | null, interactive: boolean, exitCode: number | null, outputTruncated: boolean, errorMessage: string | null, traceId: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, lastSeq: number, limits: { timeoutSeconds: number, memoryMib: number, cpuMillicores: number, maxProcesses: number, maxOutputBytes: number, diskMib: number }, usage: { cpuTimeMs: number, peakMemoryKib: number, wallTimeMs: number } | null };
 
@@ -94,6 +189,80 @@ export type ExecutionEventsSubscription = { executionEvents:
     | { __typename: 'StatusEvent', seq: number, at: string, status: ExecutionStatus, exitCode: number | null, message: string | null }
    };
 
+export type HistoryQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  status?: Array<ExecutionStatus> | ExecutionStatus | null | undefined;
+  runtime?: string | null | undefined;
+  createdAfter?: string | null | undefined;
+  createdBefore?: string | null | undefined;
+}>;
+
+
+export type HistoryQuery = { executions: { edges: Array<{ cursor: string, node: { id: string, status: ExecutionStatus, runtime: string, script: string, exitCode: number | null, createdAt: string, finishedAt: string | null, usage: { wallTimeMs: number } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type SavedScriptFieldsFragment = { id: string, name: string, script: string, runtime: string | null, stdin: string | null, createdAt: string, updatedAt: string, limits: { timeoutSeconds: number | null, memoryMib: number | null, cpuMillicores: number | null, maxProcesses: number | null, maxOutputBytes: number | null, diskMib: number | null } | null };
+
+export type SavedScriptsQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type SavedScriptsQuery = { savedScripts: { edges: Array<{ cursor: string, node: { id: string, name: string, script: string, runtime: string | null, stdin: string | null, createdAt: string, updatedAt: string, limits: { timeoutSeconds: number | null, memoryMib: number | null, cpuMillicores: number | null, maxProcesses: number | null, maxOutputBytes: number | null, diskMib: number | null } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type SavedScriptQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type SavedScriptQuery = { savedScript: { id: string, name: string, script: string, runtime: string | null, stdin: string | null, createdAt: string, updatedAt: string, limits: { timeoutSeconds: number | null, memoryMib: number | null, cpuMillicores: number | null, maxProcesses: number | null, maxOutputBytes: number | null, diskMib: number | null } | null } | null };
+
+export type CreateSavedScriptMutationVariables = Exact<{
+  input: SavedScriptInput;
+}>;
+
+
+export type CreateSavedScriptMutation = { createSavedScript:
+    | { __typename: 'AuthError', message: string }
+    | { __typename: 'InputError', message: string }
+    | { __typename: 'SavedScript', id: string, name: string, script: string, runtime: string | null, stdin: string | null, createdAt: string, updatedAt: string, limits: { timeoutSeconds: number | null, memoryMib: number | null, cpuMillicores: number | null, maxProcesses: number | null, maxOutputBytes: number | null, diskMib: number | null } | null }
+    | { __typename: 'SavedScriptNotFound', message: string }
+   };
+
+export type UpdateSavedScriptMutationVariables = Exact<{
+  id: string | number;
+  input: SavedScriptPatch;
+}>;
+
+
+export type UpdateSavedScriptMutation = { updateSavedScript:
+    | { __typename: 'AuthError', message: string }
+    | { __typename: 'InputError', message: string }
+    | { __typename: 'SavedScript', id: string, name: string, script: string, runtime: string | null, stdin: string | null, createdAt: string, updatedAt: string, limits: { timeoutSeconds: number | null, memoryMib: number | null, cpuMillicores: number | null, maxProcesses: number | null, maxOutputBytes: number | null, diskMib: number | null } | null }
+    | { __typename: 'SavedScriptNotFound', message: string }
+   };
+
+export type DeleteSavedScriptMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DeleteSavedScriptMutation = { deleteSavedScript: boolean };
+
+export type RunSavedScriptMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RunSavedScriptMutation = { runSavedScript:
+    | { __typename: 'AuthError', message: string }
+    | { __typename: 'Execution', id: string }
+    | { __typename: 'InputError', message: string }
+    | { __typename: 'QuotaExceeded', message: string }
+    | { __typename: 'SavedScriptNotFound', message: string }
+   };
+
 export type SendExecutionInputMutationVariables = Exact<{
   id: string | number;
   data: string;
@@ -128,6 +297,38 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
+export const UserFieldsFragmentDoc = new TypedDocumentString(`
+    fragment UserFields on User {
+  id
+  username
+  email
+  role
+}
+    `, {"fragmentName":"UserFields"}) as unknown as TypedDocumentString<UserFieldsFragment, unknown>;
+export const SessionFieldsFragmentDoc = new TypedDocumentString(`
+    fragment SessionFields on AuthResult {
+  __typename
+  ... on AuthPayload {
+    accessToken
+    refreshToken
+    expiresIn
+    user {
+      ...UserFields
+    }
+  }
+  ... on InputError {
+    field
+  }
+  ... on Error {
+    message
+  }
+}
+    fragment UserFields on User {
+  id
+  username
+  email
+  role
+}`, {"fragmentName":"SessionFields"}) as unknown as TypedDocumentString<SessionFieldsFragment, unknown>;
 export const LimitsFieldsFragmentDoc = new TypedDocumentString(`
     fragment LimitsFields on Limits {
   timeoutSeconds
@@ -171,6 +372,129 @@ export const ExecutionFieldsFragmentDoc = new TypedDocumentString(`
   maxOutputBytes
   diskMib
 }`, {"fragmentName":"ExecutionFields"}) as unknown as TypedDocumentString<ExecutionFieldsFragment, unknown>;
+export const SavedScriptFieldsFragmentDoc = new TypedDocumentString(`
+    fragment SavedScriptFields on SavedScript {
+  id
+  name
+  script
+  runtime
+  stdin
+  limits {
+    timeoutSeconds
+    memoryMib
+    cpuMillicores
+    maxProcesses
+    maxOutputBytes
+    diskMib
+  }
+  createdAt
+  updatedAt
+}
+    `, {"fragmentName":"SavedScriptFields"}) as unknown as TypedDocumentString<SavedScriptFieldsFragment, unknown>;
+export const LoginDocument = new TypedDocumentString(`
+    mutation Login($input: LoginInput!) {
+  login(input: $input) {
+    ...SessionFields
+  }
+}
+    fragment UserFields on User {
+  id
+  username
+  email
+  role
+}
+fragment SessionFields on AuthResult {
+  __typename
+  ... on AuthPayload {
+    accessToken
+    refreshToken
+    expiresIn
+    user {
+      ...UserFields
+    }
+  }
+  ... on InputError {
+    field
+  }
+  ... on Error {
+    message
+  }
+}`) as unknown as TypedDocumentString<LoginMutation, LoginMutationVariables>;
+export const RegisterDocument = new TypedDocumentString(`
+    mutation Register($input: RegisterInput!) {
+  register(input: $input) {
+    ...SessionFields
+  }
+}
+    fragment UserFields on User {
+  id
+  username
+  email
+  role
+}
+fragment SessionFields on AuthResult {
+  __typename
+  ... on AuthPayload {
+    accessToken
+    refreshToken
+    expiresIn
+    user {
+      ...UserFields
+    }
+  }
+  ... on InputError {
+    field
+  }
+  ... on Error {
+    message
+  }
+}`) as unknown as TypedDocumentString<RegisterMutation, RegisterMutationVariables>;
+export const RefreshTokenDocument = new TypedDocumentString(`
+    mutation RefreshToken($refreshToken: String!) {
+  refreshToken(refreshToken: $refreshToken) {
+    ...SessionFields
+  }
+}
+    fragment UserFields on User {
+  id
+  username
+  email
+  role
+}
+fragment SessionFields on AuthResult {
+  __typename
+  ... on AuthPayload {
+    accessToken
+    refreshToken
+    expiresIn
+    user {
+      ...UserFields
+    }
+  }
+  ... on InputError {
+    field
+  }
+  ... on Error {
+    message
+  }
+}`) as unknown as TypedDocumentString<RefreshTokenMutation, RefreshTokenMutationVariables>;
+export const LogoutDocument = new TypedDocumentString(`
+    mutation Logout($refreshToken: String!) {
+  logout(refreshToken: $refreshToken)
+}
+    `) as unknown as TypedDocumentString<LogoutMutation, LogoutMutationVariables>;
+export const MeDocument = new TypedDocumentString(`
+    query Me {
+  me {
+    ...UserFields
+  }
+}
+    fragment UserFields on User {
+  id
+  username
+  email
+  role
+}`) as unknown as TypedDocumentString<MeQuery, MeQueryVariables>;
 export const EditorSetupDocument = new TypedDocumentString(`
     query EditorSetup {
   runtimes {
@@ -349,6 +673,169 @@ export const ExecutionEventsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ExecutionEventsSubscription, ExecutionEventsSubscriptionVariables>;
+export const HistoryDocument = new TypedDocumentString(`
+    query History($first: Int, $after: String, $status: [ExecutionStatus!], $runtime: String, $createdAfter: DateTime, $createdBefore: DateTime) {
+  executions(
+    first: $first
+    after: $after
+    status: $status
+    runtime: $runtime
+    createdAfter: $createdAfter
+    createdBefore: $createdBefore
+  ) {
+    edges {
+      cursor
+      node {
+        id
+        status
+        runtime
+        script
+        exitCode
+        createdAt
+        finishedAt
+        usage {
+          wallTimeMs
+        }
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<HistoryQuery, HistoryQueryVariables>;
+export const SavedScriptsDocument = new TypedDocumentString(`
+    query SavedScripts($first: Int, $after: String) {
+  savedScripts(first: $first, after: $after) {
+    edges {
+      cursor
+      node {
+        ...SavedScriptFields
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    fragment SavedScriptFields on SavedScript {
+  id
+  name
+  script
+  runtime
+  stdin
+  limits {
+    timeoutSeconds
+    memoryMib
+    cpuMillicores
+    maxProcesses
+    maxOutputBytes
+    diskMib
+  }
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<SavedScriptsQuery, SavedScriptsQueryVariables>;
+export const SavedScriptDocument = new TypedDocumentString(`
+    query SavedScript($id: ID!) {
+  savedScript(id: $id) {
+    ...SavedScriptFields
+  }
+}
+    fragment SavedScriptFields on SavedScript {
+  id
+  name
+  script
+  runtime
+  stdin
+  limits {
+    timeoutSeconds
+    memoryMib
+    cpuMillicores
+    maxProcesses
+    maxOutputBytes
+    diskMib
+  }
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<SavedScriptQuery, SavedScriptQueryVariables>;
+export const CreateSavedScriptDocument = new TypedDocumentString(`
+    mutation CreateSavedScript($input: SavedScriptInput!) {
+  createSavedScript(input: $input) {
+    __typename
+    ... on SavedScript {
+      ...SavedScriptFields
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    fragment SavedScriptFields on SavedScript {
+  id
+  name
+  script
+  runtime
+  stdin
+  limits {
+    timeoutSeconds
+    memoryMib
+    cpuMillicores
+    maxProcesses
+    maxOutputBytes
+    diskMib
+  }
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<CreateSavedScriptMutation, CreateSavedScriptMutationVariables>;
+export const UpdateSavedScriptDocument = new TypedDocumentString(`
+    mutation UpdateSavedScript($id: ID!, $input: SavedScriptPatch!) {
+  updateSavedScript(id: $id, input: $input) {
+    __typename
+    ... on SavedScript {
+      ...SavedScriptFields
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    fragment SavedScriptFields on SavedScript {
+  id
+  name
+  script
+  runtime
+  stdin
+  limits {
+    timeoutSeconds
+    memoryMib
+    cpuMillicores
+    maxProcesses
+    maxOutputBytes
+    diskMib
+  }
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<UpdateSavedScriptMutation, UpdateSavedScriptMutationVariables>;
+export const DeleteSavedScriptDocument = new TypedDocumentString(`
+    mutation DeleteSavedScript($id: ID!) {
+  deleteSavedScript(id: $id)
+}
+    `) as unknown as TypedDocumentString<DeleteSavedScriptMutation, DeleteSavedScriptMutationVariables>;
+export const RunSavedScriptDocument = new TypedDocumentString(`
+    mutation RunSavedScript($id: ID!) {
+  runSavedScript(id: $id) {
+    __typename
+    ... on Execution {
+      id
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RunSavedScriptMutation, RunSavedScriptMutationVariables>;
 export const SendExecutionInputDocument = new TypedDocumentString(`
     mutation SendExecutionInput($id: ID!, $data: String!, $eof: Boolean) {
   sendExecutionInput(id: $id, data: $data, eof: $eof) {

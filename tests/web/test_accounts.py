@@ -1,0 +1,136 @@
+"""Accounts in the browser: register, log in and out, history with filters and pages, saved
+scripts. Anonymous use (the server default) needs none of it."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.web.pages import open_editor, output, run, set_script, verdict
+
+pytestmark = pytest.mark.timeout(180)
+
+PASSWORD = "correct horse battery"
+
+
+def _register(page: Page) -> str:
+    username = f"web-{uuid.uuid4().hex[:10]}"
+    page.goto("/register")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create an account").click()
+    expect(page.get_by_test_id("user")).to_have_text(username)
+    return username
+
+
+def _token(page: Page) -> str:
+    return str(page.evaluate("JSON.parse(localStorage.getItem('podrun.session')).accessToken"))
+
+
+def _submit(page: Page, script: str) -> str:
+    """Submit through the API with the page's session, as another tab would."""
+    response = page.request.post(
+        "/graphql",
+        headers={"authorization": f"Bearer {_token(page)}"},
+        data={
+            "query": "mutation($s: String!) { executeScript(input: {script: $s}) "
+            "{ __typename ... on Execution { id } } }",
+            "variables": {"s": script},
+        },
+    ).json()
+    assert response["data"]["executeScript"]["__typename"] == "Execution", response
+    return str(response["data"]["executeScript"]["id"])
+
+
+def test_register_logout_and_log_in_again(page: Page) -> None:
+    username = _register(page)
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()
+
+    page.get_by_role("link", name="Log in").click()
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("wrong password!")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_test_id("user")).to_have_text(username)
+    page.reload()  # the session outlives a reload
+    expect(page.get_by_test_id("user")).to_have_text(username)
+
+
+def test_anonymous_visitors_run_scripts_without_an_account(page: Page) -> None:
+    open_editor(page)
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()
+    set_script(page, 'print("anonymous")')
+    run(page)
+    assert verdict(page) == "COMPLETED"
+    assert output(page) == "anonymous\n"
+
+
+def test_history_lists_own_runs_with_filters_and_pages(page: Page, screenshots: Path) -> None:
+    _register(page)
+    open_editor(page)
+    set_script(page, "import sys\nsys.exit(4)")
+    run(page)
+    assert verdict(page) == "FAILED"
+    failed_href = page.get_by_test_id("execution-link").get_attribute("href")
+    for i in range(21):
+        _submit(page, f"print({i})")
+
+    page.get_by_role("link", name="History").click()
+    table = page.get_by_test_id("history")
+    expect(table.locator("tbody tr")).to_have_count(20)
+    page.get_by_role("button", name="Older").click()
+    expect(page.get_by_text("Page 2")).to_be_visible()
+    expect(table.locator("tbody tr")).to_have_count(2)
+    page.get_by_role("button", name="Newer").click()
+    expect(table.locator("tbody tr")).to_have_count(20)
+
+    page.get_by_label("Failed").check()
+    page.get_by_role("button", name="Apply filters").click()
+    expect(table.locator("tbody tr")).to_have_count(1)
+    expect(table.locator("tbody tr").first).to_have_attribute("data-status", "FAILED")
+    page.screenshot(path=str(screenshots / "history.png"))
+    table.get_by_role("link").first.click()
+    assert failed_href is not None
+    expect(page).to_have_url(re.compile(re.escape(failed_href) + "$"))
+    assert verdict(page) == "FAILED"
+
+
+def test_saved_scripts_save_open_rename_run_delete(page: Page) -> None:
+    _register(page)
+    open_editor(page)
+    set_script(page, 'print("saved and run")')
+    page.get_by_label("Script name").fill("greeting")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_test_id("save-note")).to_contain_text("greeting")
+
+    page.get_by_role("link", name="Saved scripts").click()
+    item = page.get_by_test_id("saved-script")
+    expect(item).to_have_count(1)
+    page.get_by_role("button", name="Rename greeting").click()
+    page.get_by_label("New name").fill("hello")
+    page.get_by_role("button", name="Save name").click()
+    expect(item.locator(".name")).to_have_text("hello")
+
+    page.get_by_role("link", name="Open hello").click()
+    expect(page.get_by_test_id("script-editor")).to_contain_text('print("saved and run")')
+    expect(page.get_by_label("Script name")).to_have_value("hello")
+
+    page.get_by_role("link", name="Saved scripts").click()
+    page.get_by_role("button", name="Run hello").click()
+    assert verdict(page) == "COMPLETED"
+    assert output(page) == "saved and run\n"
+
+    page.get_by_role("link", name="Saved scripts").click()
+    page.get_by_role("button", name="Delete hello").click()
+    page.get_by_role("button", name="Really delete hello").click()
+    expect(item).to_have_count(0)
+    page.reload()
+    expect(page.get_by_text("Nothing saved yet")).to_be_visible()

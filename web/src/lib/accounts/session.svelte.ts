@@ -1,0 +1,127 @@
+/**
+ * Who is logged in, kept across reloads in localStorage. The access token is refreshed a
+ * little before it expires (each refresh token works once, so refreshes are single-flight);
+ * without a session the client is anonymous, which the server allows by default.
+ */
+import { request, resetSocket, setAuthorization } from "../api/client";
+import {
+  LoginDocument,
+  LogoutDocument,
+  RefreshTokenDocument,
+  RegisterDocument,
+  type LoginInput,
+  type RegisterInput,
+  type SessionFieldsFragment,
+  type UserFieldsFragment,
+} from "../generated/graphql";
+
+export type User = UserFieldsFragment;
+
+interface Stored {
+  accessToken: string;
+  refreshToken: string;
+  /** Epoch ms when the access token stops working. */
+  expiresAt: number;
+  user: User;
+}
+
+const KEY = "podrun.session";
+/** Refresh this long before expiry, so a request never carries a just-expired token. */
+const MARGIN_MS = 30_000;
+
+export interface Problem {
+  message: string;
+  field: string | null;
+}
+
+function load(): Stored | null {
+  try {
+    const raw = localStorage.getItem(KEY);
+    return raw ? (JSON.parse(raw) as Stored) : null;
+  } catch {
+    return null;
+  }
+}
+
+class Session {
+  user = $state.raw<User | null>(null);
+  private stored: Stored | null = load();
+  private refreshing: Promise<void> | null = null;
+
+  constructor() {
+    this.user = this.stored?.user ?? null;
+    setAuthorization(() => this.token());
+  }
+
+  /** A valid access token, refreshed first when it is about to expire; null if anonymous. */
+  async token(): Promise<string | null> {
+    if (this.refreshing) await this.refreshing;
+    if (this.stored && this.stored.expiresAt - MARGIN_MS < Date.now()) {
+      this.refreshing ??= this.refresh().finally(() => (this.refreshing = null));
+      await this.refreshing;
+    }
+    return this.stored?.accessToken ?? null;
+  }
+
+  async login(input: LoginInput): Promise<Problem | null> {
+    return this.adopt((await request(LoginDocument, { input })).login);
+  }
+
+  async register(input: RegisterInput): Promise<Problem | null> {
+    return this.adopt((await request(RegisterDocument, { input })).register);
+  }
+
+  async logout(): Promise<void> {
+    const refreshToken = this.stored?.refreshToken;
+    this.forget();
+    if (refreshToken) {
+      await request(LogoutDocument, { refreshToken }).catch(() => undefined);
+    }
+  }
+
+  private async refresh(): Promise<void> {
+    const refreshToken = this.stored?.refreshToken;
+    if (!refreshToken) return;
+    let result;
+    try {
+      // The refresh token is the credential here, not the (expiring) access token.
+      result = await request(RefreshTokenDocument, { refreshToken }, { authenticated: false });
+    } catch {
+      return; // the server is unreachable: keep the session and try again on the next request
+    }
+    if (await this.adopt(result.refreshToken, { quiet: true })) this.forget();
+  }
+
+  private async adopt(
+    result: SessionFieldsFragment,
+    { quiet = false } = {},
+  ): Promise<Problem | null> {
+    if (result.__typename !== "AuthPayload") {
+      return {
+        message: result.message,
+        field: result.__typename === "InputError" ? (result.field ?? null) : null,
+      };
+    }
+    this.stored = {
+      accessToken: result.accessToken,
+      refreshToken: result.refreshToken,
+      expiresAt: Date.now() + result.expiresIn * 1000,
+      user: result.user,
+    };
+    localStorage.setItem(KEY, JSON.stringify(this.stored));
+    const changed = this.user?.id !== result.user.id;
+    this.user = result.user;
+    if (changed && !quiet) resetSocket();
+    return null;
+  }
+
+  private forget(): void {
+    const had = this.stored !== null;
+    this.stored = null;
+    this.user = null;
+    localStorage.removeItem(KEY);
+    if (had) resetSocket();
+  }
+}
+
+export const session = new Session();
