@@ -232,12 +232,11 @@ class MongoExecutionRepository:
         return {v for v in values if isinstance(v, str)}
 
     async def count_active(self, owner_id: str | None) -> int:
-        return await self._collection.count_documents(
-            {
-                "owner_id": owner_id,
-                "status": {"$in": [s.value for s in ExecutionStatus if not s.is_terminal]},
-            }
-        )
+        # Walks the (status, created_at) index over the unfinished executions only and
+        # counts the owner's here: (owner_id, status) has no index, and an owner's whole
+        # history (every anonymous execution, for the anonymous owner) would be scanned.
+        cursor = self._collection.find({"status": {"$in": _NOT_TERMINAL}}, {"owner_id": 1})
+        return sum([1 async for raw in cursor if raw.get("owner_id") == owner_id])
 
     async def created_since(self, owner_id: str, since: datetime, limit: int) -> list[datetime]:
         cursor = (
