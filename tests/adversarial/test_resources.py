@@ -128,3 +128,26 @@ print("daemon started")
     assert (execution["status"], execution["stdout"]) == ("COMPLETED", "daemon started\n")
     # Killed with the cgroup before the verdict was written, not eventually.
     assert host_pids_with(marker) == []
+
+
+async def test_kernel_memory_in_pipe_buffers_is_charged_to_the_sandbox(api: Api) -> None:
+    # Pipe buffers are kernel memory; unaccounted they would let 64 processes pin gigabytes.
+    script = """
+import os
+for _ in range(8):
+    if os.fork() == 0:
+        break
+pipes = []
+for _ in range(500):
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    pipes.append((read_end, write_end))
+    try:
+        while True:
+            os.write(write_end, b"x" * 65536)
+    except BlockingIOError:
+        pass
+print("kept", len(pipes) * 64 // 1024, "MiB")
+"""
+    execution = await attack(api, script, memoryMib=64, timeoutSeconds=20)
+    assert execution["status"] == "OOM_KILLED", execution
