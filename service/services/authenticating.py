@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 import uuid
+from collections import deque
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -47,6 +49,10 @@ from service.services.problems import AuthProblem, InputProblem
 MAX_TOKEN_NAME_LENGTH = 100
 # last_used_at is written at most this often per API token.
 TOUCH_INTERVAL = timedelta(seconds=60)
+# Failed logins tolerated per (username, client address) in a window, against guessing.
+MAX_FAILED_LOGINS = 10
+FAILED_LOGIN_WINDOW_SECONDS = 300.0
+MAX_TRACKED_LOGINS = 10_000
 
 
 class AuthCode:
@@ -58,6 +64,7 @@ class AuthCode:
     INVALID_TOKEN = "INVALID_TOKEN"  # noqa: S105 - an error code
     TOKEN_REUSED = "TOKEN_REUSED"  # noqa: S105 - an error code
     REGISTRATION_CLOSED = "REGISTRATION_CLOSED"
+    RATE_LIMITED = "RATE_LIMITED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +111,7 @@ class Authenticator:
         self.policy = policy
         # Verified against when the username is unknown, so timing does not tell.
         self._dummy_hash = hasher.hash(secrets.token_urlsafe(16))
+        self._failed_logins: dict[tuple[str, str], deque[float]] = {}
 
     # --- accounts -------------------------------------------------------------------------
 
@@ -142,14 +150,34 @@ class Authenticator:
             return user
         return await self._open_session(user)
 
-    async def login(self, username: str, password: str) -> Session | AuthProblem:
+    async def login(
+        self, username: str, password: str, *, client: str | None = None
+    ) -> Session | AuthProblem:
+        attempts = self._login_attempts(username, client)
+        if len(attempts) >= MAX_FAILED_LOGINS:
+            return AuthProblem(
+                "too many failed logins; try again in a few minutes", AuthCode.RATE_LIMITED
+            )
         user = await self._users.get_by_username(username)
         valid = self._hasher.verify(user.password_hash if user else self._dummy_hash, password)
         if user is None or not valid or user.disabled:
+            attempts.append(time.monotonic())
             return AuthProblem("wrong username or password", AuthCode.INVALID_CREDENTIALS)
         if self._hasher.needs_rehash(user.password_hash):
             await self._users.set_password_hash(user.id, self._hasher.hash(password))
         return await self._open_session(user)
+
+    def _login_attempts(self, username: str, client: str | None) -> deque[float]:
+        """Recent failed logins for this username from this client (bounded memory)."""
+        key = (username, client or "")
+        attempts = self._failed_logins.pop(key, None) or deque()
+        horizon = time.monotonic() - FAILED_LOGIN_WINDOW_SECONDS
+        while attempts and attempts[0] <= horizon:
+            attempts.popleft()
+        self._failed_logins[key] = attempts  # re-inserted: newest last
+        if len(self._failed_logins) > MAX_TRACKED_LOGINS:
+            self._failed_logins.pop(next(iter(self._failed_logins)))
+        return attempts
 
     # --- sessions -------------------------------------------------------------------------
 

@@ -248,3 +248,16 @@ async def test_embedded_secret_is_generated_once_and_private(locked_server: Podr
     assert secret.exists()
     assert stat.S_IMODE(os.stat(secret).st_mode) == 0o600
     assert len(secret.read_text().strip()) >= 32
+
+
+async def test_password_guessing_is_rate_limited(anonymous: Api) -> None:
+    alice = await register(anonymous, "alice")
+    codes = [
+        (await login(anonymous, alice.username, f"guess {n}"))["code"] for n in range(11)
+    ]
+    assert codes[:10] == ["INVALID_CREDENTIALS"] * 10
+    assert codes[10] == "RATE_LIMITED"
+    # Even the right password waits now; other users are unaffected.
+    assert (await login(anonymous, alice.username, alice.password))["code"] == "RATE_LIMITED"
+    bob = await register(anonymous, "bob")
+    assert (await login(anonymous, bob.username, bob.password))["__typename"] == "AuthPayload"

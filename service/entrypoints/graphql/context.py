@@ -25,6 +25,7 @@ class Context(BaseContext):
         use_cases: UseCases,
         metrics: ExecutionMetrics,
         principal: Principal | AuthProblem = ANONYMOUS,
+        client: str | None = None,
     ) -> None:
         super().__init__()
         self.use_cases = use_cases
@@ -32,6 +33,8 @@ class Context(BaseContext):
         # An AuthProblem when the token was invalid (or none was given where anonymous
         # callers are not allowed): such a caller can still log in, and nothing else.
         self.principal = principal
+        # The caller's address: for rate limits only, never for access.
+        self.client = client
         # Output of running executions, read from the event log once per request.
         self.output_loader: DataLoader[Execution, Execution] = DataLoader(
             load_fn=self._load_output, cache_key_fn=lambda execution: execution.id

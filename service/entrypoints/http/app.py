@@ -52,12 +52,11 @@ def create_app(
         # HTTP: the Authorization header. WebSocket: the header if any, then
         # connectionParams.authorization when the connection opens (AuthenticatingRouter).
         podrun = holder["podrun"]
+        client = client_of(connection)
         principal = await principal_from(
-            podrun.use_cases.accounts.auth,
-            connection.headers.get("authorization"),
-            client_of(connection),
+            podrun.use_cases.accounts.auth, connection.headers.get("authorization"), client
         )
-        return Context(podrun.use_cases, podrun.metrics, principal)
+        return Context(podrun.use_cases, podrun.metrics, principal, client)
 
     router: AuthenticatingRouter = AuthenticatingRouter(
         build_schema(

@@ -43,7 +43,9 @@ class AuthMutations:
     @strawberry.mutation(description="Log in: a new session (access + refresh token).")
     async def login(self, info: Info[Context, None], input: LoginInput) -> AuthResult:
         auth = info.context.use_cases.accounts.auth
-        return _auth_result(await auth.login(input.username, input.password))
+        return _auth_result(
+            await auth.login(input.username, input.password, client=info.context.client)
+        )
 
     @strawberry.mutation(
         description="Trade a refresh token for a new session; the old token is used up. "

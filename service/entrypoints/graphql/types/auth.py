@@ -70,7 +70,7 @@ class AuthPayload:
 
 @strawberry.type(
     description="Not authenticated, or not allowed. code: UNAUTHENTICATED, FORBIDDEN, "
-    "INVALID_CREDENTIALS, INVALID_TOKEN, TOKEN_REUSED, REGISTRATION_CLOSED."
+    "INVALID_CREDENTIALS, INVALID_TOKEN, TOKEN_REUSED, REGISTRATION_CLOSED, RATE_LIMITED."
 )
 class AuthError(Error):
     code: str
