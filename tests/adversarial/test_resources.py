@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from tests.adversarial.conftest import attack, host_pids_with
+import pytest
+
+from tests.adversarial.conftest import attack, execution_cgroups, host_pids_with
 from tests.support.client import Api
 
 
@@ -109,6 +111,8 @@ time.sleep(60)
     await api.wait_status(submitted["id"], {"RUNNING"})
     cancelled = await api.cancel(submitted["id"])
     assert cancelled["status"] == "CANCELLED"
+    # The verdict is written after the whole tree is gone and its cgroup removed.
+    assert execution_cgroups(submitted["id"]) == []
 
 
 async def test_double_forked_setsid_daemon_dies_with_the_run(api: Api) -> None:
@@ -151,3 +155,14 @@ print("kept", len(pipes) * 64 // 1024, "MiB")
 """
     execution = await attack(api, script, memoryMib=64, timeoutSeconds=20)
     assert execution["status"] == "OOM_KILLED", execution
+
+
+@pytest.mark.parametrize(
+    "script",
+    ["import sys\nsys.exit(137)", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"],
+    ids=["exit-137", "self-sigkill"],
+)
+async def test_faking_an_oom_kill_is_a_plain_failure(api: Api, script: str) -> None:
+    # Only the kernel's OOM counter makes OOM_KILLED; exit codes lie.
+    execution = await attack(api, script, memoryMib=64)
+    assert (execution["status"], execution["exitCode"]) == ("FAILED", 137)
