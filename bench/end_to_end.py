@@ -23,6 +23,7 @@ from typing import Any
 
 import httpx
 import websockets
+from pymongo import AsyncMongoClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.support.servers import PodrunProcess
@@ -132,11 +133,27 @@ def cpu_ms(pid: int) -> tuple[float, float]:
     return own, children
 
 
-def store_pid(data_dir: Path) -> int | None:
+def store_record(data_dir: Path) -> tuple[int, int] | None:
+    """(pid, port) of the embedded store a server started."""
     try:
-        return int(json.loads((data_dir / "store.json").read_text())["pid"])
+        record = json.loads((data_dir / "store.json").read_text())
+        return int(record["pid"]), int(record["port"])
     except (OSError, ValueError, KeyError):
         return None
+
+
+async def store_ops(port: int | None) -> dict[str, int]:
+    """The store's operation counters (serverStatus.opcounters)."""
+    if port is None:
+        return {}
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        f"mongodb://127.0.0.1:{port}/?directConnection=true"
+    )
+    try:
+        status = await client.admin.command("serverStatus")
+        return {k: int(v) for k, v in status.get("opcounters", {}).items()}
+    finally:
+        await client.close()
 
 
 async def measure(
@@ -145,6 +162,7 @@ async def measure(
     total: int,
     concurrency: int,
     pids: tuple[int | None, int | None] = (None, None),
+    store_port: int | None = None,
 ) -> dict[str, Any]:
     url = f"{server_url}/graphql"
     ws_url = "ws" + url[4:]
@@ -163,18 +181,31 @@ async def measure(
                 await one_run(http, mux, url, "print(1)")
 
         server_pid, db_pid = pids
+        ops_before = await store_ops(store_port)
         before = (cpu_ms(server_pid) if server_pid else None, cpu_ms(db_pid) if db_pid else None)
         started = time.perf_counter()
         await asyncio.gather(*(client() for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
         after = (cpu_ms(server_pid) if server_pid else None, cpu_ms(db_pid) if db_pid else None)
+        ops_after = await store_ops(store_port)
+    ops = {
+        name: (ops_after[name] - ops_before.get(name, 0)) / total
+        for name in ops_after
+        if ops_after[name] != ops_before.get(name, 0)
+    }
     cpu: dict[str, float] = {}
     if before[0] and after[0]:
         cpu["podrun"] = (after[0][0] - before[0][0]) / total
         cpu["sandboxes"] = (after[0][1] - before[0][1]) / total
     if before[1] and after[1]:
         cpu["store"] = (after[1][0] - before[1][0]) / total
-    return {"bare": bare, "e2e": latencies, "throughput": total / elapsed, "cpu": cpu}
+    return {
+        "bare": bare,
+        "e2e": latencies,
+        "throughput": total / elapsed,
+        "cpu": cpu,
+        "ops": ops,
+    }
 
 
 def main() -> None:
@@ -186,6 +217,7 @@ def main() -> None:
     args = parser.parse_args()
     server = None
     pids: tuple[int | None, int | None] = (None, None)
+    port: int | None = None
     if args.url is None:
         workdir = Path(tempfile.mkdtemp(prefix="podrun-bench-"))
         server = PodrunProcess(
@@ -198,10 +230,12 @@ def main() -> None:
             },
         ).start()
         assert server.process is not None
-        pids = (server.process.pid, store_pid(workdir / "data"))
+        record = store_record(workdir / "data")
+        pids = (server.process.pid, record[0] if record else None)
+        port = record[1] if record else None
     try:
         result = asyncio.run(
-            measure(args.url or server.url, args.samples, args.total, args.concurrency, pids)
+            measure(args.url or server.url, args.samples, args.total, args.concurrency, pids, port)
         )
     finally:
         if server is not None:
@@ -228,6 +262,9 @@ def main() -> None:
     if result["cpu"]:
         parts = ", ".join(f"{name} {ms:.1f} ms" for name, ms in result["cpu"].items())
         print(f"CPU per execution under load: {parts}")
+    if result["ops"]:
+        parts = ", ".join(f"{name} {n:.2f}" for name, n in sorted(result["ops"].items()))
+        print(f"store operations per execution: {parts}")
 
 
 if __name__ == "__main__":
