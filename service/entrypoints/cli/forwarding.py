@@ -15,7 +15,9 @@ import os
 import threading
 from typing import Any, TextIO
 
-from service.entrypoints.cli.graphql_client import GraphQLClient
+import httpx
+
+from service.entrypoints.cli.graphql_client import GraphQLClient, GraphQLRequestError
 
 SEND_INPUT = """
 mutation Send($id: ID!, $data: String!, $eof: Boolean) {
@@ -59,9 +61,15 @@ async def forward_stdin(client: GraphQLClient, execution_id: str, fd: int, err: 
         text = decoder.decode(data, final=eof)
         if not text and not eof:
             continue
-        result: dict[str, Any] = (
-            await client.execute(SEND_INPUT, {"id": execution_id, "data": text, "eof": eof})
-        )["sendExecutionInput"]
+        try:
+            answer = await client.execute(
+                SEND_INPUT, {"id": execution_id, "data": text, "eof": eof}
+            )
+        except (httpx.HTTPError, OSError, GraphQLRequestError) as error:
+            # The output keeps streaming; only typing stops reaching the script.
+            print(f"podrun: cannot send input: {error}", file=err)
+            return
+        result: dict[str, Any] = answer["sendExecutionInput"]
         kind = result["__typename"]
         if kind != "InputAccepted":
             if kind not in ("ExecutionNotRunning", "StdinClosed"):
