@@ -45,6 +45,8 @@ async def test_prompts_arrive_live_and_answers_continue_the_script(api: Api) -> 
     assert output_of(events) == "name? age? hello Ada, 36\nrest 'tail é'\n"
     execution = await api.get(execution_id)
     assert execution["status"] == "COMPLETED"
+    flag = await api.gql("query($id: ID!) { execution(id: $id) { interactive } }", id=execution_id)
+    assert flag == {"execution": {"interactive": True}}
     # Stdin is closed and the execution ended: more input is refused with the status.
     late = await send_input(api, execution_id, "late\n")
     assert late["__typename"] == "ExecutionNotRunning"
