@@ -134,3 +134,20 @@ def test_saved_scripts_save_open_rename_run_delete(page: Page) -> None:
     expect(item).to_have_count(0)
     page.reload()
     expect(page.get_by_text("Nothing saved yet")).to_be_visible()
+
+
+def test_an_expiring_session_is_refreshed_not_dropped(page: Page) -> None:
+    username = _register(page)
+    before = page.evaluate("JSON.parse(localStorage.getItem('podrun.session'))")
+    # Pretend the access token is about to expire: the next request must refresh first.
+    page.evaluate(
+        "s => localStorage.setItem('podrun.session', JSON.stringify({...s, expiresAt: 0}))",
+        before,
+    )
+    page.reload()
+    page.get_by_role("link", name="History").click()
+    expect(page.get_by_test_id("history-empty")).to_be_visible()
+    after = page.evaluate("JSON.parse(localStorage.getItem('podrun.session'))")
+    assert after["refreshToken"] != before["refreshToken"]
+    assert after["expiresAt"] > 0
+    expect(page.get_by_test_id("user")).to_have_text(username)

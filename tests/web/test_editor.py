@@ -212,3 +212,8 @@ def test_readable_on_a_phone(browser, web_server, screenshots: Path) -> None:  #
         page.screenshot(path=str(screenshots / "phone.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_an_unknown_execution_page_says_so(page: Page) -> None:
+    page.goto("/executions/0000000000000000deadbeef")
+    expect(page.get_by_role("alert")).to_contain_text("No execution")
