@@ -82,6 +82,23 @@ def test_stdout_and_stderr_are_told_apart_and_ansi_colours_render(page: Page) ->
     assert stdout_bg != stderr_bg
 
 
+def test_colours_survive_escapes_split_across_output_events(page: Page) -> None:
+    open_editor(page)
+    # Half an escape, a pause (so it travels as its own event), then the rest.
+    set_script(
+        page,
+        "import sys, time\n"
+        'sys.stdout.write("\\033[3"); sys.stdout.flush(); time.sleep(0.6)\n'
+        'sys.stdout.write("4mblue\\033[0m plain\\n")\n',
+    )
+    run(page)
+    assert verdict(page) == "COMPLETED"
+    assert output(page) == "blue plain\n"
+    blue = page.locator('[data-stream="stdout"] span', has_text="blue")
+    assert blue.evaluate("e => getComputedStyle(e).color") == "rgb(74, 165, 240)"
+    assert page.locator('[data-stream="stdout"]').count() >= 2  # it did arrive in pieces
+
+
 @pytest.mark.parametrize(
     ("script", "limits", "status", "exit_code"),
     [
