@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 
@@ -76,10 +77,9 @@ class Submitter:
         limits = policy.resolve(request.limits)
         if isinstance(limits, LimitViolation):
             return InputProblem(limits.message, limits.field)
-        if request.idempotency_key is not None:
-            existing = await self._executions.get_by_idempotency_key(
-                owner_id, request.idempotency_key
-            )
+        key = _scoped_key(request, owner_id, runtime.id, repr(limits))
+        if key is not None:
+            existing = await self._executions.get_by_idempotency_key(owner_id, key)
             if existing is not None:
                 return existing
         if self._quotas is not None:
@@ -97,17 +97,15 @@ class Submitter:
             created_at=now,
             last_seq=1,
             owner_id=owner_id,
-            idempotency_key=request.idempotency_key,
+            idempotency_key=key,
             interactive=request.interactive,
             trace_id=_trace_id_of(request.trace_parent),
             trace_parent=request.trace_parent,
         )
         created = await self._executions.create(execution)
         if created is None:  # the same key raced us: answer with the winner
-            assert request.idempotency_key is not None
-            winner = await self._executions.get_by_idempotency_key(
-                owner_id, request.idempotency_key
-            )
+            assert key is not None
+            winner = await self._executions.get_by_idempotency_key(owner_id, key)
             if winner is None:
                 return InputProblem("idempotency key conflict; retry", "idempotencyKey")
             return winner
@@ -168,3 +166,20 @@ def _trace_id_of(trace_parent: str | None) -> str | None:
         return None
     parts = trace_parent.split("-")
     return parts[1] if len(parts) == 4 and len(parts[1]) == 32 else None
+
+
+def _scoped_key(
+    request: SubmitRequest, owner_id: str | None, runtime: str, limits: str
+) -> str | None:
+    """The idempotency key as stored. A user's keys are theirs alone; anonymous callers
+    share one namespace, so theirs are bound to the request itself: someone guessing
+    another's key gets that execution back only by sending the very same script, stdin,
+    runtime and limits, i.e. nothing they could not run themselves."""
+    key = request.idempotency_key
+    if key is None or owner_id is not None:
+        return key
+    digest = hashlib.sha256()
+    for part in (key, runtime, limits, request.script, request.stdin or ""):
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\x00")
+    return f"anonymous:{digest.hexdigest()}"

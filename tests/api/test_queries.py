@@ -78,6 +78,17 @@ async def test_idempotency_key_returns_the_first_execution(api: Api) -> None:
     assert first["id"] == second["id"]
 
 
+async def test_an_anonymous_key_does_not_reveal_another_request(api: Api) -> None:
+    """Anonymous callers share one key space: a guessed key must not hand out another
+    caller's execution (its script, stdin and output) unless the request is the same."""
+    key = f"guessable-{asyncio.get_running_loop().time()}"
+    mine = await api.submit("print('secret')", stdin="pin 1234", idempotencyKey=key)
+    theirs = await api.submit("print('probe')", idempotencyKey=key)
+    assert theirs["id"] != mine["id"]
+    retried = await api.submit("print('secret')", stdin="pin 1234", idempotencyKey=key)
+    assert retried["id"] == mine["id"]
+
+
 async def test_running_execution_shows_output_so_far(api: Api) -> None:
     submitted = await api.submit("import time\nprint('partial', flush=True)\ntime.sleep(3)")
     for _ in range(100):
