@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.support.servers import PodrunProcess, StoreProcess
 from tests.web.pages import open_editor, output, run, set_script, verdict
 
 pytestmark = pytest.mark.timeout(180)
@@ -151,3 +152,48 @@ def test_an_expiring_session_is_refreshed_not_dropped(page: Page) -> None:
     assert after["refreshToken"] != before["refreshToken"]
     assert after["expiresAt"] > 0
     expect(page.get_by_test_id("user")).to_have_text(username)
+
+
+@pytest.fixture(scope="module")
+def members_only(web_dist: Path, store: StoreProcess, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A server where only logged-in users may run scripts (as the Helm chart sets it up)."""
+    process = PodrunProcess(
+        tmp_path_factory.mktemp("members-only"),
+        ["serve"],
+        env={
+            "PODRUN_MONGODB_URI": store.uri,
+            "PODRUN_DATABASE": "web-members-only",
+            "PODRUN_AUTH_ANONYMOUS": "false",
+        },
+    ).start()
+    yield process
+    process.stop()
+
+
+def test_without_anonymous_use_the_editor_asks_to_log_in(browser, members_only) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(base_url=members_only.url)
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    try:
+        open_editor(page)
+        set_script(page, 'print("members only")')
+        page.get_by_role("button", name="Run", exact=True).click()
+        alert = page.get_by_role("alert")
+        expect(alert).to_be_visible()
+        alert.get_by_role("link", name="Log in").click()
+        _register_here(page)
+        page.get_by_role("link", name="New script").click()
+        set_script(page, 'print("members only")')
+        run(page)
+        assert verdict(page) == "COMPLETED"
+        assert output(page) == "members only\n"
+    finally:
+        context.close()
+
+
+def _register_here(page: Page) -> None:
+    page.get_by_role("link", name="Create one").click()
+    page.get_by_label("Username").fill(f"web-{uuid.uuid4().hex[:10]}")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create an account").click()
+    expect(page.get_by_test_id("user")).to_be_visible()
