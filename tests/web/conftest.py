@@ -26,7 +26,13 @@ def _stale(dist_index: Path) -> bool:
     if not dist_index.is_file():
         return True
     built = dist_index.stat().st_mtime
-    sources = [WEB / "index.html", WEB / "package.json", *(WEB / "src").rglob("*")]
+    sources = [
+        WEB / "index.html",
+        WEB / "package.json",
+        WEB / "vite.config.ts",
+        *(WEB / "src").rglob("*"),
+        *(WEB / "public").rglob("*"),
+    ]
     return any(path.is_file() and path.stat().st_mtime > built for path in sources)
 
 
