@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 import pymongo
-from pymongo import ReturnDocument
 
 from service.adapters.store.account_documents import ApiTokenDocument, RefreshTokenDocument
 from service.domain.credentials import ApiTokenRecord, RefreshTokenRecord
@@ -57,13 +56,13 @@ class MongoRefreshTokenRepository:
 
     async def mark_used(self, token_id: str, at: datetime) -> RefreshTokenRecord | None:
         # One atomic write decides the race between two uses of the same token: the
-        # second finds it used and is treated as reuse.
-        raw = await self._collection.find_one_and_update(
+        # second finds it used and is treated as reuse. (`update_one`, not findAndModify,
+        # which SecantusDB serves with a collection scan.)
+        result = await self._collection.update_one(
             {"_id": token_id, "used_at": None, "revoked_at": None},
             {"$set": {"used_at": at}},
-            return_document=ReturnDocument.AFTER,
         )
-        return _refresh_from(raw) if raw else None
+        return await self.get(token_id) if result.modified_count == 1 else None
 
     async def revoke_family(self, family_id: str, at: datetime) -> int:
         result = await self._collection.update_many(

@@ -7,7 +7,6 @@ from dataclasses import asdict
 from typing import Any
 
 import pymongo
-from pymongo import ReturnDocument
 
 from service.adapters.store.account_documents import SavedScriptDocument
 from service.adapters.store.executions import decode_cursor, encode_cursor
@@ -62,10 +61,9 @@ class MongoSavedScriptRepository:
         return script_from_dict(raw) if raw else None
 
     async def update(self, script_id: str, fields: Mapping[str, Any]) -> SavedScript | None:
-        raw = await self._collection.find_one_and_update(
-            {"_id": script_id}, {"$set": dict(fields)}, return_document=ReturnDocument.AFTER
-        )
-        return script_from_dict(raw) if raw else None
+        # `update_one`, not findAndModify, which SecantusDB serves with a collection scan.
+        result = await self._collection.update_one({"_id": script_id}, {"$set": dict(fields)})
+        return await self.get(script_id) if result.matched_count == 1 else None
 
     async def delete(self, script_id: str) -> bool:
         result = await self._collection.delete_one({"_id": script_id})

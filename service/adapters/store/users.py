@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pymongo
-from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from service.adapters.store.account_documents import UserDocument
@@ -106,7 +105,9 @@ class MongoUserRepository:
         )
 
     async def _set(self, user_id: str, fields: dict[str, Any]) -> User | None:
-        raw = await self._collection.find_one_and_update(
-            {"_id": user_id}, {"$set": fields}, return_document=ReturnDocument.AFTER
-        )
+        # `update_one`, not findAndModify, which SecantusDB serves with a collection scan.
+        result = await self._collection.update_one({"_id": user_id}, {"$set": fields})
+        if result.matched_count != 1:
+            return None
+        raw = await self._collection.find_one({"_id": user_id})
         return user_from_dict(raw) if raw else None
