@@ -234,3 +234,13 @@ def test_readable_on_a_phone(browser, web_server, screenshots: Path) -> None:  #
 def test_an_unknown_execution_page_says_so(page: Page) -> None:
     page.goto("/executions/0000000000000000deadbeef")
     expect(page.get_by_role("alert")).to_contain_text("No execution")
+
+
+def test_keyboard_users_can_leave_the_editor(page: Page) -> None:
+    open_editor(page)
+    page.get_by_test_id("script-editor").click()
+    page.keyboard.press("Tab")  # indents: Tab belongs to the code
+    expect(page.get_by_test_id("script-editor")).to_be_focused()
+    page.keyboard.press("Escape")
+    page.keyboard.press("Tab")  # …until Escape: then Tab moves on
+    expect(page.get_by_label("Standard input")).to_be_focused()
