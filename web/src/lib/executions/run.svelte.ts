@@ -6,6 +6,7 @@ import { request } from "../api/client";
 import { ExecutionDocument } from "../generated/graphql";
 import type { ExecutionFieldsFragment } from "../generated/graphql";
 import { AnsiParser, type Segment } from "./ansi";
+import { chunksHtml } from "./markup";
 import {
   ExecutionStream,
   isTerminal,
@@ -23,10 +24,41 @@ export interface OutputChunk {
   segments: Segment[];
 }
 
+/**
+ * A run of output chunks shown as one block. Blocks end at a line break once they hold
+ * BLOCK_CHARS, so new output only re-lays out the last block: one growing block of 1 MiB
+ * takes the browser seconds per update. A closed block drops its final line break, which the
+ * block boundary stands for (the text and its copy read the same).
+ */
+export interface OutputBlock {
+  id: number;
+  chunks: OutputChunk[];
+  chars: number;
+  /** Whether its text so far ends with a line break (where it may close). */
+  endsLine: boolean;
+  /** Set once the block is closed: its markup, rendered in one go (see outputHtml). */
+  html: string | null;
+}
+
+const BLOCK_CHARS = 4096;
+/** A block that never sees a line break (progress bars) still closes, mid-line, here. */
+const BLOCK_MAX_CHARS = 65536;
+
+function withoutFinalNewline(chunk: OutputChunk): OutputChunk {
+  const segments = chunk.segments.slice();
+  const last = segments.at(-1);
+  if (last?.text.endsWith("\n")) {
+    const text = last.text.slice(0, -1);
+    if (text) segments[segments.length - 1] = { ...last, text };
+    else segments.pop();
+  }
+  return { ...chunk, segments };
+}
+
 export class ExecutionRun {
   execution = $state.raw<Execution | null>(null);
   timeline = $state.raw<StatusEvent[]>([]);
-  output = $state.raw<OutputChunk[]>([]);
+  output = $state.raw<OutputBlock[]>([]);
   connection = $state<StreamState>("connecting");
   connectionDetail = $state("");
   error = $state<string | null>(null);
@@ -38,6 +70,10 @@ export class ExecutionRun {
   readonly finished = $derived(isTerminal(this.status));
 
   private stream: ExecutionStream | null = null;
+  /** Output not on screen yet: applied in batches, so a flood of events costs few renders. */
+  private pending: { chunk: OutputChunk; chars: number; endsLine: boolean }[] = [];
+  private pendingText = { STDOUT: "", STDERR: "" };
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly parsers = { STDOUT: new AnsiParser(), STDERR: new AnsiParser() };
   private closed = false;
 
@@ -79,6 +115,7 @@ export class ExecutionRun {
   close(): void {
     this.closed = true;
     this.stream?.close();
+    if (this.flushTimer) clearTimeout(this.flushTimer);
   }
 
   /** Re-read the record (exit code, usage, finishedAt arrive with the terminal event). */
@@ -93,13 +130,54 @@ export class ExecutionRun {
 
   private apply(event: ExecutionEvent): void {
     if (event.__typename === "StatusEvent") {
+      // Output written before a status change is on screen before the change shows.
+      this.flush();
       this.timeline = [...this.timeline, event];
       if (isTerminal(event.status)) void this.refresh();
       return;
     }
     const segments = this.parsers[event.stream].feed(event.data);
-    this.output = [...this.output, { seq: event.seq, stream: event.stream, segments }];
-    if (event.stream === "STDOUT") this.stdout += event.data;
-    else this.stderr += event.data;
+    this.pending.push({
+      chunk: { seq: event.seq, stream: event.stream, segments },
+      chars: event.data.length,
+      endsLine: event.data.endsWith("\n"),
+    });
+    this.pendingText[event.stream] += event.data;
+    // About 30 renders a second at most, however fast the script writes.
+    this.flushTimer ??= setTimeout(() => this.flush(), 33);
+  }
+
+  private flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    if (this.pending.length === 0) return;
+    const blocks = this.output.slice();
+    let open = blocks.at(-1);
+    // Only the open block changes (as a new object, so only it re-renders).
+    if (open && open.html === null) {
+      blocks[blocks.length - 1] = open = { ...open, chunks: open.chunks.slice() };
+    }
+    else open = undefined;
+    for (const { chunk, chars, endsLine } of this.pending) {
+      // A full block closes when more output follows it (so the last one keeps its final
+      // line break, and the text ends as the script's did).
+      if (open && ((open.chars >= BLOCK_CHARS && open.endsLine) || open.chars >= BLOCK_MAX_CHARS)) {
+        if (open.endsLine) open.chunks.push(withoutFinalNewline(open.chunks.pop()!));
+        open.html = chunksHtml(open.chunks);
+        open = undefined;
+      }
+      if (!open) {
+        open = { id: blocks.length, chunks: [], chars: 0, endsLine: false, html: null };
+        blocks.push(open);
+      }
+      open.chunks.push(chunk);
+      open.chars += chars;
+      open.endsLine = endsLine;
+    }
+    this.output = blocks;
+    this.pending = [];
+    this.stdout += this.pendingText.STDOUT;
+    this.stderr += this.pendingText.STDERR;
+    this.pendingText = { STDOUT: "", STDERR: "" };
   }
 }
