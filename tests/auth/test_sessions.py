@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -261,3 +262,36 @@ async def test_password_guessing_is_rate_limited(anonymous: Api) -> None:
     assert (await login(anonymous, alice.username, alice.password))["code"] == "RATE_LIMITED"
     bob = await register(anonymous, "bob")
     assert (await login(anonymous, bob.username, bob.password))["__typename"] == "AuthPayload"
+
+
+async def test_a_socket_stops_working_once_its_token_is_revoked(anonymous: Api) -> None:
+    """The token given when a WebSocket opened is checked again for each subscription: an
+    open connection does not outlive the revocation of its token."""
+    alice = await register(anonymous, "alice")
+    created = (
+        await alice.api.gql(
+            'mutation { createApiToken(name: "socket") { ... on ApiTokenCreated '
+            "{ token apiToken { id } } } }"
+        )
+    )["createApiToken"]
+    execution = await alice.api.run("print('hi')")
+    socket = RawSocket(alice.api)
+    try:
+        ack = await socket.open({"authorization": f"Bearer {created['token']}"})
+        assert ack == {"type": "connection_ack"}
+
+        async def first_reply(op: str) -> dict[str, Any]:
+            await socket.subscribe(op, EVENTS, {"id": execution["id"], "afterSeq": 0})
+            while True:
+                message: dict[str, Any] = await socket.receive()
+                if message.get("id") == op:
+                    return message
+
+        assert (await first_reply("before"))["type"] == "next"
+        revoke = "mutation($id: ID!) { revokeApiToken(id: $id) }"
+        assert (await alice.api.gql(revoke, id=created["apiToken"]["id"]))["revokeApiToken"]
+        refused = await first_reply("after")
+        assert refused["payload"]["data"] is None, refused
+        assert refused["payload"]["errors"][0]["extensions"]["code"] == "INVALID_TOKEN"
+    finally:
+        await socket.close()

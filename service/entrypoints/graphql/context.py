@@ -6,6 +6,7 @@ Over HTTP the principal comes from `Authorization: Bearer …`; over a WebSocket
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from graphql import GraphQLError
@@ -35,6 +36,10 @@ class Context(BaseContext):
         self.principal = principal
         # The caller's address: for rate limits only, never for access.
         self.client = client
+        # Over a WebSocket: checks the token given at connect again. One connection lives
+        # for hours; a token that expired or was revoked since, or a user disabled since,
+        # must stop working for every operation started after that.
+        self.recheck: Callable[[], Awaitable[Principal | AuthProblem]] | None = None
         # Output of running executions, read from the event log once per request.
         self.output_loader: DataLoader[Execution, Execution] = DataLoader(
             load_fn=self._load_output, cache_key_fn=lambda execution: execution.id
@@ -52,6 +57,14 @@ def use_cases_of(info: Any) -> UseCases:
 def principal_of(info: Any) -> Principal | AuthProblem:
     context: Context = info.context
     return context.principal
+
+
+async def current_principal_or_raise(info: Any) -> Principal:
+    """`principal_or_raise`, with the WebSocket token checked again first."""
+    context: Context = info.context
+    if context.recheck is not None:
+        context.principal = await context.recheck()
+    return principal_or_raise(info)
 
 
 def principal_or_raise(info: Any) -> Principal:

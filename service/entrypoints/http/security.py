@@ -68,7 +68,13 @@ class AuthenticatingRouter(GraphQLRouter[Context, None]):
         if given is not None:
             connection = context.request
             client = client_of(connection) if isinstance(connection, HTTPConnection) else None
-            context.principal = await principal_from(context.use_cases.accounts.auth, given, client)
+            auth = context.use_cases.accounts.auth
+            context.principal = await principal_from(auth, given, client)
+
+            async def recheck() -> Principal | AuthProblem:
+                return await principal_from(auth, given, client)
+
+            context.recheck = recheck
         if isinstance(context.principal, AuthProblem):
             raise ConnectionRejectionError
         unset: UnsetType = UNSET
