@@ -38,7 +38,10 @@ def set_limits(page: Page, **limits: Any) -> None:
 
 
 def run(page: Page) -> None:
+    """Press Run and wait until the page follows the new execution (not a previous one)."""
+    before = page.url
     page.get_by_role("button", name="Run", exact=True).click()
+    expect(page).not_to_have_url(before)
     expect(page.get_by_test_id("execution-link")).to_be_visible()
 
 

@@ -164,6 +164,8 @@ def members_only(web_dist: Path, store: StoreProcess, tmp_path_factory: pytest.T
             "PODRUN_MONGODB_URI": store.uri,
             "PODRUN_DATABASE": "web-members-only",
             "PODRUN_AUTH_ANONYMOUS": "false",
+            # Short-lived access tokens, to see the client refresh them under a live socket.
+            "PODRUN_AUTH_ACCESS_TOKEN_SECONDS": "10",
         },
     ).start()
     yield process
@@ -197,3 +199,27 @@ def _register_here(page: Page) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Create an account").click()
     expect(page.get_by_test_id("user")).to_be_visible()
+
+
+def test_runs_keep_streaming_after_the_access_token_expires(browser, members_only) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(base_url=members_only.url)
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    try:
+        page.goto("/login?next=/")
+        _register_here(page)
+        open_editor(page)
+        set_script(page, 'print("first")')
+        run(page)
+        assert verdict(page) == "COMPLETED"
+        first = page.evaluate("JSON.parse(localStorage.getItem('podrun.session')).accessToken")
+        # The socket authenticated with `first`; let that token expire (lifetime 10 s).
+        page.wait_for_timeout(11_000)
+        set_script(page, 'print("second")')
+        run(page)
+        assert verdict(page) == "COMPLETED"
+        assert output(page) == "second\n"
+        second = page.evaluate("JSON.parse(localStorage.getItem('podrun.session')).accessToken")
+        assert second != first
+    finally:
+        context.close()

@@ -3,7 +3,7 @@
  * little before it expires (each refresh token works once, so refreshes are single-flight);
  * without a session the client is anonymous, which the server allows by default.
  */
-import { request, resetSocket, setAuthorization } from "../api/client";
+import { request, resetSocket, retireToken, setAuthorization } from "../api/client";
 import {
   LoginDocument,
   LogoutDocument,
@@ -20,13 +20,14 @@ export type User = UserFieldsFragment;
 interface Stored {
   accessToken: string;
   refreshToken: string;
-  /** Epoch ms when the access token stops working. */
+  /** Epoch ms after which the access token is refreshed before use (shortly before expiry). */
   expiresAt: number;
   user: User;
 }
 
 const KEY = "podrun.session";
-/** Refresh this long before expiry, so a request never carries a just-expired token. */
+/** Refresh this long before expiry (at most a quarter of the lifetime), so a request never
+ * carries a token that expires on its way. */
 const MARGIN_MS = 30_000;
 
 export interface Problem {
@@ -56,7 +57,7 @@ class Session {
   /** A valid access token, refreshed first when it is about to expire; null if anonymous. */
   async token(): Promise<string | null> {
     if (this.refreshing) await this.refreshing;
-    if (this.stored && this.stored.expiresAt - MARGIN_MS < Date.now()) {
+    if (this.stored && this.stored.expiresAt < Date.now()) {
       this.refreshing ??= this.refresh().finally(() => (this.refreshing = null));
       await this.refreshing;
     }
@@ -102,16 +103,18 @@ class Session {
         field: result.__typename === "InputError" ? (result.field ?? null) : null,
       };
     }
+    const previous = this.stored?.accessToken;
     this.stored = {
       accessToken: result.accessToken,
       refreshToken: result.refreshToken,
-      expiresAt: Date.now() + result.expiresIn * 1000,
+      expiresAt: Date.now() + result.expiresIn * 1000 - Math.min(MARGIN_MS, result.expiresIn * 250),
       user: result.user,
     };
     localStorage.setItem(KEY, JSON.stringify(this.stored));
     const changed = this.user?.id !== result.user.id;
     this.user = result.user;
     if (changed && !quiet) resetSocket();
+    else if (previous) retireToken(previous); // a refresh: the old token is about to expire
     return null;
   }
 

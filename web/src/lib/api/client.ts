@@ -80,6 +80,8 @@ function socketUrl(): string {
 }
 
 let client: Client | null = null;
+/** The token the open socket authenticated with (the server checks it on each subscribe). */
+let socketToken: string | null = null;
 
 export function subscriptions(): Client {
   client ??= createClient({
@@ -88,12 +90,16 @@ export function subscriptions(): Client {
     retryAttempts: 0,
     connectionParams: async () => {
       const token = await authorization();
+      socketToken = token;
       return token ? { authorization: `Bearer ${token}` } : {};
     },
     on: {
       connecting: () => announce("connecting"),
       connected: () => announce("connected"),
-      closed: () => announce("closed"),
+      closed: () => {
+        socketToken = null;
+        announce("closed");
+      },
     },
   });
   return client;
@@ -107,6 +113,11 @@ export function resetSocket(): void {
   const old = client;
   client = null;
   old?.dispose();
+}
+
+/** A token was replaced: a socket opened with it reconnects with the new one. */
+export function retireToken(token: string): void {
+  if (socketToken === token) resetSocket();
 }
 
 /**
