@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -93,6 +94,10 @@ def test_history_lists_own_runs_with_filters_and_pages(page: Page, screenshots: 
     page.get_by_role("button", name="Newer").click()
     expect(table.locator("tbody tr")).to_have_count(20)
 
+    page.get_by_label("From").fill((date.today() + timedelta(days=2)).isoformat())
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.get_by_test_id("history-empty")).to_be_visible()
+    page.get_by_label("From").fill("")
     page.get_by_label("Failed").check()
     page.get_by_role("button", name="Apply filters").click()
     expect(table.locator("tbody tr")).to_have_count(1)
