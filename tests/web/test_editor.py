@@ -13,7 +13,7 @@ from tests.web.pages import open_editor, output, run, set_limits, set_script, st
 pytestmark = pytest.mark.timeout(180)
 
 
-def test_typed_script_streams_output_and_status_live(page: Page, screenshots: Path) -> None:
+def test_typed_script_streams_output_and_status_live(page: Page) -> None:
     open_editor(page)
     set_script(page, "")
     # Typed key by key, as a person (or an outside check) would.
@@ -36,7 +36,6 @@ def test_typed_script_streams_output_and_status_live(page: Page, screenshots: Pa
     assert statuses == ["QUEUED", "SCHEDULED", "RUNNING", "COMPLETED"]
     times = page.locator('[data-testid="timeline"] time').all_inner_texts()
     assert all(re.fullmatch(r"\d\d:\d\d:\d\d\.\d{3}", t) for t in times), times
-    page.screenshot(path=str(screenshots / "editor.png"))
 
 
 def test_execution_page_survives_reload(page: Page) -> None:
@@ -55,7 +54,9 @@ def test_execution_page_survives_reload(page: Page) -> None:
     expect(page.get_by_test_id("script-editor")).to_contain_text('print("err", file=sys.stderr)')
 
 
-def test_stdout_and_stderr_are_told_apart_and_ansi_colours_render(page: Page) -> None:
+def test_stdout_and_stderr_are_told_apart_and_ansi_colours_render(
+    page: Page, screenshots: Path
+) -> None:
     open_editor(page)
     set_script(
         page,
@@ -80,6 +81,7 @@ def test_stdout_and_stderr_are_told_apart_and_ansi_colours_render(page: Page) ->
         "e => getComputedStyle(e).backgroundColor"
     )
     assert stdout_bg != stderr_bg
+    page.screenshot(path=str(screenshots / "editor.png"))
 
 
 def test_colours_survive_escapes_split_across_output_events(page: Page) -> None:
