@@ -227,6 +227,10 @@ def main() -> None:
                 "PODRUN_DATA_DIR": str(workdir / "data"),
                 "PODRUN_MAX_CONCURRENCY": str(max(8, args.concurrency)),
                 "PODRUN_LOG_LEVEL": "WARNING",
+                # The benchmark is one anonymous client sending far more than the default
+                # anonymous quota allows.
+                "PODRUN_QUOTA_ANONYMOUS_PER_MINUTE": "1000000",
+                "PODRUN_QUOTA_ANONYMOUS_CONCURRENT": "100000",
             },
         ).start()
         assert server.process is not None
