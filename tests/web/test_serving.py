@@ -6,6 +6,7 @@ from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from service.entrypoints.http.web import mount_web
 from tests.support.servers import PodrunProcess
@@ -40,25 +41,27 @@ def test_api_and_operations_endpoints_are_unaffected(web_server: PodrunProcess) 
     assert "podrun_" in httpx.get(f"{web_server.url}/metrics").text
 
 
-def _client(dist: Path) -> httpx.AsyncClient:
+def _client(dist: Path) -> TestClient:
+    # Synchronous on purpose: the session's Playwright (sync API) keeps an event loop running
+    # in this thread, so an asyncio test here could not start its own.
     app = FastAPI()
     mount_web(app, dist)
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://podrun")
+    return TestClient(app, base_url="http://podrun")
 
 
-async def test_without_a_build_the_root_says_how_to_build(tmp_path: Path) -> None:
-    async with _client(tmp_path / "dist") as client:
-        response = await client.get("/")
+def test_without_a_build_the_root_says_how_to_build(tmp_path: Path) -> None:
+    with _client(tmp_path / "dist") as client:
+        response = client.get("/")
     assert response.status_code == 200
     assert "npm run build" in response.text
     assert 'href="/graphql"' in response.text
 
 
-async def test_files_outside_the_build_are_never_served(tmp_path: Path) -> None:
+def test_files_outside_the_build_are_never_served(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
     dist.mkdir()
     (dist / "index.html").write_text("<!doctype html><title>shell</title>")
     (tmp_path / "secret.txt").write_text("secret")
-    async with _client(dist) as client:
+    with _client(dist) as client:
         for path in ("/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt"):
-            assert "secret" not in (await client.get(path)).text, path
+            assert "secret" not in client.get(path).text, path
