@@ -9,21 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Protocol
 
 from service.domain.accounts import QuotaOverrides, Role, User
 from service.domain.credentials import ApiTokenRecord, RefreshTokenRecord
 from service.domain.scripts import SavedScript
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class Page(Generic[T]):
-    items: list[T]
-    cursors: list[str]
-    has_next_page: bool
-    has_previous_page: bool
+from service.services.store_port import Page
 
 
 class UserRepository(Protocol):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from service.domain.accounts import Principal, QuotaOverrides, Role, User
-from service.services.accounts_port import Page, UserRepository
+from service.services.accounts_port import UserRepository
 from service.services.authenticating import forbidden
 from service.services.problems import AuthProblem, InputProblem, NotFound
+from service.services.store_port import Page
 
 MAX_PAGE_SIZE = 100
 

@@ -17,11 +17,11 @@ from service.domain.statuses import ExecutionStatus
 from service.services.authenticating import forbidden
 from service.services.ownership import can_see
 from service.services.problems import AuthProblem
-from service.services.store_port import EventLog, ExecutionPage, ExecutionRepository
+from service.services.store_port import EventLog, ExecutionPage, ExecutionRepository, Page
 
 MAX_PAGE_SIZE = 100
 
-EMPTY_PAGE = ExecutionPage(items=[], cursors=[], has_next_page=False, has_previous_page=False)
+EMPTY_PAGE: ExecutionPage = Page(items=[], cursors=[], has_next_page=False, has_previous_page=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,19 +12,26 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from service.domain.events import ExecutionEvent
 from service.domain.executions import Execution
 from service.domain.statuses import ExecutionStatus
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True, slots=True)
-class ExecutionPage:
-    items: list[Execution]
+class Page(Generic[T]):
+    """One page of a cursor-paged list; `cursors[i]` names `items[i]`."""
+
+    items: list[T]
     cursors: list[str]
     has_next_page: bool
     has_previous_page: bool
+
+
+ExecutionPage = Page[Execution]
 
 
 class InvalidCursor(ValueError):

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Collection, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import pymongo
@@ -13,30 +11,16 @@ from pymongo.errors import DuplicateKeyError
 
 from service.adapters.store.documents import ExecutionDocument
 from service.adapters.store.mapping import execution_from_dict, execution_to_dict
+from service.adapters.store.paging import keyset_page
 from service.domain.executions import Execution
 from service.domain.statuses import TERMINAL_STATUSES, ExecutionStatus
-from service.services.store_port import ExecutionPage, InvalidCursor
+from service.services.store_port import ExecutionPage
 
 _ACTIVE = [ExecutionStatus.SCHEDULED.value, ExecutionStatus.RUNNING.value]
 _TERMINAL = sorted(s.value for s in TERMINAL_STATUSES)
 # Filters below are shaped for the store's planner: bare equalities plus at most one `$in`
 # (never `$nin`, never two operators), so that an index serves them instead of a scan.
 _NOT_TERMINAL = sorted(s.value for s in ExecutionStatus if s not in TERMINAL_STATUSES)
-
-
-def encode_cursor(created_at: datetime, execution_id: str) -> str:
-    millis = int(created_at.timestamp() * 1000)
-    return base64.urlsafe_b64encode(f"{millis}:{execution_id}".encode()).decode()
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    try:
-        millis, _, execution_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        if not execution_id:
-            raise ValueError("no id")
-        return datetime.fromtimestamp(int(millis) / 1000, tz=UTC), execution_id
-    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
-        raise InvalidCursor("not a cursor issued by this server") from error
 
 
 class MongoExecutionRepository:
@@ -86,24 +70,13 @@ class MongoExecutionRepository:
             created["$lt"] = created_before
         if created:
             query["created_at"] = created
-        if after is not None:
-            created_at, execution_id = decode_cursor(after)
-            query["$or"] = [
-                {"created_at": {"$lt": created_at}},
-                {"created_at": created_at, "_id": {"$lt": execution_id}},
-            ]
-        cursor = (
-            self._collection.find(query)
-            .sort([("created_at", pymongo.DESCENDING), ("_id", pymongo.DESCENDING)])
-            .limit(first + 1)
-        )
-        raws = await cursor.to_list(length=first + 1)
-        items = [execution_from_dict(raw) for raw in raws[:first]]
-        return ExecutionPage(
-            items=items,
-            cursors=[encode_cursor(item.created_at, item.id) for item in items],
-            has_next_page=len(raws) > first,
-            has_previous_page=after is not None,
+        return await keyset_page(
+            self._collection,
+            query,
+            first=first,
+            after=after,
+            newest_first=True,
+            item_from=execution_from_dict,
         )
 
     # Guarded writes use `update_one` and then read the record back by `_id`, never

@@ -6,13 +6,11 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
-import pymongo
-
 from service.adapters.store.account_documents import SavedScriptDocument
-from service.adapters.store.executions import decode_cursor, encode_cursor
+from service.adapters.store.paging import keyset_page
 from service.domain.limits import LimitsRequest
 from service.domain.scripts import SavedScript
-from service.services.accounts_port import Page
+from service.services.store_port import Page
 
 
 def script_to_dict(script: SavedScript) -> dict[str, Any]:
@@ -70,23 +68,11 @@ class MongoSavedScriptRepository:
         return bool(result.deleted_count)
 
     async def page(self, *, owner_id: str, first: int, after: str | None) -> Page[SavedScript]:
-        query: dict[str, Any] = {"owner_id": owner_id}
-        if after is not None:
-            created_at, script_id = decode_cursor(after)
-            query["$or"] = [
-                {"created_at": {"$lt": created_at}},
-                {"created_at": created_at, "_id": {"$lt": script_id}},
-            ]
-        cursor = (
-            self._collection.find(query)
-            .sort([("created_at", pymongo.DESCENDING), ("_id", pymongo.DESCENDING)])
-            .limit(first + 1)
-        )
-        raws = await cursor.to_list(length=first + 1)
-        items = [script_from_dict(raw) for raw in raws[:first]]
-        return Page(
-            items=items,
-            cursors=[encode_cursor(item.created_at, item.id) for item in items],
-            has_next_page=len(raws) > first,
-            has_previous_page=after is not None,
+        return await keyset_page(
+            self._collection,
+            {"owner_id": owner_id},
+            first=first,
+            after=after,
+            newest_first=True,
+            item_from=script_from_dict,
         )

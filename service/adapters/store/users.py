@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import pymongo
 from pymongo.errors import DuplicateKeyError
 
 from service.adapters.store.account_documents import UserDocument
-from service.adapters.store.executions import decode_cursor, encode_cursor
+from service.adapters.store.paging import keyset_page
 from service.domain.accounts import QuotaOverrides, Role, User
-from service.services.accounts_port import Page
+from service.services.store_port import Page
 
 
 def user_to_dict(user: User) -> dict[str, Any]:
@@ -83,25 +82,13 @@ class MongoUserRepository:
         await self._set(user_id, {"password_hash": password_hash})
 
     async def page(self, *, first: int, after: str | None) -> Page[User]:
-        query: dict[str, Any] = {}
-        if after is not None:
-            created_at, user_id = decode_cursor(after)
-            query["$or"] = [
-                {"created_at": {"$gt": created_at}},
-                {"created_at": created_at, "_id": {"$gt": user_id}},
-            ]
-        cursor = (
-            self._collection.find(query)
-            .sort([("created_at", pymongo.ASCENDING), ("_id", pymongo.ASCENDING)])
-            .limit(first + 1)
-        )
-        raws = await cursor.to_list(length=first + 1)
-        items = [user_from_dict(raw) for raw in raws[:first]]
-        return Page(
-            items=items,
-            cursors=[encode_cursor(item.created_at, item.id) for item in items],
-            has_next_page=len(raws) > first,
-            has_previous_page=after is not None,
+        return await keyset_page(
+            self._collection,
+            {},
+            first=first,
+            after=after,
+            newest_first=False,
+            item_from=user_from_dict,
         )
 
     async def _set(self, user_id: str, fields: dict[str, Any]) -> User | None:
