@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from service.domain.limits import Limits
@@ -39,3 +39,14 @@ class Execution:
     idempotency_key: str | None = None
     interactive: bool = False
     labels: dict[str, str] = field(default_factory=dict)
+
+    def claimed_by(self, worker_id: str, at: datetime) -> Execution:
+        """This QUEUED execution as a claim leaves it: SCHEDULED on `worker_id`, with the
+        SCHEDULED event's seq reserved."""
+        return replace(
+            self,
+            status=ExecutionStatus.SCHEDULED,
+            worker_id=worker_id,
+            scheduled_at=at,
+            last_seq=self.last_seq + 1,
+        )

@@ -18,13 +18,11 @@ import logging
 from collections.abc import Coroutine
 from typing import Any, Protocol, runtime_checkable
 
-from service.domain.events import StatusEvent
 from service.domain.executions import Execution
 from service.domain.statuses import ExecutionStatus
 from service.services.bus_port import EventBus
-from service.services.clock import utcnow
 from service.services.observing import ExecutionObserver
-from service.services.repairing import repair_missing_status_event
+from service.services.repairing import end_as_error, repair_missing_status_event
 from service.services.sandbox_port import SandboxBackend
 from service.services.store_port import EventLog, ExecutionRepository
 
@@ -100,27 +98,12 @@ class Adoption:
         return self._observer.adopt(moved, handle, seq=seq, stdout=stdout, stderr=stderr)
 
     async def _end_lost(self, execution: Execution) -> None:
-        seq = max(execution.last_seq, await self._events.last_seq(execution.id)) + 1
-        stdout, stderr = await self._events.output_of(execution.id)
-        now = utcnow()
-        updated = await self._executions.compare_and_set(
-            execution.id,
-            expected={execution.status},
-            status=ExecutionStatus.ERROR,
-            seq=seq,
-            fields={
-                "finished_at": now,
-                "error_message": SANDBOX_GONE_MESSAGE,
-                "stdout": stdout,
-                "stderr": stderr,
-            },
+        if await end_as_error(
+            execution,
+            SANDBOX_GONE_MESSAGE,
             worker_id=self._worker_id,
-        )
-        if updated is None:
-            return
-        event = StatusEvent(
-            execution.id, seq, now, ExecutionStatus.ERROR, message=SANDBOX_GONE_MESSAGE
-        )
-        if await self._events.append(event):
-            self._bus.publish(event)
-        log.warning("execution %s ended as ERROR: its sandbox is gone", execution.id)
+            executions=self._executions,
+            events=self._events,
+            bus=self._bus,
+        ):
+            log.warning("execution %s ended as ERROR: its sandbox is gone", execution.id)

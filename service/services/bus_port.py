@@ -29,11 +29,12 @@ class EventBus(Protocol):
 
     def publish_ahead(self, event: ExecutionEvent) -> None:
         """Tell local subscribers about an event that is not stored yet (write-behind). The
-        bus keeps it for listeners that arrive before `stored` says the log has it."""
+        bus keeps it for listeners that arrive before `settled` releases it."""
         ...
 
-    def stored(self, execution_id: str, seq: int) -> None:
-        """The log now holds every event of `execution_id` up to `seq`."""
+    def settled(self, execution_id: str, seq: int) -> None:
+        """Events of `execution_id` up to `seq` need no keeping: the log holds them, or the
+        run ended without storing them and never will."""
         ...
 
     def listen(self, execution_id: str) -> AbstractAsyncContextManager[LiveFeed]:

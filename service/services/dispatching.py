@@ -10,12 +10,10 @@ another process, after capacity ran out): a search costs the store more than a c
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 from collections import deque
 
 from service.domain.executions import Execution
-from service.domain.statuses import ExecutionStatus
 from service.services.clock import utcnow
 from service.services.observing import ExecutionObserver
 from service.services.store_port import ExecutionRepository
@@ -91,13 +89,7 @@ class Dispatcher:
             hinted = self._hints.popleft()
             at = utcnow()
             if await self._executions.claim(hinted.id, self._worker_id, at):
-                return dataclasses.replace(
-                    hinted,
-                    status=ExecutionStatus.SCHEDULED,
-                    worker_id=self._worker_id,
-                    scheduled_at=at,
-                    last_seq=hinted.last_seq + 1,
-                )
+                return hinted.claimed_by(self._worker_id, at)
         if not self._search:
             return None
         execution = await self._executions.claim_next(self._worker_id, utcnow())

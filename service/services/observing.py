@@ -194,6 +194,9 @@ class ExecutionObserver:
                     Verdict(ExecutionStatus.ERROR, None, f"internal error: {type(error).__name__}"),
                 )
         finally:
+            # A run that ended without storing what it published ahead (ownership lost, a
+            # fault) never will: late listeners must not be handed those events.
+            self._bus.settled(execution.id, run.seq)
             self._cancel_pending.pop(execution.id, None)
             self._handles.pop(execution.id, None)
             run.span.end(run.status)
@@ -407,4 +410,4 @@ class ExecutionObserver:
         events, run.unstored, run.flush_due = run.unstored, [], None
         if events:
             await self._events.append_many(events)
-            self._bus.stored(run.execution.id, events[-1].seq)
+            self._bus.settled(run.execution.id, events[-1].seq)

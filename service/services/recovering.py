@@ -11,12 +11,10 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-from service.domain.events import StatusEvent
 from service.domain.executions import Execution
-from service.domain.statuses import ExecutionStatus
 from service.services.bus_port import EventBus
 from service.services.clock import utcnow
-from service.services.repairing import repair_missing_status_event
+from service.services.repairing import end_as_error, repair_missing_status_event
 from service.services.store_port import EventLog, ExecutionRepository, WorkerRecord, WorkerRegistry
 
 log = logging.getLogger(__name__)
@@ -75,30 +73,18 @@ class Recovery:
 
     async def _end(self, execution: Execution) -> bool:
         await repair_missing_status_event(execution, self._events, self._bus)
-        seq = max(execution.last_seq, await self._events.last_seq(execution.id)) + 1
-        stdout, stderr = await self._events.output_of(execution.id)
-        now = utcnow()
-        updated = await self._executions.compare_and_set(
-            execution.id,
-            expected={execution.status},
-            status=ExecutionStatus.ERROR,
-            seq=seq,
-            fields={
-                "finished_at": now,
-                "error_message": LOST_WORKER_MESSAGE,
-                "stdout": stdout,
-                "stderr": stderr,
-            },
+        ended = await end_as_error(
+            execution,
+            LOST_WORKER_MESSAGE,
             worker_id=execution.worker_id,
+            executions=self._executions,
+            events=self._events,
+            bus=self._bus,
         )
-        if updated is None:
-            return False
-        event = StatusEvent(
-            execution.id, seq, now, ExecutionStatus.ERROR, message=LOST_WORKER_MESSAGE
-        )
-        if await self._events.append(event):
-            self._bus.publish(event)
-        log.warning(
-            "execution %s ended as ERROR: its worker %s is gone", execution.id, execution.worker_id
-        )
-        return True
+        if ended:
+            log.warning(
+                "execution %s ended as ERROR: its worker %s is gone",
+                execution.id,
+                execution.worker_id,
+            )
+        return ended

@@ -1,14 +1,16 @@
-"""Repairing the one gap a crash can leave: a status written to the Execution whose event
-was not yet appended. The event log is what clients read, so the missing event is derived
-from the record and appended (idempotently: the unique seq index drops a duplicate)."""
+"""Repairing what a crash can leave: a status written to the Execution whose event was not
+yet appended (the event log is what clients read, so the missing event is derived from the
+record and appended, idempotently: the unique seq index drops a duplicate), and executions
+nobody can finish any more, which end as ERROR with the output stored so far."""
 
 from __future__ import annotations
 
 from service.domain.events import StatusEvent
 from service.domain.executions import Execution
+from service.domain.statuses import ExecutionStatus
 from service.services.bus_port import EventBus
 from service.services.clock import utcnow
-from service.services.store_port import EventLog
+from service.services.store_port import EventLog, ExecutionRepository
 
 
 async def repair_missing_status_event(
@@ -37,3 +39,38 @@ async def repair_missing_status_event(
     if appended:
         bus.publish(event)
     return appended
+
+
+async def end_as_error(
+    execution: Execution,
+    message: str,
+    *,
+    worker_id: str | None,
+    executions: ExecutionRepository,
+    events: EventLog,
+    bus: EventBus,
+) -> bool:
+    """End an execution that can no longer finish as ERROR, keeping the output stored so
+    far; fenced on its status and on `worker_id` as owner. False when it moved on meanwhile."""
+    seq = max(execution.last_seq, await events.last_seq(execution.id)) + 1
+    stdout, stderr = await events.output_of(execution.id)
+    now = utcnow()
+    written = await executions.transition(
+        execution.id,
+        expected={execution.status},
+        status=ExecutionStatus.ERROR,
+        seq=seq,
+        fields={
+            "finished_at": now,
+            "error_message": message,
+            "stdout": stdout,
+            "stderr": stderr,
+        },
+        worker_id=worker_id,
+    )
+    if not written:
+        return False
+    event = StatusEvent(execution.id, seq, now, ExecutionStatus.ERROR, message=message)
+    if await events.append(event):
+        bus.publish(event)
+    return True

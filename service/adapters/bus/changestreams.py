@@ -6,9 +6,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import PyMongoError
 
 from service.adapters.bus.local import LocalEventBus
@@ -63,53 +64,63 @@ class ChangeStreamFeed:
                 await task
 
     async def _follow_events(self, ready: asyncio.Event) -> None:
-        collection = ExecutionEventDocument.get_pymongo_collection()
-        pipeline: list[dict[str, Any]] = [{"$match": {"operationType": "insert"}}]
-        while True:
-            try:
-                async with await collection.watch(pipeline) as stream:
-                    ready.set()
-                    async for change in stream:
-                        self._bus.publish(event_from_dict(change["fullDocument"]))
-            except PyMongoError as error:
-                log.warning("event change stream failed (%s); retrying", error)
-                await asyncio.sleep(_RETRY_SECONDS)
+        await _watch(
+            ExecutionEventDocument.get_pymongo_collection(),
+            [{"$match": {"operationType": "insert"}}],
+            lambda change: self._bus.publish(event_from_dict(change["fullDocument"])),
+            ready,
+            "event",
+        )
 
     async def _follow_control(self, ready: asyncio.Event) -> None:
-        collection = ExecutionDocument.get_pymongo_collection()
-        pipeline: list[dict[str, Any]] = [
-            {
-                "$match": {
-                    "$or": [
-                        {"operationType": "insert"},
-                        {"updateDescription.updatedFields.cancel_requested": True},
-                    ]
-                }
-            },
-            {"$project": {"operationType": 1, "documentKey": 1}},
-        ]
-        while True:
-            try:
-                async with await collection.watch(pipeline) as stream:
-                    ready.set()
-                    async for change in stream:
-                        if change["operationType"] == "insert":
-                            self._bus.announce_queued()
-                        else:
-                            self._bus.request_cancel(change["documentKey"]["_id"])
-            except PyMongoError as error:
-                log.warning("execution change stream failed (%s); retrying", error)
-                await asyncio.sleep(_RETRY_SECONDS)
+        def on_change(change: Mapping[str, Any]) -> None:
+            if change["operationType"] == "insert":
+                self._bus.announce_queued()
+            else:
+                self._bus.request_cancel(change["documentKey"]["_id"])
+
+        await _watch(
+            ExecutionDocument.get_pymongo_collection(),
+            [
+                {
+                    "$match": {
+                        "$or": [
+                            {"operationType": "insert"},
+                            {"updateDescription.updatedFields.cancel_requested": True},
+                        ]
+                    }
+                },
+                {"$project": {"operationType": 1, "documentKey": 1}},
+            ],
+            on_change,
+            ready,
+            "execution",
+        )
 
     async def _follow_inputs(self, ready: asyncio.Event) -> None:
-        collection = ExecutionInputDocument.get_pymongo_collection()
-        pipeline: list[dict[str, Any]] = [{"$match": {"operationType": "insert"}}]
-        while True:
-            try:
-                async with await collection.watch(pipeline) as stream:
-                    ready.set()
-                    async for change in stream:
-                        self._bus.announce_input(change["fullDocument"]["execution_id"])
-            except PyMongoError as error:
-                log.warning("input change stream failed (%s); retrying", error)
-                await asyncio.sleep(_RETRY_SECONDS)
+        await _watch(
+            ExecutionInputDocument.get_pymongo_collection(),
+            [{"$match": {"operationType": "insert"}}],
+            lambda change: self._bus.announce_input(change["fullDocument"]["execution_id"]),
+            ready,
+            "input",
+        )
+
+
+async def _watch(
+    collection: AsyncCollection[Any],
+    pipeline: list[dict[str, Any]],
+    on_change: Callable[[Mapping[str, Any]], None],
+    ready: asyncio.Event,
+    what: str,
+) -> None:
+    """Follow a change stream for good: `ready` once it is open, reopened after a failure."""
+    while True:
+        try:
+            async with await collection.watch(pipeline) as stream:
+                ready.set()
+                async for change in stream:
+                    on_change(change)
+        except PyMongoError as error:
+            log.warning("%s change stream failed (%s); retrying", what, error)
+            await asyncio.sleep(_RETRY_SECONDS)

@@ -1,9 +1,9 @@
 """In-process event bus: fan-out of events to this process's subscribers.
 
 Events published ahead of being stored (the worker's write-behind) are also kept until the
-worker says they are stored, and handed to every listener that starts meanwhile: a
-subscriber that read the log just before they were stored would otherwise wait for its next
-poll to see them.
+worker says they are settled (stored, or never to be), and handed to every listener that
+starts meanwhile: a subscriber that read the log just before they were stored would otherwise
+wait for its next poll to see them.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ class LocalEventBus:
         self._ahead.setdefault(event.execution_id, []).append(event)
         self.publish(event)
 
-    def stored(self, execution_id: str, seq: int) -> None:
+    def settled(self, execution_id: str, seq: int) -> None:
         pending = self._ahead.get(execution_id)
         if pending is None:
             return

@@ -154,27 +154,16 @@ class MongoExecutionRepository:
         return result.modified_count == 1
 
     async def claim_next(self, worker_id: str, at: datetime) -> Execution | None:
-        queued = ExecutionStatus.QUEUED.value
         while True:
             # Oldest queued first, then claim it with a guarded write; another worker that
-            # won the race makes the write match nothing, and the next oldest is tried.
+            # won the race makes the claim fail, and the next oldest is tried.
             raw = await self._collection.find_one(
-                {"status": queued}, sort=[("created_at", pymongo.ASCENDING)]
+                {"status": ExecutionStatus.QUEUED.value}, sort=[("created_at", pymongo.ASCENDING)]
             )
             if raw is None:
                 return None
-            changes = {
-                "status": ExecutionStatus.SCHEDULED.value,
-                "worker_id": worker_id,
-                "scheduled_at": at,
-            }
-            result = await self._collection.update_one(
-                {"_id": raw["_id"], "status": queued},
-                {"$set": changes, "$inc": {"last_seq": 1}},
-            )
-            if result.modified_count == 1:
-                raw.update(changes, last_seq=int(raw.get("last_seq", 0)) + 1)
-                return execution_from_dict(raw)
+            if await self.claim(raw["_id"], worker_id, at):
+                return execution_from_dict(raw).claimed_by(worker_id, at)
 
     async def request_cancel(self, execution_id: str) -> Execution | None:
         # Unknown or already terminal: nothing to flag; either way the caller gets the record.
