@@ -77,6 +77,12 @@ class Settings(BaseSettings):
         False, description="Run local sandboxes without cgroup limits when none is writable."
     )
     local_sandbox_user: str = Field("nobody", description="Host user that runs bubblewrap.")
+    local_warm_sandboxes: int = Field(
+        2,
+        ge=0,
+        le=64,
+        description="Sandboxes of the default shape kept started, waiting for a script (0: off).",
+    )
     local_cgroup_parent: str = Field(
         "podrun",
         description="Where sandbox cgroups go, relative to the hierarchy's root (e.g. a "

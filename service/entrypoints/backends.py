@@ -59,6 +59,7 @@ def build_backend(settings: Settings) -> SandboxBackend:
             allow_unlimited=settings.local_allow_unlimited,
             sandbox_user=settings.local_sandbox_user,
             cgroup_parent=settings.local_cgroup_parent,
+            warm_sandboxes=settings.local_warm_sandboxes,
         )
     )
 

@@ -4,17 +4,21 @@
 pidfds, a writable cgroup hierarchy, libseccomp, interpreters), compiles the seccomp filter,
 and runs one test sandbox end to end, so a broken host fails at start with a clear message
 rather than at the first execution. `launch()` then does only the per-sandbox work: create
-and limit a cgroup (file writes), put the script and the filter in memfds, fork one process.
+and limit a cgroup (file writes), put the script and the filter in memfds, fork one process;
+or, when a warm sandbox of the right shape is waiting (`warm.py`), write the execution's
+limits to its cgroup and its script to its pipe.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 import re
 import secrets
+from collections.abc import Sequence
 from pathlib import Path
 
 from service.adapters.sandbox.local.bwrap import bwrap_argv, root_links
@@ -27,6 +31,7 @@ from service.adapters.sandbox.local.hierarchies import (
     CgroupUnavailable,
     find_hierarchy,
 )
+from service.adapters.sandbox.local.pipes import PipeWriter
 from service.adapters.sandbox.local.prerequisites import (
     bwrap_version,
     check_pidfd,
@@ -36,7 +41,9 @@ from service.adapters.sandbox.local.prerequisites import (
 )
 from service.adapters.sandbox.local.runtimes import VISIBLE_ROOT, discover_runtimes
 from service.adapters.sandbox.local.seccomp import SeccompUnavailable, build_filter
-from service.adapters.sandbox.local.spawning import spawn
+from service.adapters.sandbox.local.spawning import SandboxProcess, spawn
+from service.adapters.sandbox.local.warm import WarmPool, WarmSandbox
+from service.adapters.sandbox.local.warmstart import warm_command
 from service.domain.limits import Limits
 from service.domain.runtimes import Runtime
 from service.domain.sandboxes import (
@@ -70,6 +77,9 @@ class LocalSandboxBackend:
         self._hierarchy: CgroupHierarchy | None = None
         self._runtimes: list[Runtime] = []
         self._handles: set[LocalSandboxHandle] = set()
+        self._pool: WarmPool | None = None
+        self._cleanups: set[asyncio.Task[None]] = set()
+        self._warm_launches = 0
 
     @property
     def name(self) -> str:
@@ -116,13 +126,27 @@ class LocalSandboxBackend:
         except BackendUnavailable:
             self._started = False
             raise
+        await self._start_pool()
         log.info(
             "local sandbox backend ready: %s; runtimes %s",
             "no cgroup limits" if self._hierarchy is None else self._hierarchy.describe(),
             ", ".join(f"{r.id} ({r.version})" for r in self._runtimes),
         )
 
+    @property
+    def warm_ready(self) -> int:
+        """Warm sandboxes waiting for a script now."""
+        return 0 if self._pool is None else self._pool.ready
+
+    @property
+    def warm_launches(self) -> int:
+        """Executions given to a warm sandbox since the start."""
+        return self._warm_launches
+
     async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
         handles = list(self._handles)
         await asyncio.gather(*(h.shutdown() for h in handles), return_exceptions=True)
         self._started = False
@@ -138,6 +162,11 @@ class LocalSandboxBackend:
         if not self._started:
             raise SandboxLaunchError("the local sandbox backend is not started")
         self._check_runtime(spec.runtime)
+        warm = self._pool.take(spec) if self._pool is not None else None
+        if warm is not None:
+            handle = self._hand_over(warm, spec)
+            if handle is not None:
+                return handle
         cgroup: CgroupLimits | None = None
         try:
             if self._hierarchy is not None:
@@ -156,18 +185,134 @@ class LocalSandboxBackend:
                 with contextlib.suppress(CgroupError):
                     await cgroup.remove(self._config.kill_timeout_seconds)
             raise SandboxLaunchError(f"cannot start the sandbox: {error}") from error
+        return self._track(spec, process, cgroup)
+
+    def _track(
+        self,
+        spec: SandboxSpec,
+        process: SandboxProcess,
+        cgroup: CgroupLimits | None,
+        *,
+        cpu_baseline_ns: int = 0,
+        script: PipeWriter | None = None,
+    ) -> LocalSandboxHandle:
         handle = LocalSandboxHandle(
             spec,
             process,
             cgroup,
             kill_timeout=self._config.kill_timeout_seconds,
             on_done=self._handles.discard,
+            cpu_baseline_ns=cpu_baseline_ns,
+            script=script,
         )
         self._handles.add(handle)
         return handle
 
+    # Warm sandboxes.
+
+    async def _start_pool(self) -> None:
+        size = self._config.warm_sandboxes
+        if size <= 0:
+            return
+        runtime = next(r for r in self._runtimes if r.default)
+        template = SandboxSpec(
+            execution_id="warm", runtime=runtime, script="", limits=Limits(), env={}
+        )
+        pool = WarmPool(template, size, start=self._start_warm, discard=self._discard_warm)
+        pool.fill()
+        self._pool = pool
+        # What only a real hand-over can tell (the waiting program on this interpreter).
+        try:
+            await self._self_test()
+        except BackendUnavailable as error:
+            log.warning("warm sandboxes disabled: %s", error)
+            self._pool = None
+            await pool.close()
+
+    def _start_warm(self, template: SandboxSpec) -> WarmSandbox:
+        cgroup: CgroupLimits | None = None
+        try:
+            if self._hierarchy is not None:
+                cgroup = self._hierarchy.new(_cgroup_name(template.execution_id))
+                cgroup.create()
+                cgroup.apply(template.limits, extra_processes=BWRAP_PROCESSES)
+            process = spawn(
+                lambda script_fd, seccomp_fd: self._argv(
+                    template,
+                    cgroup,
+                    None,
+                    seccomp_fd,
+                    command=warm_command(template.runtime.command, script_fd),
+                ),
+                script=None,
+                seccomp=self._seccomp,
+                with_stdin=True,
+                clock=asyncio.get_running_loop().time,
+            )
+        except BaseException:
+            if cgroup is not None:
+                self._remove_later(cgroup)
+            raise
+        return WarmSandbox(process, cgroup)
+
+    def _hand_over(self, warm: WarmSandbox, spec: SandboxSpec) -> LocalSandboxHandle | None:
+        """Give `spec` to a warm sandbox: its limits, then its script. None when its cgroup
+        refuses the limits (e.g. a memory limit below what it already uses)."""
+        process, cgroup = warm.process, warm.cgroup
+        assert process.script_fd is not None
+        baseline = 0
+        try:
+            if cgroup is not None:
+                cgroup.apply(spec.limits, extra_processes=BWRAP_PROCESSES)
+                cgroup.reset_peak()
+                baseline = cgroup.usage().cpu_time_ns
+        except CgroupError as error:
+            log.info("a warm sandbox cannot take %s (%s); starting one", spec.execution_id, error)
+            self._pool_discard(warm)
+            return None
+        loop = asyncio.get_running_loop()
+        script = PipeWriter(loop, process.script_fd)
+        script.write(spec.script.encode())
+        script.close()
+        started = dataclasses.replace(process, spawned_at=loop.time(), script_fd=None)
+        self._warm_launches += 1
+        return self._track(spec, started, cgroup, cpu_baseline_ns=baseline, script=script)
+
+    def _pool_discard(self, warm: WarmSandbox) -> None:
+        if self._pool is not None:
+            self._pool.discard(warm)
+
+    async def _discard_warm(self, warm: WarmSandbox) -> None:
+        """Stop a warm sandbox nobody will use, and remove its cgroup."""
+        if warm.process.script_fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(warm.process.script_fd)
+        template = SandboxSpec(
+            execution_id="warm-discarded",
+            runtime=next(r for r in self._runtimes if r.default),
+            script="",
+            limits=Limits(),
+        )
+        # A handle kills the process tree and removes the cgroup like any sandbox's end.
+        await self._track(template, warm.process, warm.cgroup).shutdown()
+
+    def _remove_later(self, cgroup: CgroupLimits) -> None:
+        async def remove() -> None:
+            with contextlib.suppress(CgroupError):
+                await cgroup.remove(self._config.kill_timeout_seconds)
+
+        task = asyncio.get_running_loop().create_task(remove())
+        self._cleanups.add(task)
+        task.add_done_callback(self._cleanups.discard)
+
     def _argv(
-        self, spec: SandboxSpec, cgroup: CgroupLimits | None, script_fd: int, seccomp_fd: int
+        self,
+        spec: SandboxSpec,
+        cgroup: CgroupLimits | None,
+        script_fd: int | None,
+        seccomp_fd: int,
+        *,
+        command: Sequence[str] | None = None,
     ) -> list[str]:
         sandbox = bwrap_argv(
             self._bwrap,
@@ -177,6 +322,7 @@ class LocalSandboxBackend:
             links=self._links,
             hostname=self._config.hostname,
             disable_userns=self._disable_userns,
+            command=command,
         )
         return host_argv(
             shell=self._shell,

@@ -22,7 +22,7 @@ What the script sees:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from service.domain.limits import Limits
@@ -78,13 +78,18 @@ def bwrap_argv(
     bwrap: str,
     spec: SandboxSpec,
     *,
-    script_fd: int,
+    script_fd: int | None,
     seccomp_fd: int | None,
     links: tuple[str, ...],
     hostname: str,
     disable_userns: bool = True,
+    command: Sequence[str] | None = None,
 ) -> list[str]:
-    """The full bwrap invocation running `spec.runtime.command` on the script."""
+    """The full bwrap invocation running `spec.runtime.command` on the script.
+
+    With `script_fd=None` and a `command` (a warm sandbox), `/work/main.py` is not bound:
+    the command itself receives the script later and writes it there.
+    """
     size = str(tmpfs_bytes(spec.limits))
     argv = [
         bwrap,
@@ -131,9 +136,10 @@ def bwrap_argv(
         size,
         "--tmpfs",
         WORK_DIR,
-        "--ro-bind-data",
-        str(script_fd),
-        SCRIPT_PATH,
+    ]
+    if script_fd is not None:
+        argv += ["--ro-bind-data", str(script_fd), SCRIPT_PATH]
+    argv += [
         "--remount-ro",
         "/",
         "--chdir",
@@ -141,5 +147,7 @@ def bwrap_argv(
     ]
     if seccomp_fd is not None:
         argv += ["--seccomp", str(seccomp_fd)]
-    argv += ["--", *spec.runtime.command, SCRIPT_PATH]
+    if command is None:
+        command = [*spec.runtime.command, SCRIPT_PATH]
+    argv += ["--", *command]
     return argv

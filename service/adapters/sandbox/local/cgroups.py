@@ -70,6 +70,11 @@ class CgroupLimits(abc.ABC):
         """Write memory, CPU and process limits; `extra_processes` covers our own helpers."""
 
     @abc.abstractmethod
+    def reset_peak(self) -> None:
+        """Forget the peak memory so far (a warm sandbox's idle interpreter), where the
+        kernel allows it; else the peak keeps counting from the cgroup's creation."""
+
+    @abc.abstractmethod
     def pids(self) -> list[int]:
         """Processes currently in the cgroup."""
 
@@ -149,11 +154,17 @@ class CgroupV1Limits(CgroupLimits):
     def apply(self, limits: Limits, *, extra_processes: int = 0) -> None:
         memory = self._dirs.get("memory")
         if memory is not None:
-            limit = str(limits.memory_mib * MIB)
-            _write(memory / "memory.limit_in_bytes", limit)
+            limit = limits.memory_mib * MIB
+            files = [memory / "memory.limit_in_bytes"]
             memsw = memory / "memory.memsw.limit_in_bytes"
             if memsw.exists():
-                _write(memsw, limit)
+                files.append(memsw)
+                # The memory limit may never exceed memory+swap: raising a limit already set
+                # (a warm sandbox's) must raise memory+swap first.
+                if limit > _read_int(files[0]):
+                    files.reverse()
+            for path in files:
+                _write(path, str(limit))
         cpu = self._dirs.get("cpu")
         if cpu is not None:
             _write(cpu / "cpu.cfs_period_us", str(CFS_PERIOD_US))
@@ -161,6 +172,11 @@ class CgroupV1Limits(CgroupLimits):
         pids = self._dirs.get("pids")
         if pids is not None:
             _write(pids / "pids.max", str(limits.max_processes + extra_processes))
+
+    def reset_peak(self) -> None:
+        memory = self._dirs.get("memory")
+        if memory is not None:
+            _write(memory / "memory.max_usage_in_bytes", "0")
 
     def pids(self) -> list[int]:
         return _read_pids(self._tasks_dir / "cgroup.procs")
@@ -216,7 +232,9 @@ class CgroupV2Limits(CgroupLimits):
 
     `memory.max` with `memory.swap.max=0`, `cpu.max`, `pids.max`; killed with `cgroup.kill`
     (Linux 5.14+, else freeze, kill, thaw); OOM kills from `memory.events`, CPU time from
-    `cpu.stat`, peak memory from `memory.peak` (Linux 5.19+).
+    `cpu.stat`, peak memory from `memory.peak` (Linux 5.19+). That peak is never reset: the
+    kernel resets it only for one open file (6.12+), so a warm sandbox's includes its idle
+    interpreter (a floor any Python script reaches anyway).
     """
 
     def __init__(self, path: Path) -> None:
@@ -247,6 +265,10 @@ class CgroupV2Limits(CgroupLimits):
             _write(swap, "0")
         _write(self._path / "cpu.max", f"{cpu_quota_us(limits.cpu_millicores)} {CFS_PERIOD_US}")
         _write(self._path / "pids.max", str(limits.max_processes + extra_processes))
+
+    def reset_peak(self) -> None:
+        # Not possible globally on v2 (see the class docstring).
+        return
 
     def pids(self) -> list[int]:
         return _read_pids(self._path / "cgroup.procs")

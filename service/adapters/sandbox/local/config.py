@@ -40,5 +40,7 @@ class LocalBackendConfig:
     # RLIMIT_NOFILE in the sandbox.
     max_open_files: int = 1024
     hostname: str = "podrun"
+    # Sandboxes of the default shape kept started, waiting for a script (0: none).
+    warm_sandboxes: int = 2
     # How long launching the sandbox's processes and tearing them down may take.
     kill_timeout_seconds: float = 5.0

@@ -6,7 +6,9 @@ iterates. It reads stdout/stderr as data arrives (≤ 64 KiB per chunk, no line 
 coalescing), learns of the exit through a pidfd, and when the main process is gone kills
 whatever is left in the cgroup (daemons, double-forked or not) before it reports `Finished`.
 The wall-clock limit runs from the fork of the sandbox's host process, so bwrap's setup
-(~10 ms) counts against it, as it does in the reported wall time.
+(~10 ms) counts against it, as it does in the reported wall time; for a warm sandbox it runs
+from the moment the script was handed over (`SandboxProcess.spawned_at`), and the CPU its
+idle interpreter used before that is not the script's.
 
 Exit statuses come from bwrap, which reports a script killed by signal n as 128+n; we read
 128+n as that signal (a script that calls `sys.exit(137)` is reported as killed by signal 9,
@@ -66,10 +68,16 @@ class LocalSandboxHandle:
         *,
         kill_timeout: float,
         on_done: Callable[[LocalSandboxHandle], None] | None = None,
+        cpu_baseline_ns: int = 0,
+        script: PipeWriter | None = None,
     ) -> None:
         self._spec = spec
         self._process = process
         self._cgroup = cgroup
+        # A warm sandbox: CPU its interpreter used before it was given the script, and the
+        # pipe the script is still being written to.
+        self._cpu_baseline_ns = cpu_baseline_ns
+        self._script = script
         self._kill_timeout = kill_timeout
         self._on_done = on_done
         self._loop = asyncio.get_running_loop()
@@ -298,7 +306,7 @@ class LocalSandboxHandle:
             return ResourceUsage(cpu_time_ms=0.0, peak_memory_kib=0, wall_time_ms=wall_ms)
         usage = self._cgroup.usage()
         return ResourceUsage(
-            cpu_time_ms=usage.cpu_time_ns / 1e6,
+            cpu_time_ms=max(0, usage.cpu_time_ns - self._cpu_baseline_ns) / 1e6,
             peak_memory_kib=usage.peak_memory_bytes // 1024,
             wall_time_ms=wall_ms,
         )
@@ -312,6 +320,8 @@ class LocalSandboxHandle:
             reader.close()
         if self._stdin is not None:
             self._stdin.abort()
+        if self._script is not None:
+            self._script.abort()
         if self._cgroup is not None:
             try:
                 await self._cgroup.remove(self._kill_timeout)

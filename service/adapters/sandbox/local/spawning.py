@@ -30,26 +30,35 @@ class SandboxProcess:
     stdout_fd: int
     stderr_fd: int
     stdin_fd: int | None
-    spawned_at: float  # loop time
+    spawned_at: float  # loop time; for a warm sandbox, when it was given its script
+    # A warm sandbox's script pipe (our end); None when bwrap got the script at spawn.
+    script_fd: int | None = None
 
 
 def spawn(
     argv_for: Callable[[int, int], list[str]],
     *,
-    script: bytes,
+    script: bytes | None,
     seccomp: bytes,
     with_stdin: bool,
     clock: Callable[[], float],
 ) -> SandboxProcess:
     """Fork the sandbox; `argv_for(script_fd, seccomp_fd)` is its command line.
 
+    `script=None` starts a warm sandbox: `script_fd` is then the read end of a pipe the
+    sandbox's interpreter waits on, and the write end is returned as `script_fd`.
     Raises OSError (or ValueError for an argv bwrap cannot take) with nothing left open.
     """
     child_fds: list[int] = []
     our_fds: list[int] = []
     popen: subprocess.Popen[bytes] | None = None
     try:
-        script_fd = data_fd("podrun-script", script)
+        script_w: int | None = None
+        if script is None:
+            script_fd, script_w = os.pipe()
+            our_fds.append(script_w)
+        else:
+            script_fd = data_fd("podrun-script", script)
         child_fds.append(script_fd)
         seccomp_fd = data_fd("podrun-seccomp", seccomp)
         child_fds.append(seccomp_fd)
@@ -89,4 +98,4 @@ def spawn(
         for fd in child_fds:
             with contextlib.suppress(OSError):
                 os.close(fd)
-    return SandboxProcess(popen, pidfd, stdout_r, stderr_r, stdin_w, spawned_at)
+    return SandboxProcess(popen, pidfd, stdout_r, stderr_r, stdin_w, spawned_at, script_w)
