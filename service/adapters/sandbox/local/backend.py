@@ -18,7 +18,7 @@ import logging
 import os
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from service.adapters.sandbox.local.bwrap import bwrap_argv, root_links
@@ -78,7 +78,6 @@ class LocalSandboxBackend:
         self._runtimes: list[Runtime] = []
         self._handles: set[LocalSandboxHandle] = set()
         self._pool: WarmPool | None = None
-        self._cleanups: set[asyncio.Task[None]] = set()
         self._warm_launches = 0
 
     @property
@@ -218,7 +217,13 @@ class LocalSandboxBackend:
         template = SandboxSpec(
             execution_id="warm", runtime=runtime, script="", limits=Limits(), env={}
         )
-        pool = WarmPool(template, size, start=self._start_warm, discard=self._discard_warm)
+        loop = asyncio.get_running_loop()
+        pool = WarmPool(
+            template,
+            size,
+            start=lambda spec: self._start_warm(spec, loop.time),
+            discard=self._discard_warm,
+        )
         pool.fill()
         self._pool = pool
         # What only a real hand-over can tell (the waiting program on this interpreter).
@@ -229,7 +234,8 @@ class LocalSandboxBackend:
             self._pool = None
             await pool.close()
 
-    def _start_warm(self, template: SandboxSpec) -> WarmSandbox:
+    def _start_warm(self, template: SandboxSpec, clock: Callable[[], float]) -> WarmSandbox:
+        """Start one warm sandbox; runs in a worker thread, so only `clock` of the loop."""
         cgroup: CgroupLimits | None = None
         try:
             if self._hierarchy is not None:
@@ -247,11 +253,12 @@ class LocalSandboxBackend:
                 script=None,
                 seccomp=self._seccomp,
                 with_stdin=True,
-                clock=asyncio.get_running_loop().time,
+                clock=clock,
             )
         except BaseException:
             if cgroup is not None:
-                self._remove_later(cgroup)
+                with contextlib.suppress(CgroupError):
+                    cgroup.remove_now()
             raise
         return WarmSandbox(process, cgroup)
 
@@ -295,15 +302,6 @@ class LocalSandboxBackend:
         )
         # A handle kills the process tree and removes the cgroup like any sandbox's end.
         await self._track(template, warm.process, warm.cgroup).shutdown()
-
-    def _remove_later(self, cgroup: CgroupLimits) -> None:
-        async def remove() -> None:
-            with contextlib.suppress(CgroupError):
-                await cgroup.remove(self._config.kill_timeout_seconds)
-
-        task = asyncio.get_running_loop().create_task(remove())
-        self._cleanups.add(task)
-        task.add_done_callback(self._cleanups.discard)
 
     def _argv(
         self,

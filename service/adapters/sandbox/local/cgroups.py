@@ -94,6 +94,20 @@ class CgroupLimits(abc.ABC):
     async def remove(self, timeout: float) -> None:
         """Remove the (empty) cgroup, retrying while the kernel still tears processes down."""
 
+    def remove_now(self) -> None:
+        """Remove the cgroup at once, without waiting: for one no process ever joined."""
+        for path in reversed(self._own_dirs()):
+            try:
+                path.rmdir()
+            except FileNotFoundError:
+                continue
+            except OSError as error:
+                raise CgroupError(f"cannot remove cgroup {path}: {error.strerror}") from error
+
+    @abc.abstractmethod
+    def _own_dirs(self) -> tuple[Path, ...]:
+        """The directories `create` made."""
+
     async def _wait_empty(self, deadline: float) -> None:
         attempt = 0
         while self.pids():
@@ -138,6 +152,9 @@ class CgroupV1Limits(CgroupLimits):
     @property
     def procs_files(self) -> tuple[Path, ...]:
         return tuple(d / "cgroup.procs" for d in self._unique)
+
+    def _own_dirs(self) -> tuple[Path, ...]:
+        return self._unique
 
     def create(self) -> None:
         made: list[Path] = []
@@ -251,6 +268,9 @@ class CgroupV2Limits(CgroupLimits):
     @property
     def procs_files(self) -> tuple[Path, ...]:
         return (self._path / "cgroup.procs",)
+
+    def _own_dirs(self) -> tuple[Path, ...]:
+        return (self._path,)
 
     def create(self) -> None:
         try:

@@ -216,8 +216,10 @@ class LocalSandboxHandle:
             with contextlib.suppress(Exception):
                 await self._kill_tree()
         finally:
-            await self._release()
+            # The outcome is complete (counters read, processes gone): report it before the
+            # slower tidying (pipes, removing the cgroup), which nobody has to wait for.
             self._queue.put_nowait(SandboxFinished(outcome))
+            await self._release()
             self._done.set()
             if self._on_done is not None:
                 self._on_done(self)

@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 # After a warm sandbox failed to start, how long to wait before trying again.
 _RETRY_SECONDS = 5.0
+# How long after a hand-over the pool starts a replacement.
+_REFILL_DELAY_SECONDS = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +64,7 @@ class WarmSandbox:
 class WarmPool:
     """Keeps `size` warm sandboxes of `template`'s shape.
 
-    `start(template)` starts one (synchronously: a fork and a few cgroup writes);
+    `start(template)` starts one (called in a worker thread: a fork and cgroup writes);
     `discard(sandbox)` stops one that will not be used. Refills happen on the event loop
     right after a sandbox is taken, never while an execution waits for it.
     """
@@ -82,7 +84,8 @@ class WarmPool:
         self._discard = discard
         self._ready: list[WarmSandbox] = []
         self._closed = False
-        self._refill: asyncio.Handle | None = None
+        self._refill: asyncio.TimerHandle | None = None
+        self._filling: asyncio.Task[None] | None = None
         self._discarding: set[asyncio.Task[None]] = set()
 
     @property
@@ -93,17 +96,32 @@ class WarmPool:
         return WarmShape.of(spec) == self._shape
 
     def fill(self) -> None:
-        """Start sandboxes until `size` are waiting (or one fails to start)."""
+        """Start sandboxes until `size` are waiting (in a thread: a fork from this big
+        process and the cgroup writes take milliseconds the event loop must not lose)."""
         self._refill = None
-        while not self._closed and len(self._ready) < self._size:
-            try:
-                self._ready.append(self._start(self._template))
-            except (OSError, ValueError, CgroupError) as error:
-                log.warning(
-                    "cannot start a warm sandbox (retrying in %.0f s): %s", _RETRY_SECONDS, error
-                )
-                self._schedule(_RETRY_SECONDS)
-                return
+        if self._filling is None and not self._closed:
+            self._filling = asyncio.get_running_loop().create_task(self._fill())
+
+    async def _fill(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while not self._closed and len(self._ready) < self._size:
+                try:
+                    sandbox = await loop.run_in_executor(None, self._start, self._template)
+                except (OSError, ValueError, CgroupError) as error:
+                    log.warning(
+                        "cannot start a warm sandbox (retrying in %.0f s): %s",
+                        _RETRY_SECONDS,
+                        error,
+                    )
+                    self._schedule(_RETRY_SECONDS)
+                    return
+                if self._closed:
+                    self.discard(sandbox)
+                    return
+                self._ready.append(sandbox)
+        finally:
+            self._filling = None
 
     def take(self, spec: SandboxSpec) -> WarmSandbox | None:
         """A live warm sandbox for `spec`, or None (then start one cold)."""
@@ -120,7 +138,9 @@ class WarmPool:
                     sandbox.process.popen.returncode,
                 )
                 self.discard(sandbox)
-        self._schedule(0.0)
+        # Not at once: the script just handed over would share the CPU with a new
+        # interpreter's start.
+        self._schedule(_REFILL_DELAY_SECONDS)
         return taken
 
     def discard(self, sandbox: WarmSandbox) -> None:
@@ -132,6 +152,8 @@ class WarmPool:
         self._closed = True
         if self._refill is not None:
             self._refill.cancel()
+        if self._filling is not None:
+            await asyncio.gather(self._filling, return_exceptions=True)
         ready, self._ready = self._ready, []
         for sandbox in ready:
             self.discard(sandbox)
