@@ -150,11 +150,30 @@ async def test_time_and_cpu_count_from_the_hand_over(
     assert warm_cpu.cpu_time_ms < cold_cpu.cpu_time_ms
 
 
+async def test_the_executions_environment_reaches_a_warm_sandbox(
+    warm: LocalSandboxBackend, cold: LocalSandboxBackend
+) -> None:
+    script = (
+        "import os, subprocess\n"
+        "print(sorted(os.environ.items()))\n"
+        "print(subprocess.run(['/usr/bin/env'], capture_output=True, text=True).stdout)\n"
+    )
+    env = {"GREETING": "hi there", "TRACEPARENT": "00-0af7651916cd43dd8448eb211c80319c-"
+           "b7ad6b7169203331-01", "EMPTY": "", "WITH_EQUALS": "a=b"}
+    expected = await run_script(cold, script, env=env)
+    got = await _warm_run(warm, script, env=env)
+    # The same variables, for the script and for what it starts (in another order: those
+    # of the execution come last).
+    assert sorted(got.stdout.splitlines()) == sorted(expected.stdout.splitlines())
+    assert "('GREETING', 'hi there')" in got.stdout
+
+
 async def test_another_shape_starts_cold(warm: LocalSandboxBackend) -> None:
     before = warm.warm_launches
-    run = await run_script(warm, "import os; print(os.environ['GREETING'])",
-                           env={"GREETING": "hi"})
-    assert run.stdout == "hi\n"
+    # Read by the interpreter as it starts: only a cold start honours it.
+    run = await run_script(warm, "import sys; print(sys.flags.optimize)",
+                           env={"PYTHONOPTIMIZE": "2"})
+    assert run.stdout == "2\n"
     run = await run_script(warm, "print('big disk')", limits=Limits(disk_mib=64))
     assert run.stdout == "big disk\n"
     # A small memory limit shrinks the tmpfs (half the memory at most): another shape too.

@@ -43,7 +43,7 @@ from service.adapters.sandbox.local.runtimes import VISIBLE_ROOT, discover_runti
 from service.adapters.sandbox.local.seccomp import SeccompUnavailable, build_filter
 from service.adapters.sandbox.local.spawning import SandboxProcess, spawn
 from service.adapters.sandbox.local.warm import WarmPool, WarmSandbox
-from service.adapters.sandbox.local.warmstart import warm_command
+from service.adapters.sandbox.local.warmstart import handover, warm_command
 from service.domain.limits import Limits
 from service.domain.runtimes import Runtime
 from service.domain.sandboxes import (
@@ -267,6 +267,13 @@ class LocalSandboxBackend:
         refuses the limits (e.g. a memory limit below what it already uses)."""
         process, cgroup = warm.process, warm.cgroup
         assert process.script_fd is not None
+        try:
+            payload = handover(spec.env, spec.script.encode())
+        except ValueError as error:
+            # The cold path reports it as a launch error, with nothing started.
+            log.info("a warm sandbox cannot take %s (%s)", spec.execution_id, error)
+            self._pool_discard(warm)
+            return None
         baseline = 0
         try:
             if cgroup is not None:
@@ -279,7 +286,7 @@ class LocalSandboxBackend:
             return None
         loop = asyncio.get_running_loop()
         script = PipeWriter(loop, process.script_fd)
-        script.write(spec.script.encode())
+        script.write(payload)
         script.close()
         started = dataclasses.replace(process, spawned_at=loop.time(), script_fd=None)
         self._warm_launches += 1

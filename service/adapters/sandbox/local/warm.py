@@ -8,9 +8,10 @@ in its own fresh cgroup, their interpreter waiting for a script on a pipe (see
 then the script to its pipe; each is used once and never returned.
 
 What a warm sandbox cannot change after its start decides whether it fits an execution: the
-runtime, the environment, the tmpfs size and the file-size rlimit (both from `disk_mib`, the
-tmpfs also from `memory_mib`). Everything else (memory, CPU, processes, timeout, output
-cap, stdin) is the execution's own, set at hand-over. Anything else starts cold as before.
+runtime, the tmpfs size and the file-size rlimit (both from `disk_mib`, the tmpfs also from
+`memory_mib`), and variables only read at an interpreter's start (`PYTHONPATH`…). Everything
+else (memory, CPU, processes, timeout, output cap, stdin, other environment variables such
+as the trace context) is the execution's own, set at hand-over. Anything else starts cold.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 from service.adapters.sandbox.local.bwrap import tmpfs_bytes
 from service.adapters.sandbox.local.cgroups import CgroupError, CgroupLimits
 from service.adapters.sandbox.local.spawning import SandboxProcess
+from service.adapters.sandbox.local.warmstart import set_late_ok
 from service.domain.sandboxes import SandboxSpec
 
 log = logging.getLogger(__name__)
@@ -39,7 +41,6 @@ class WarmShape:
     """What must match for a warm sandbox to serve an execution."""
 
     command: tuple[str, ...]
-    env: tuple[tuple[str, str], ...]
     tmpfs_bytes: int
     disk_mib: int
 
@@ -47,7 +48,6 @@ class WarmShape:
     def of(cls, spec: SandboxSpec) -> WarmShape:
         return cls(
             command=tuple(spec.runtime.command),
-            env=tuple(sorted(spec.env.items())),
             tmpfs_bytes=tmpfs_bytes(spec.limits),
             disk_mib=spec.limits.disk_mib,
         )
@@ -93,7 +93,7 @@ class WarmPool:
         return len(self._ready)
 
     def fits(self, spec: SandboxSpec) -> bool:
-        return WarmShape.of(spec) == self._shape
+        return WarmShape.of(spec) == self._shape and set_late_ok(spec.env)
 
     def fill(self) -> None:
         """Start sandboxes until `size` are waiting (in a thread: a fork from this big

@@ -2,8 +2,9 @@
 
 A warm sandbox is bubblewrap plus an interpreter started ahead of demand, blocked reading a
 pipe. This program (passed with `-c`, since nothing of ours is visible in a sandbox) reads
-the script from that pipe until end of file, then makes the process look as if it had been
-started as `python3 /work/main.py`, and runs the script in `__main__`:
+from that pipe until end of file the execution's environment variables and its script
+(`handover`), sets the variables, makes the process look as if it had been started as
+`python3 /work/main.py`, and runs the script in `__main__`:
 
 - `/work/main.py` holds the script (read-only mode; a cold sandbox binds it read-only), so
   `__file__`, tracebacks' source lines, `inspect` and multiprocessing's spawn all find it;
@@ -21,9 +22,17 @@ A script can still tell: `/proc/self/cmdline` shows `-c`, and its file is writab
 
 from __future__ import annotations
 
-from service.adapters.sandbox.local.bwrap import SCRIPT_PATH, WORK_DIR
+import re
+from collections.abc import Mapping
 
-WARM_STUB = f"""\
+from service.adapters.sandbox.local.bwrap import BASE_ENV, SCRIPT_PATH, WORK_DIR, sandbox_env
+
+# Variables read while the interpreter or the C library start (PYTHONPATH, PYTHONHASHSEED,
+# locale, loader, allocator, time zone): setting them later would not have their effect, so
+# an execution that sets one starts cold.
+_READ_AT_START = re.compile(r"PYTHON|LC_|LD_|MALLOC_|GLIBC_|TZ$|LANGUAGE$")
+
+WARM_STUB = rf"""
 def _podrun_warm_start():
     import os, sys
     fd = int(sys.argv[1])
@@ -36,7 +45,13 @@ def _podrun_warm_start():
     os.close(fd)
     if not chunks:
         os._exit(0)
-    source = b"".join(chunks)
+    header, _, rest = b"".join(chunks).partition(b"\n")
+    size = int(header)
+    for item in rest[:size].split(b"\0"):
+        if item:
+            name, _, value = item.partition(b"=")
+            os.environb[name] = value
+    source = rest[size:]
     with open({SCRIPT_PATH!r}, "xb") as file:
         file.write(source)
     os.chmod({SCRIPT_PATH!r}, 0o444)
@@ -66,3 +81,17 @@ except BaseException as _podrun_error:
 def warm_command(interpreter: tuple[str, ...], script_fd: int) -> list[str]:
     """The interpreter command of a warm sandbox waiting on `script_fd`."""
     return [*interpreter, "-c", WARM_STUB, str(script_fd)]
+
+
+def set_late_ok(env: Mapping[str, str]) -> bool:
+    """Whether a warm sandbox can take `env` (set just before the script runs)."""
+    return not any(_READ_AT_START.match(name) for name in env)
+
+
+def handover(env: Mapping[str, str], script: bytes) -> bytes:
+    """What a warm sandbox reads: `<size>\\n`, `size` bytes of NUL-separated `NAME=value`
+    (the execution's own variables; the fixed ones are set already), the script.
+    Raises ValueError for a variable no environment can hold."""
+    own = {k: v for k, v in sandbox_env(env).items() if k not in BASE_ENV}
+    block = b"".join(f"{k}={v}".encode() + b"\0" for k, v in own.items())
+    return str(len(block)).encode() + b"\n" + block + script
