@@ -251,6 +251,6 @@ async def test_output_of_a_warm_sandbox_streams_live(warm: LocalSandboxBackend) 
         data = getattr(observation, "data", None)
         if data is not None and getattr(observation, "stream", None) is OutputStream.STDOUT:
             seen.append(data)
-    # The first line came on its own, half a second before the second was written.
-    assert seen[0] == b"first\n"
+    # The first line came on its own (in one write or more), before the second was written.
+    assert any(b"".join(seen[:i]) == b"first\n" for i in range(1, len(seen)))
     assert b"".join(seen) == b"first\nsecond\n"
