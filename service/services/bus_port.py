@@ -21,6 +21,18 @@ class LiveFeed(Protocol):
         dropped for lagging, after which the reader relies on the log)."""
         ...
 
+    @property
+    def primed(self) -> bool:
+        """The feed starts with every event after the `after_seq` given to `listen`, in seq
+        order from after_seq + 1, followed by those published later: the reader need not
+        read the log first. (It still goes to the log on a gap, as for any feed.)"""
+        ...
+
+    @property
+    def ended(self) -> bool:
+        """Primed, and the terminal event is at or before `after_seq`: nothing will follow."""
+        ...
+
 
 class EventBus(Protocol):
     def publish(self, event: ExecutionEvent) -> None:
@@ -29,16 +41,33 @@ class EventBus(Protocol):
 
     def publish_ahead(self, event: ExecutionEvent) -> None:
         """Tell local subscribers about an event that is not stored yet (write-behind). The
-        bus keeps it for listeners that arrive before `settled` releases it."""
+        bus keeps it for listeners that arrive before it is settled or its run ends."""
         ...
 
     def settled(self, execution_id: str, seq: int) -> None:
-        """Events of `execution_id` up to `seq` need no keeping: the log holds them, or the
-        run ended without storing them and never will."""
+        """The log now holds the events of `execution_id` published ahead up to `seq`."""
         ...
 
-    def listen(self, execution_id: str) -> AbstractAsyncContextManager[LiveFeed]:
-        """Events published for one execution from now on, in publish order."""
+    def run_ended(self, execution_id: str) -> None:
+        """The run that published ahead for `execution_id` is over, however it ended. What it
+        published ahead and did not settle will never be stored; and unless it ended by
+        storing its own terminal event, it may have lost the execution to another worker, so
+        what it published may not be what the log holds: the bus must not hand any of it to
+        listeners that arrive from now on."""
+        ...
+
+    def recent_execution(self, execution_id: str) -> Execution | None:
+        """The execution as `announce_queued` announced it in this process, while the bus
+        remembers it, else None. Its status may be stale; its id and owner never change, so
+        it answers who may see it without reading the store."""
+        ...
+
+    def listen(
+        self, execution_id: str, after_seq: int | None = None
+    ) -> AbstractAsyncContextManager[LiveFeed]:
+        """Events published for one execution from now on, in publish order. With
+        `after_seq`, preceded by the remembered events after it when the bus remembers all of
+        them (the feed is then `primed`)."""
         ...
 
     def on_cancel_requested(self, callback: Callable[[str], None]) -> None:

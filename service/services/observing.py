@@ -194,9 +194,9 @@ class ExecutionObserver:
                     Verdict(ExecutionStatus.ERROR, None, f"internal error: {type(error).__name__}"),
                 )
         finally:
-            # A run that ended without storing what it published ahead (ownership lost, a
-            # fault) never will: late listeners must not be handed those events.
-            self._bus.settled(execution.id, run.seq)
+            # However it ended: a run that did not store what it published ahead (ownership
+            # lost, a fault) never will, and late listeners must not be handed those events.
+            self._bus.run_ended(execution.id)
             self._cancel_pending.pop(execution.id, None)
             self._handles.pop(execution.id, None)
             run.span.end(run.status)

@@ -3,7 +3,10 @@ no gap and no duplicate, ending after the terminal event.
 
 The live feed is only a hint: an event is yielded live only when its seq is exactly the next
 one; anything else sends the reader back to the log. A quiet period re-reads the log too, so a
-lost notification costs at most `poll_seconds`.
+lost notification costs at most `poll_seconds`. When the bus remembers every event after
+`after_seq` (it heard them all: the execution ran in this process), the feed starts with them
+and the first read of the log is skipped: in a self-contained server a subscription then
+costs no store read.
 """
 
 from __future__ import annotations
@@ -39,6 +42,19 @@ class EventStreamer:
         self._poll_seconds = poll_seconds
         self._repair_after_seconds = repair_after_seconds
 
+    async def visible(self, execution_id: str, principal: Principal) -> Execution | None:
+        """The execution when `principal` may see it, else None (also when unknown).
+
+        Answered from the bus's memory when it still holds the execution as submitted in this
+        process: who owns an execution never changes, so its possibly stale status does not
+        matter here."""
+        execution = self._bus.recent_execution(execution_id)
+        if execution is None:
+            execution = await self._executions.get(execution_id)
+        if execution is None or not can_see(principal, execution):
+            return None
+        return execution
+
     async def stream(
         self,
         execution_id: str,
@@ -51,24 +67,28 @@ class EventStreamer:
         caller who may not see the execution gets no event at all."""
         last = max(0, after_seq)
         if execution is None or execution.id != execution_id:
-            execution = await self._executions.get(execution_id)
+            execution = await self.visible(execution_id, principal)
         if execution is None or not can_see(principal, execution):
             return
         if _ended_before(execution, last):
             return
-        async with self._bus.listen(execution_id) as live:
+        async with self._bus.listen(execution_id, last) as live:
+            if live.ended:
+                return
+            # A primed feed already holds what the first read of the log would return.
+            read_log = not live.primed
             idle = 0.0
             while True:
                 # Catch up from the log.
-                while True:
+                while read_log:
                     batch = await self._events.after(execution_id, last, _BATCH)
                     for event in batch:
                         yield event
                         last = event.seq
                         if event.is_terminal:
                             return
-                    if len(batch) < _BATCH:
-                        break
+                    read_log = len(batch) == _BATCH
+                read_log = True
                 # Follow live while the feed lines up with what we have.
                 next_event = await live.next(self._poll_seconds)
                 while next_event is not None:

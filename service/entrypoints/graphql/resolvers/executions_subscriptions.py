@@ -25,8 +25,9 @@ class ExecutionSubscriptions:
         if after_seq < 0:
             raise GraphQLError("afterSeq must be 0 or more")
         principal = await current_principal_or_raise(info)
-        # Not visible reads exactly like unknown: ids cannot be probed.
-        execution = await use_cases.queries.get(str(id), principal)
+        # Not visible reads exactly like unknown: ids cannot be probed. (From memory when
+        # the execution was submitted in this process: no store read.)
+        execution = await use_cases.streamer.visible(str(id), principal)
         if execution is None:
             raise GraphQLError(f"no execution with id {str(id)!r}")
         gauge = info.context.metrics.open_subscriptions
