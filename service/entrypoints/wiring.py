@@ -181,6 +181,8 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
         metrics.capacity_in_use.set_function(lambda: running.dispatcher.in_use)
         # Late-bound on purpose: a leadership term replaces the dispatcher.
         bus.on_queued(lambda execution: running.dispatcher.wake(execution))  # noqa: PLW0108
+        # Submissions here go straight to a free slot of this worker.
+        submitter.local_worker = lambda: running.dispatcher
         await podrun.worker.start()
     podrun.ready.set()
     return podrun

@@ -85,6 +85,12 @@ class EventBus(Protocol):
         worker here can then claim it without looking for it)."""
         ...
 
+    def remember(self, execution: Execution) -> None:
+        """`execution` was just submitted in this process and is already taken by a worker
+        here: remember it as `announce_queued` would (for `recent_execution`), without
+        telling any worker."""
+        ...
+
     def on_input(self, callback: Callable[[str], None]) -> None:
         """Call back when input for an execution was stored (here or in another process)."""
         ...

@@ -1,5 +1,9 @@
 """The dispatcher: claims QUEUED executions atomically while capacity allows.
 
+A submission in this process can also take a slot directly (`reserve`, then `start`): the
+execution is then stored already claimed by this worker, which saves the store a write and
+the execution the wait for a claim.
+
 It wakes on a submit (in this process or, through change streams, in another), when a run
 ends, and every `poll_seconds` as a safety net. An execution submitted in this process comes
 with its wake-up and is claimed by id; the store is searched for queued work only when some
@@ -13,6 +17,7 @@ import asyncio
 import logging
 from collections import deque
 
+from service.domain.events import StatusEvent
 from service.domain.executions import Execution
 from service.services.clock import utcnow
 from service.services.observing import ExecutionObserver
@@ -44,6 +49,8 @@ class Dispatcher:
         self._accepting = True
         self._hints: deque[Execution] = deque()
         self._search = True  # queued work may exist that no hint names
+        self._reserved = 0  # slots promised to submissions being stored
+        self._active = False  # the claim loop runs (a standby dispatcher takes nothing)
 
     @property
     def capacity(self) -> int:
@@ -52,6 +59,32 @@ class Dispatcher:
     @property
     def in_use(self) -> int:
         return len(self._runs)
+
+    def reserve(self) -> str | None:
+        """A slot for an execution about to be stored as claimed by this worker: its id, or
+        None when no slot is free (the submission is then queued as usual)."""
+        if not (self._active and self._accepting) or self._used() >= self._capacity:
+            return None
+        self._reserved += 1
+        return self._worker_id
+
+    def release(self) -> None:
+        """Give back a reserved slot: the execution was not stored."""
+        self._reserved -= 1
+        self._wake.set()
+
+    def start(self, execution: Execution, queued: StatusEvent) -> None:
+        """Run a stored execution claimed with a reserved slot; its QUEUED event `queued`
+        was published ahead and is stored with the run's first batch of events."""
+        self._reserved -= 1
+        self._track(asyncio.create_task(self._observer.run(execution, queued=queued)))
+
+    def _used(self) -> int:
+        return len(self._runs) + self._reserved
+
+    def _track(self, task: asyncio.Task[None]) -> None:
+        self._runs.add(task)
+        task.add_done_callback(self._run_done)
 
     def wake(self, execution: Execution | None = None) -> None:
         if execution is not None and len(self._hints) < _MAX_HINTS:
@@ -62,27 +95,31 @@ class Dispatcher:
 
     async def run(self) -> None:
         """Claim and start work until cancelled."""
-        while True:
-            self._wake.clear()
-            while self._accepting and len(self._runs) < self._capacity:
+        self._active = True
+        try:
+            while True:
+                self._wake.clear()
+                while self._accepting and self._used() < self._capacity:
+                    try:
+                        execution = await self._claim()
+                    except Exception:
+                        log.exception("claiming work failed")
+                        break
+                    if execution is None:
+                        break
+                    self._track(
+                        asyncio.create_task(
+                            self._observer.run(execution), name=f"run-{execution.id}"
+                        )
+                    )
+                else:
+                    self._search = True  # stopped by capacity: more may be waiting
                 try:
-                    execution = await self._claim()
-                except Exception:
-                    log.exception("claiming work failed")
-                    break
-                if execution is None:
-                    break
-                task = asyncio.create_task(
-                    self._observer.run(execution), name=f"run-{execution.id}"
-                )
-                self._runs.add(task)
-                task.add_done_callback(self._run_done)
-            else:
-                self._search = True  # stopped by capacity: more may be waiting
-            try:
-                await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
-            except TimeoutError:
-                self._search = True
+                    await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
+                except TimeoutError:
+                    self._search = True
+        finally:
+            self._active = False
 
     async def _claim(self) -> Execution | None:
         while self._hints:

@@ -131,10 +131,14 @@ class ExecutionObserver:
             }
             self._cancel_pending[execution_id] = now
 
-    async def run(self, execution: Execution) -> None:
-        """Drive a SCHEDULED execution to its terminal status."""
+    async def run(self, execution: Execution, *, queued: StatusEvent | None = None) -> None:
+        """Drive a SCHEDULED execution to its terminal status. `queued`: its QUEUED event,
+        published ahead by a submission that stored the execution already claimed here; it
+        is stored with the run's first batch."""
         span = self._tracer.start_run(execution)
         run = _Run(execution, execution.last_seq, ExecutionStatus.SCHEDULED, span)
+        if queued is not None:
+            run.unstored.append(queued)
 
         async def body() -> None:
             # The record says SCHEDULED since the claim; the event may be stored lazily.

@@ -1,10 +1,18 @@
-"""Submitting a script: validate, store the Execution with its QUEUED event, wake a worker."""
+"""Submitting a script: validate, store the Execution with its QUEUED event, wake a worker.
+
+When a worker in this process has a free slot, the execution is stored already claimed by it
+and handed over at once (`LocalWorker`): no claim write, no wait for one, and its QUEUED
+event is stored with the run's first batch of events. The caller still gets the execution as
+submitted (QUEUED, seq 1), which is what it was at that instant.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from service.domain.accounts import ANONYMOUS, Principal
 from service.domain.events import StatusEvent
@@ -42,8 +50,28 @@ class SubmitPolicy:
     max_stdin_bytes: int
 
 
+class LocalWorker(Protocol):
+    """A worker in this process that can take an execution as it is submitted."""
+
+    def reserve(self) -> str | None:
+        """Reserve a slot: the worker's id, or None when none is free."""
+        ...
+
+    def release(self) -> None:
+        """Give back a reserved slot that will not be used."""
+        ...
+
+    def start(self, execution: Execution, queued: StatusEvent) -> None:
+        """Run `execution`, stored as claimed with the reserved slot."""
+        ...
+
+
 class Submitter:
     """The `executeScript` use case."""
+
+    # Set when this process also runs a worker; called per submission, since the worker's
+    # dispatcher may change (a leadership term).
+    local_worker: Callable[[], LocalWorker | None] | None = None
 
     def __init__(
         self,
@@ -102,8 +130,18 @@ class Submitter:
             trace_id=_trace_id_of(request.trace_parent),
             trace_parent=request.trace_parent,
         )
-        created = await self._executions.create(execution)
+        local = self.local_worker() if self.local_worker is not None else None
+        worker_id = local.reserve() if local is not None else None
+        stored = execution if worker_id is None else execution.claimed_by(worker_id, now)
+        try:
+            created = await self._executions.create(stored)
+        except BaseException:
+            if local is not None and worker_id is not None:
+                local.release()
+            raise
         if created is None:  # the same key raced us: answer with the winner
+            if local is not None and worker_id is not None:
+                local.release()
             assert key is not None
             winner = await self._executions.get_by_idempotency_key(owner_id, key)
             if winner is None:
@@ -112,6 +150,11 @@ class Submitter:
         if self._quotas is not None:
             self._quotas.record(principal)
         event = StatusEvent(execution.id, 1, now, ExecutionStatus.QUEUED)
+        if local is not None and worker_id is not None:
+            self._bus.publish_ahead(event)
+            self._bus.remember(execution)
+            local.start(stored, event)
+            return execution
         await self._events.append(event)
         self._bus.publish(event)
         self._bus.announce_queued(created)

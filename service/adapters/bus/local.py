@@ -115,6 +115,9 @@ class LocalEventBus:
         for callback in self._queued_callbacks:
             callback(execution)
 
+    def remember(self, execution: Execution) -> None:
+        self._recent.announce(execution)
+
     def on_input(self, callback: Callable[[str], None]) -> None:
         self._input_callbacks.append(callback)
 
