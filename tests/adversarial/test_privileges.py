@@ -73,8 +73,11 @@ print("root sees", sorted(os.listdir("/work/root")))
         assert f"write {where}/bait ok" in lines or f"write {where}/bait ENOENT" in lines
     assert "hardlink python EXDEV" in lines
     assert "hardlink script EXDEV" in lines
-    assert "replace script EBUSY" in lines
-    assert "remove script EBUSY" in lines
+    # Cold, the script is a read-only bind mount (EBUSY); in a warm sandbox it is a file the
+    # waiting interpreter wrote into the sandbox's own /work, which the script may replace:
+    # either way only its own copy, never a host file (checked below).
+    assert {"replace script EBUSY", "replace script ok"} & set(lines)
+    assert {"remove script EBUSY", "remove script ok"} & set(lines)
     assert "symlink over /usr EROFS" in lines
     assert "mkfifo in /work ok" in lines
     # /proc/1/root is the sandbox's own root, not the host's.

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 TERMINAL_TIMEOUT = 60_000
 
@@ -58,3 +60,18 @@ def output(page: Page) -> str:
 def stream_text(page: Page, stream: str) -> str:
     spans = page.locator(f'[data-testid="output"] [data-stream="{stream}"]')
     return "".join(spans.all_inner_texts())
+
+
+def expect_stream(page: Page, stream: str, expected: str) -> None:
+    """Wait until one stream's rendered text is `expected`: a reloaded page shows the verdict
+    from the execution's record before its output arrives on the subscription."""
+    # On a timeout the assertion below shows what the page has instead.
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_function(
+            """([stream, want]) => Array.from(document.querySelectorAll(
+                `[data-testid="output"] [data-stream="${stream}"]`)).map(e => e.innerText)
+                .join("") === want""",
+            arg=[stream, expected],
+            timeout=TERMINAL_TIMEOUT,
+        )
+    assert stream_text(page, stream) == expected

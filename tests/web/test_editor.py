@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.web.pages import open_editor, output, run, set_limits, set_script, stream_text, verdict
+from tests.web.pages import expect_stream, open_editor, output, run, set_limits, set_script, verdict
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -49,8 +49,8 @@ def test_execution_page_survives_reload(page: Page) -> None:
 
     page.goto(href)  # a fresh load of the execution's own address
     assert verdict(page) == "COMPLETED"
-    assert stream_text(page, "stdout") == "out\n"
-    assert stream_text(page, "stderr") == "err\n"
+    expect_stream(page, "stdout", "out\n")
+    expect_stream(page, "stderr", "err\n")
     expect(page.get_by_test_id("script-editor")).to_contain_text('print("err", file=sys.stderr)')
 
 
@@ -66,8 +66,8 @@ def test_stdout_and_stderr_are_told_apart_and_ansi_colours_render(
     )
     run(page)
     assert verdict(page) == "COMPLETED"
-    assert stream_text(page, "stdout") == "red plain\n"
-    assert stream_text(page, "stderr") == "bold green\n"
+    expect_stream(page, "stdout", "red plain\n")
+    expect_stream(page, "stderr", "bold green\n")
     assert "\x1b" not in output(page) and "[31m" not in output(page)
 
     red = page.locator('[data-stream="stdout"] span', has_text="red")

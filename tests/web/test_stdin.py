@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.web.pages import open_editor, run, set_script, stream_text, verdict
+from tests.web.pages import expect_stream, open_editor, run, set_script, verdict
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -39,7 +39,7 @@ def test_type_into_a_running_script(page: Page, screenshots: Path) -> None:
     page.get_by_role("button", name="Close stdin").click()
 
     assert verdict(page) == "COMPLETED"
-    assert stream_text(page, "stdout") == "name? hello world\n1 more lines\n"
+    expect_stream(page, "stdout", "name? hello world\n1 more lines\n")
     expect(box).to_be_disabled()
 
 
@@ -49,5 +49,5 @@ def test_stdin_given_up_front_is_read(page: Page) -> None:
     page.get_by_label("Standard input", exact=False).first.fill("olleh")
     run(page)
     assert verdict(page) == "COMPLETED"
-    assert stream_text(page, "stdout") == "hello\n"
+    expect_stream(page, "stdout", "hello\n")
     expect(page.get_by_label("Send to stdin")).to_have_count(0)
