@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import signal
 from pathlib import Path
 
 from tests.support.client import Api, statuses_of
@@ -66,3 +70,30 @@ async def test_cancel_a_queued_execution(tmp_path: Path) -> None:
         await api.cancel(blocker["id"])
     finally:
         server.stop()
+
+
+async def test_a_store_that_hangs_after_its_owner_died_is_replaced(tmp_path: Path) -> None:
+    env = {"PODRUN_DATA_DIR": str(tmp_path / "data")}
+    first = PodrunProcess(tmp_path, ["serve"], env=env).start()
+    execution = await Api(first.url).run("print('before')")
+    store_pid = json.loads((tmp_path / "data" / "store.json").read_text())["pid"]
+    # A store stuck in its shutdown: stopped, the parent-death SIGTERM stays pending.
+    os.kill(store_pid, signal.SIGSTOP)
+    first.kill()
+    second = PodrunProcess(tmp_path, ["serve"], env=env, port=first.port).start()
+    try:
+        assert not Path(f"/proc/{store_pid}").exists() or _zombie(store_pid)
+        api = Api(second.url)
+        assert (await api.get(execution["id"]))["stdout"] == "before\n"
+        assert (await api.run("print('after')"))["stdout"] == "after\n"
+    finally:
+        second.stop()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(store_pid, signal.SIGKILL)
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] == "Z"
+    except OSError:
+        return True

@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 
 _PR_SET_PDEATHSIG = 1
 _READY_TIMEOUT_SECONDS = 60.0
+# How long an orphaned store may take to stop on its own.
+_STOP_GRACE_SECONDS = 10.0
 
 
 class EmbeddedStoreError(RuntimeError):
@@ -155,8 +157,27 @@ def _running_store(record: Path) -> str | None:
     if _pid_alive(owner) and _pid_alive(pid) and _answers(port):
         return _uri(port)
     # Its owner is gone, so the store is shutting down (PR_SET_PDEATHSIG): let it finish
-    # writing before a new one opens the same files.
-    deadline = time.monotonic() + _READY_TIMEOUT_SECONDS
+    # writing before a new one opens the same files. One that hangs in its shutdown is
+    # killed (its journal makes that safe): it would hold the files' lock forever.
+    _wait_gone(pid, _STOP_GRACE_SECONDS)
+    if _pid_alive(pid) and _is_store_of(pid, record.parent):
+        log.warning("the previous embedded store (pid %d) did not stop; killing it", pid)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        _wait_gone(pid, _READY_TIMEOUT_SECONDS)
+    return None
+
+
+def _wait_gone(pid: int, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
     while _pid_alive(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
-    return None
+
+
+def _is_store_of(pid: int, data_dir: Path) -> bool:
+    """Whether `pid` is still the store of `data_dir` (not a process that reused its pid)."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return b"secantus" in argv and str(data_dir / "store").encode() in argv
