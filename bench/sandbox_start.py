@@ -9,6 +9,9 @@ in milliseconds; figures, not assertions.
   counters, cgroup removal.
 - sandbox (no cgroups): the same without cgroups (what the cgroup part costs).
 - launch() only: how long `launch()` itself takes (the part that runs in the event loop).
+- warm sandbox: the same through a warm sandbox that has been waiting (a pause between runs
+  lets the pool refill): limits written at hand-over, script through the pipe, until
+  `SandboxFinished`.
 """
 
 from __future__ import annotations
@@ -36,11 +39,14 @@ def report(name: str, samples: list[float]) -> None:
     print(f"{name:<28} p50 {p50:7.2f} ms   p90 {p90:7.2f} ms   (n={len(samples)})")
 
 
-async def timed(runs: int, once: Callable[[], Awaitable[None]]) -> list[float]:
+async def timed(
+    runs: int, once: Callable[[], Awaitable[None]], pause: float = 0.0
+) -> list[float]:
     samples = []
     for _ in range(3):
         await once()  # warm up caches
     for _ in range(runs):
+        await asyncio.sleep(pause)
         started = time.perf_counter()
         await once()
         samples.append((time.perf_counter() - started) * 1000)
@@ -77,7 +83,7 @@ def sandbox_run(
 
 
 async def sandboxes(runs: int) -> None:
-    limited = LocalSandboxBackend(LocalBackendConfig())
+    limited = LocalSandboxBackend(LocalBackendConfig(warm_sandboxes=0))
     await limited.start()
     launch_only: list[float] = []
     try:
@@ -87,7 +93,15 @@ async def sandboxes(runs: int) -> None:
     finally:
         await limited.close()
 
-    unlimited = LocalSandboxBackend(LocalBackendConfig(cgroups="none"))
+    warm = LocalSandboxBackend(LocalBackendConfig(warm_sandboxes=2))
+    await warm.start()
+    try:
+        samples = await timed(runs, sandbox_run(warm, []), pause=0.2)
+        report(f"warm sandbox (cgroup {warm.cgroup_version})", samples)
+    finally:
+        await warm.close()
+
+    unlimited = LocalSandboxBackend(LocalBackendConfig(cgroups="none", warm_sandboxes=0))
     await unlimited.start()
     try:
         report("sandbox (no cgroups)", await timed(runs, sandbox_run(unlimited, [])))
