@@ -121,7 +121,10 @@ class PipeWriter:
             self._release()
 
     def abort(self) -> None:
-        """Drop what is queued and close now."""
+        """Drop what is queued and close now. Whoever waits in `drain` for queued data
+        learns it was not delivered (`broken`), as if the reader had gone."""
+        if self._buffer:
+            self._broken = True
         self._buffer.clear()
         self._closing = True
         self._release()
