@@ -93,10 +93,18 @@ async def test_a_submission_goes_straight_to_a_free_slot(
     ]
     record = await store["executions"].find_one({"_id": submitted["id"]})
     assert record is not None and record["status"] == "COMPLETED" and record["worker_id"]
-    # One write of the record after its insert (the terminal one), one batch of events.
+    # No claim: the record was inserted claimed. After it, the terminal write (and the
+    # RUNNING one, when the run outlived the write-behind delay on a slow machine).
     updates = await _writes_naming(store, "update", submitted["id"])
-    assert len(updates) == 1, updates
-    assert len(await _writes_naming(store, "insert", submitted["id"])) == 2
+    claims = [
+        statement
+        for update in updates
+        for statement in update["command"].get("updates", [])
+        if statement["q"].get("status") == "QUEUED"
+    ]
+    assert claims == [] and 1 <= len(updates) <= 2, updates
+    # The record, then the events in one batch (two when the run outlived the delay).
+    assert 2 <= len(await _writes_naming(store, "insert", submitted["id"])) <= 3
     # A replay from the log (another server would read it) matches what was streamed.
     assert await api.events(submitted["id"], timeout=10) == events
 
