@@ -75,3 +75,15 @@ def expect_stream(page: Page, stream: str, expected: str) -> None:
             timeout=TERMINAL_TIMEOUT,
         )
     assert stream_text(page, stream) == expected
+
+
+def expect_output(page: Page, expected: str) -> None:
+    """Wait until the whole output panel reads `expected` (see `expect_stream`: an execution
+    that finished before its page subscribed shows its verdict first)."""
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_function(
+            """want => document.querySelector('[data-testid="output"]')?.innerText === want""",
+            arg=expected,
+            timeout=TERMINAL_TIMEOUT,
+        )
+    assert output(page) == expected

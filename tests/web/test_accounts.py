@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.support.servers import PodrunProcess, StoreProcess
-from tests.web.pages import open_editor, output, run, set_script, verdict
+from tests.web.pages import expect_output, open_editor, run, set_script, verdict
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -72,7 +72,7 @@ def test_anonymous_visitors_run_scripts_without_an_account(page: Page) -> None:
     set_script(page, 'print("anonymous")')
     run(page)
     assert verdict(page) == "COMPLETED"
-    assert output(page) == "anonymous\n"
+    expect_output(page, "anonymous\n")
 
 
 def test_history_lists_own_runs_with_filters_and_pages(page: Page, screenshots: Path) -> None:
@@ -132,7 +132,7 @@ def test_saved_scripts_save_open_rename_run_delete(page: Page) -> None:
     page.get_by_role("link", name="Saved scripts").click()
     page.get_by_role("button", name="Run hello").click()
     assert verdict(page) == "COMPLETED"
-    assert output(page) == "saved and run\n"
+    expect_output(page, "saved and run\n")
 
     page.get_by_role("link", name="Saved scripts").click()
     page.get_by_role("button", name="Delete hello").click()
@@ -193,7 +193,7 @@ def test_without_anonymous_use_the_editor_asks_to_log_in(browser, members_only) 
         set_script(page, 'print("members only")')
         run(page)
         assert verdict(page) == "COMPLETED"
-        assert output(page) == "members only\n"
+        expect_output(page, "members only\n")
     finally:
         context.close()
 
@@ -223,7 +223,7 @@ def test_runs_keep_streaming_after_the_access_token_expires(browser, members_onl
         set_script(page, 'print("second")')
         run(page)
         assert verdict(page) == "COMPLETED"
-        assert output(page) == "second\n"
+        expect_output(page, "second\n")
         second = page.evaluate("JSON.parse(localStorage.getItem('podrun.session')).accessToken")
         assert second != first
     finally:

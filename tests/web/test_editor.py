@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.web.pages import expect_stream, open_editor, output, run, set_limits, set_script, verdict
+from tests.web.pages import (
+    expect_output,
+    expect_stream,
+    open_editor,
+    output,
+    run,
+    set_limits,
+    set_script,
+    verdict,
+)
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -95,7 +104,7 @@ def test_colours_survive_escapes_split_across_output_events(page: Page) -> None:
     )
     run(page)
     assert verdict(page) == "COMPLETED"
-    assert output(page) == "blue plain\n"
+    expect_output(page, "blue plain\n")
     blue = page.locator('[data-stream="stdout"] span', has_text="blue")
     assert blue.evaluate("e => getComputedStyle(e).color") == "rgb(74, 165, 240)"
     assert page.locator('[data-stream="stdout"]').count() >= 2  # it did arrive in pieces
@@ -179,7 +188,7 @@ def test_ctrl_enter_runs_from_the_keyboard(page: Page) -> None:
     set_script(page, 'print("from the keyboard")')
     page.keyboard.press("Control+Enter")
     assert verdict(page) == "COMPLETED"
-    assert output(page) == "from the keyboard\n"
+    expect_output(page, "from the keyboard\n")
     # …and from outside the editor too.
     page.get_by_label("Standard input").focus()
     page.keyboard.press("Control+Enter")
