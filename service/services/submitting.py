@@ -12,7 +12,7 @@ import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from service.domain.accounts import ANONYMOUS, Principal
 from service.domain.events import StatusEvent
@@ -64,6 +64,11 @@ class LocalWorker(Protocol):
     def start(self, execution: Execution, queued: StatusEvent) -> None:
         """Run `execution`, stored as claimed with the reserved slot."""
         ...
+
+
+class _Slot(NamedTuple):
+    worker: LocalWorker
+    worker_id: str
 
 
 class Submitter:
@@ -130,18 +135,17 @@ class Submitter:
             trace_id=_trace_id_of(request.trace_parent),
             trace_parent=request.trace_parent,
         )
-        local = self.local_worker() if self.local_worker is not None else None
-        worker_id = local.reserve() if local is not None else None
-        stored = execution if worker_id is None else execution.claimed_by(worker_id, now)
+        slot = self._reserve_local_slot()
+        stored = execution if slot is None else execution.claimed_by(slot.worker_id, now)
         try:
             created = await self._executions.create(stored)
         except BaseException:
-            if local is not None and worker_id is not None:
-                local.release()
+            if slot is not None:
+                slot.worker.release()
             raise
         if created is None:  # the same key raced us: answer with the winner
-            if local is not None and worker_id is not None:
-                local.release()
+            if slot is not None:
+                slot.worker.release()
             assert key is not None
             winner = await self._executions.get_by_idempotency_key(owner_id, key)
             if winner is None:
@@ -150,15 +154,21 @@ class Submitter:
         if self._quotas is not None:
             self._quotas.record(principal)
         event = StatusEvent(execution.id, 1, now, ExecutionStatus.QUEUED)
-        if local is not None and worker_id is not None:
+        if slot is not None:
             self._bus.publish_ahead(event)
             self._bus.remember(execution)
-            local.start(stored, event)
+            slot.worker.start(stored, event)
             return execution
         await self._events.append(event)
         self._bus.publish(event)
         self._bus.announce_queued(created)
         return created
+
+    def _reserve_local_slot(self) -> _Slot | None:
+        """A slot of this process's worker, when one is free."""
+        local = self.local_worker() if self.local_worker is not None else None
+        worker_id = local.reserve() if local is not None else None
+        return None if local is None or worker_id is None else _Slot(local, worker_id)
 
     def _check_text(self, request: SubmitRequest) -> InputProblem | None:
         for name, text in (

@@ -213,10 +213,7 @@ async def test_close_stops_waiting_sandboxes_and_removes_their_cgroups() -> None
     assert pool is not None
     waiting = list(pool._ready)
     pids = [s.process.popen.pid for s in waiting]
-    cgroup_dirs = [
-        Path(d) for s in waiting if s.cgroup is not None
-        for d in _cgroup_paths(s.cgroup)
-    ]
+    cgroup_dirs = [d for s in waiting if s.cgroup is not None for d in s.cgroup._own_dirs()]
     await sandboxes.close()
     for sandbox in waiting:
         assert sandbox.process.popen.poll() is not None
@@ -224,13 +221,6 @@ async def test_close_stops_waiting_sandboxes_and_removes_their_cgroups() -> None
         assert not Path(f"/proc/{pid}").exists() or _is_zombie_of_someone_else(pid)
     for path in cgroup_dirs:
         assert not path.exists()
-
-
-def _cgroup_paths(cgroup: object) -> list[str]:
-    dirs = getattr(cgroup, "dirs", None)
-    if dirs is not None:
-        return [str(p) for p in dirs.values()]
-    return [str(cgroup.path)]  # type: ignore[attr-defined]
 
 
 def _is_zombie_of_someone_else(pid: int) -> bool:

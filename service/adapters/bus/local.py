@@ -111,7 +111,7 @@ class LocalEventBus:
 
     def announce_queued(self, execution: Execution | None = None) -> None:
         if execution is not None:
-            self._recent.announce(execution)
+            self.remember(execution)
         for callback in self._queued_callbacks:
             callback(execution)
 

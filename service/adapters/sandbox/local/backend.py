@@ -260,7 +260,7 @@ class LocalSandboxBackend:
                 with contextlib.suppress(CgroupError):
                     cgroup.remove_now()
             raise
-        return WarmSandbox(process, cgroup)
+        return WarmSandbox(process, cgroup, template)
 
     def _hand_over(self, warm: WarmSandbox, spec: SandboxSpec) -> LocalSandboxHandle | None:
         """Give `spec` to a warm sandbox: its limits, then its script. None when its cgroup
@@ -301,14 +301,8 @@ class LocalSandboxBackend:
         if warm.process.script_fd is not None:
             with contextlib.suppress(OSError):
                 os.close(warm.process.script_fd)
-        template = SandboxSpec(
-            execution_id="warm-discarded",
-            runtime=next(r for r in self._runtimes if r.default),
-            script="",
-            limits=Limits(),
-        )
         # A handle kills the process tree and removes the cgroup like any sandbox's end.
-        await self._track(template, warm.process, warm.cgroup).shutdown()
+        await self._track(warm.spec, warm.process, warm.cgroup).shutdown()
 
     def _argv(
         self,

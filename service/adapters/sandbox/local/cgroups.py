@@ -90,13 +90,15 @@ class CgroupLimits(abc.ABC):
     def usage(self) -> CgroupUsage:
         """CPU time and peak memory of all processes that ran in the cgroup."""
 
-    @abc.abstractmethod
     async def remove(self, timeout: float) -> None:
         """Remove the (empty) cgroup, retrying while the kernel still tears processes down."""
+        deadline = time.monotonic() + timeout
+        for path in self._own_dirs():
+            await _rmdir(path, deadline)
 
     def remove_now(self) -> None:
         """Remove the cgroup at once, without waiting: for one no process ever joined."""
-        for path in reversed(self._own_dirs()):
+        for path in self._own_dirs():
             try:
                 path.rmdir()
             except FileNotFoundError:
@@ -238,11 +240,6 @@ class CgroupV1Limits(CgroupLimits):
             peak_memory_bytes=_read_int(memory / "memory.max_usage_in_bytes") if memory else 0,
         )
 
-    async def remove(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        for path in self._unique:
-            await _rmdir(path, deadline)
-
 
 class CgroupV2Limits(CgroupLimits):
     """A cgroup on the unified (v2) interface: one directory.
@@ -325,9 +322,6 @@ class CgroupV2Limits(CgroupLimits):
             cpu_time_ns=usec * 1000,
             peak_memory_bytes=_read_int(peak) if peak.exists() else 0,
         )
-
-    async def remove(self, timeout: float) -> None:
-        await _rmdir(self._path, time.monotonic() + timeout)
 
 
 def _write(path: Path, value: str) -> None:

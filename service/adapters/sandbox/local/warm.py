@@ -59,6 +59,7 @@ class WarmSandbox:
 
     process: SandboxProcess
     cgroup: CgroupLimits | None
+    spec: SandboxSpec  # what it was started as (the pool's template)
 
 
 class WarmPool:
