@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from service.domain.events import ExecutionEvent
 from service.domain.limits import Limits
 from service.domain.sandboxes import ResourceUsage
 from service.domain.statuses import ExecutionStatus
@@ -20,9 +21,11 @@ class Execution:
     created_at: datetime
     stdin: str | None = None
     exit_code: int | None = None
-    # Complete only once terminal; while running, output lives in the event log.
+    # Complete only once terminal, and only when small enough to keep in the record
+    # (`output_in_log` False); otherwise output lives in the event log only.
     stdout: str = ""
     stderr: str = ""
+    output_in_log: bool = False
     output_truncated: bool = False
     usage: ResourceUsage | None = None
     error_message: str | None = None
@@ -39,6 +42,9 @@ class Execution:
     idempotency_key: str | None = None
     interactive: bool = False
     labels: dict[str, str] = field(default_factory=dict)
+    # Events the terminal write carried because they were delivered before the log held
+    # them: whoever finds the log short of `last_seq` appends them (see `repairing`).
+    carried_events: tuple[ExecutionEvent, ...] = ()
 
     def claimed_by(self, worker_id: str, at: datetime) -> Execution:
         """This QUEUED execution as a claim leaves it: SCHEDULED on `worker_id`, with the

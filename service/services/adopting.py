@@ -22,7 +22,7 @@ from service.domain.executions import Execution
 from service.domain.statuses import ExecutionStatus
 from service.services.bus_port import EventBus
 from service.services.observing import ExecutionObserver
-from service.services.repairing import end_as_error, repair_missing_status_event
+from service.services.repairing import complete_log, end_as_error
 from service.services.sandbox_port import SandboxBackend
 from service.services.store_port import EventLog, ExecutionRepository
 
@@ -80,7 +80,7 @@ class Adoption:
         )
         if moved is None:
             return None  # it ended (or moved) meanwhile
-        await repair_missing_status_event(moved, self._events, self._bus)
+        await complete_log(moved, self._events, self._bus)
         handle = await self._backend.reattach(moved.id)
         if handle is None:
             if moved.status is ExecutionStatus.SCHEDULED:

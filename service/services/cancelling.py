@@ -47,21 +47,23 @@ class Canceller:
             return flagged or execution
         if flagged.status is ExecutionStatus.QUEUED:
             now = utcnow()
+            # Nothing else numbers events while it is QUEUED: the next seq is free.
+            event = StatusEvent(
+                execution_id,
+                flagged.last_seq + 1,
+                now,
+                ExecutionStatus.CANCELLED,
+                message="cancelled by request",
+            )
             cancelled = await self._executions.compare_and_set(
                 execution_id,
                 expected={ExecutionStatus.QUEUED},
                 status=ExecutionStatus.CANCELLED,
-                seq=None,
+                seq=event.seq,
                 fields={"finished_at": now},
+                carried=[event],
             )
             if cancelled is not None:
-                event = StatusEvent(
-                    execution_id,
-                    cancelled.last_seq,
-                    now,
-                    ExecutionStatus.CANCELLED,
-                    message="cancelled by request",
-                )
                 await self._events.append(event)
                 self._bus.publish(event)
                 return cancelled

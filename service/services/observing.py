@@ -4,6 +4,16 @@ events and compare-and-set updates, and end with exactly one verdict.
 Writes for one execution come from the one worker that claimed it, so that worker numbers the
 events itself (`seq`); every status write is fenced on the current status and on the worker
 id, so a worker that was presumed dead and recovered elsewhere cannot overwrite the outcome.
+
+Durable before delivered: an event reaches a subscriber only once a crash can no longer lose
+it. Output is stored as the coalescer emits it (it already lingers to batch) and published
+once stored; RUNNING waits for the next output or at most `write_behind_seconds`, so a
+short script costs one batch. QUEUED and SCHEDULED
+are implied by the record and published at once. The terminal write carries what is still
+unstored together with the terminal event itself (`carried`), so the verdict reaches
+subscribers after one record write; the log gets those events right after, or from
+`repairing.complete_log` when a crash came between. Recovery then numbers its ERROR after
+every event anyone received.
 """
 
 from __future__ import annotations
@@ -34,6 +44,7 @@ from service.services.bus_port import EventBus
 from service.services.clock import utcnow
 from service.services.coalescing import Chunk, OutputCoalescer
 from service.services.relaying import StdinRelay
+from service.services.repairing import output_fields
 from service.services.sandbox_port import SandboxBackend, SandboxHandle, SandboxLaunchError
 from service.services.store_port import EventLog, ExecutionRepository
 from service.services.tracing_port import ExecutionTracer, NullExecutionTracer, RunSpan
@@ -41,6 +52,9 @@ from service.services.tracing_port import ExecutionTracer, NullExecutionTracer, 
 log = logging.getLogger(__name__)
 
 _PENDING_CANCEL_TTL = 60.0
+# Unstored output up to this size rides in the terminal write; more is stored first, so the
+# record stays far below the store's 16 MiB document limit.
+_CARRY_MAX_CHARS = 64 * 1024
 
 
 class OwnershipLost(Exception):
@@ -56,11 +70,13 @@ class _Run:
     span: RunSpan
     stdout: list[str] = field(default_factory=list)
     stderr: list[str] = field(default_factory=list)
-    # Write-behind: events already published to live subscribers but not yet stored, and a
-    # RUNNING transition not yet written to the record; all stored by `flush_due`.
+    # Write-behind: events not stored yet (published only when implied by the record), and
+    # a RUNNING transition not yet written to the record; all stored by `flush_due`.
     unstored: list[ExecutionEvent] = field(default_factory=list)
     deferred_running: tuple[int, dict[str, Any]] | None = None
     flush_due: float | None = None
+    # The last seq handed to the bus: events go out in seq order, each once.
+    published_until: int = 0
 
     @property
     def shown_status(self) -> ExecutionStatus:
@@ -137,6 +153,8 @@ class ExecutionObserver:
         is stored with the run's first batch."""
         span = self._tracer.start_run(execution)
         run = _Run(execution, execution.last_seq, ExecutionStatus.SCHEDULED, span)
+        # QUEUED (seq 1) was published by the submission, stored or implied by the record.
+        run.published_until = 1
         if queued is not None:
             run.unstored.append(queued)
 
@@ -150,6 +168,7 @@ class ExecutionObserver:
                     execution.scheduled_at or utcnow(),
                     ExecutionStatus.SCHEDULED,
                 ),
+                implied=True,
             )
             await self._launch_and_observe(run, span)
 
@@ -165,6 +184,7 @@ class ExecutionObserver:
         """
         span = self._tracer.start_run(execution)
         run = _Run(execution, seq, execution.status, span, stdout=[stdout], stderr=[stderr])
+        run.published_until = seq
         self._handles[execution.id] = handle
         span.launched()
         await self._drive(run, lambda: self._observe(run, handle, span))
@@ -286,7 +306,8 @@ class ExecutionObserver:
                         await self._start_running(run, utcnow())
                         span.started()
                 elif isinstance(observation, SandboxFinished):
-                    await self._write_output(run, coalescer.flush(final=True))
+                    # Not stored on its own: the terminal write carries it.
+                    await self._write_output(run, coalescer.flush(final=True), store=False)
                     verdict = classify(observation.outcome)
                     usage = observation.outcome.usage
                     await self._finish(
@@ -310,13 +331,17 @@ class ExecutionObserver:
             with contextlib.suppress(asyncio.CancelledError):
                 await pump_task
 
-    async def _write_output(self, run: _Run, chunks: list[Chunk]) -> None:
+    async def _write_output(self, run: _Run, chunks: list[Chunk], *, store: bool = True) -> None:
         for chunk in chunks:
             run.seq += 1
             (run.stdout if chunk.stream is OutputStream.STDOUT else run.stderr).append(chunk.text)
             await self._emit(
                 run, OutputEvent(run.execution.id, run.seq, utcnow(), chunk.stream, chunk.text)
             )
+        if chunks and store:
+            # Output is delivered once stored, and the coalescer has already batched it
+            # (its linger): store it now, so a trickle streams live.
+            await self._store_events(run)
 
     async def _start_running(self, run: _Run, at: datetime) -> None:
         """SCHEDULED -> RUNNING: told to subscribers now, written to the record lazily (with
@@ -326,44 +351,10 @@ class ExecutionObserver:
         run.span.transition(ExecutionStatus.RUNNING)
         await self._emit(run, StatusEvent(run.execution.id, run.seq, at, ExecutionStatus.RUNNING))
 
-    async def _transition(
-        self,
-        run: _Run,
-        status: ExecutionStatus,
-        fields: Mapping[str, Any],
-        *,
-        exit_code: int | None = None,
-        message: str | None = None,
-    ) -> None:
-        """Write a status to the record (fenced), then its event with everything pending."""
-        run.seq += 1
-        merged = dict(fields)
-        if run.deferred_running is not None:
-            merged = {**run.deferred_running[1], **merged}
-        written = await self._executions.transition(
-            run.execution.id,
-            expected={run.status},
-            status=status,
-            seq=run.seq,
-            fields=merged,
-            worker_id=self._worker_id,
-        )
-        if not written:
-            raise OwnershipLost(run.execution.id)
-        run.deferred_running = None
-        run.status = status
-        run.span.transition(status)
-        at = fields.get("finished_at") or fields.get("started_at") or utcnow()
-        event = StatusEvent(
-            run.execution.id, run.seq, at, status, exit_code=exit_code, message=message
-        )
-        run.unstored.append(event)
-        self._bus.publish_ahead(event)
-        await self._store_events(run)
-
     async def _finish(
         self, run: _Run, verdict: Verdict, extra: Mapping[str, Any] | None = None
     ) -> None:
+        """The terminal write: record and terminal event in one fenced step, then the log."""
         now = utcnow()
         if run.shown_status is ExecutionStatus.SCHEDULED and verdict.status not in (
             ExecutionStatus.CANCELLED,
@@ -371,29 +362,69 @@ class ExecutionObserver:
         ):
             # The sandbox ran and ended between two observations: it did run.
             await self._start_running(run, now)
+        if sum(len(e.data) for e in run.unstored if isinstance(e, OutputEvent)) > _CARRY_MAX_CHARS:
+            await self._store_events(run)
+        run.seq += 1
+        terminal = StatusEvent(
+            run.execution.id,
+            run.seq,
+            now,
+            verdict.status,
+            exit_code=verdict.exit_code,
+            message=verdict.message,
+        )
         fields: dict[str, Any] = {
+            **(run.deferred_running[1] if run.deferred_running is not None else {}),
             "finished_at": now,
             "exit_code": verdict.exit_code,
-            "stdout": "".join(run.stdout),
-            "stderr": "".join(run.stderr),
             "error_message": verdict.message if verdict.status is ExecutionStatus.ERROR else None,
+            **output_fields("".join(run.stdout), "".join(run.stderr)),
             **(extra or {}),
         }
-        await self._transition(
-            run, verdict.status, fields, exit_code=verdict.exit_code, message=verdict.message
+        carried = [*run.unstored, terminal]
+        written = await self._executions.transition(
+            run.execution.id,
+            expected={run.status},
+            status=verdict.status,
+            seq=run.seq,
+            fields=fields,
+            worker_id=self._worker_id,
+            carried=carried,
         )
+        if not written:
+            raise OwnershipLost(run.execution.id)
+        run.deferred_running = None
+        run.status = verdict.status
+        run.span.transition(verdict.status)
+        # Durable now: the record holds them. Delivered at once, then appended to the log.
+        run.unstored = carried
+        self._deliver_unstored(run)
+        await self._store_events(run)
 
-    async def _emit(self, run: _Run, event: ExecutionEvent) -> None:
-        """Publish an event now; store it now or by the write-behind deadline."""
-        self._bus.publish_ahead(event)
+    async def _emit(self, run: _Run, event: ExecutionEvent, *, implied: bool = False) -> None:
+        """Queue an event for the log (now, or by the write-behind deadline). `implied`: the
+        record already determines it (QUEUED, SCHEDULED), so it is delivered at once."""
         run.unstored.append(event)
+        if implied:
+            self._deliver_unstored(run)
         if self._write_behind <= 0:
             await self._flush(run)
         elif run.flush_due is None:
             run.flush_due = time.monotonic() + self._write_behind
 
+    def _deliver_unstored(self, run: _Run) -> None:
+        """Deliver the unstored events not delivered yet, in seq order: only for events the
+        record implies (everything else waits for the log)."""
+        for event in run.unstored:
+            if event.seq > run.published_until:
+                self._bus.publish_ahead(event)
+                run.published_until = event.seq
+
     async def _flush(self, run: _Run) -> None:
-        """Write the deferred RUNNING transition (fenced), then every pending event."""
+        """Store every pending event, then write the deferred RUNNING transition (fenced):
+        in that order, so that a record never claims a seq whose event a crash could lose."""
+        run.flush_due = None
+        await self._store_events(run)
         if run.deferred_running is not None:
             seq, fields = run.deferred_running
             written = await self._executions.transition(
@@ -408,10 +439,15 @@ class ExecutionObserver:
                 raise OwnershipLost(run.execution.id)
             run.deferred_running = None
             run.status = ExecutionStatus.RUNNING
-        await self._store_events(run)
 
     async def _store_events(self, run: _Run) -> None:
-        events, run.unstored, run.flush_due = run.unstored, [], None
-        if events:
-            await self._events.append_many(events)
-            self._bus.settled(run.execution.id, events[-1].seq)
+        """Append the pending events to the log, then deliver those not delivered yet."""
+        events, run.unstored = run.unstored, []
+        if not events:
+            return
+        await self._events.append_many(events)
+        for event in events:
+            if event.seq > run.published_until:
+                self._bus.publish(event)
+                run.published_until = event.seq
+        self._bus.settled(run.execution.id, events[-1].seq)

@@ -54,8 +54,9 @@ class ExecutionQueries:
         return execution
 
     async def with_output(self, execution: Execution) -> Execution:
-        """The execution with stdout/stderr as far as produced (from the log while it runs)."""
-        if execution.status.is_terminal:
+        """The execution with stdout/stderr as far as produced (from the log while it runs,
+        and when the output was too large to keep in the record)."""
+        if execution.status.is_terminal and not execution.output_in_log:
             return execution
         stdout, stderr = await self._events.output_of(execution.id)
         return replace(execution, stdout=stdout, stderr=stderr)

@@ -14,7 +14,7 @@ from datetime import timedelta
 from service.domain.executions import Execution
 from service.services.bus_port import EventBus
 from service.services.clock import utcnow
-from service.services.repairing import end_as_error, repair_missing_status_event
+from service.services.repairing import end_as_error
 from service.services.store_port import EventLog, ExecutionRepository, WorkerRecord, WorkerRegistry
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,6 @@ class Recovery:
         return utcnow() - record.heartbeat_at > self._dead_after
 
     async def _end(self, execution: Execution) -> bool:
-        await repair_missing_status_event(execution, self._events, self._bus)
         ended = await end_as_error(
             execution,
             LOST_WORKER_MESSAGE,

@@ -1,44 +1,70 @@
-"""Repairing what a crash can leave: a status written to the Execution whose event was not
-yet appended (the event log is what clients read, so the missing event is derived from the
-record and appended, idempotently: the unique seq index drops a duplicate), and executions
-nobody can finish any more, which end as ERROR with the output stored so far."""
+"""Repairing what a crash can leave, and ending executions nobody can finish any more.
+
+A worker delivers an event to subscribers only once it is durable: stored in the log, or
+implied by a record write that happened before the delivery — the QUEUED and SCHEDULED events
+(their seq and time are in the record), and the events a terminal write carries
+(`Execution.carried_events`: the last output and the terminal status itself, written with
+the record in one step, then appended to the log). A crash between that record write and the
+log's append leaves the log short of the record; `complete_log` appends exactly the events
+that were delivered, so a client that resumes from any seq it received gets the rest. The
+unique (execution_id, seq) index makes every append here idempotent.
+"""
 
 from __future__ import annotations
 
-from service.domain.events import StatusEvent
+from service.domain.events import ExecutionEvent, StatusEvent
 from service.domain.executions import Execution
 from service.domain.statuses import ExecutionStatus
 from service.services.bus_port import EventBus
 from service.services.clock import utcnow
 from service.services.store_port import EventLog, ExecutionRepository
 
+# Output up to this size (UTF-8, both streams) is kept in the execution's record too, which
+# answers `stdout`/`stderr` with one read; larger output is read from the log.
+INLINE_OUTPUT_BYTES = 2 * 1024 * 1024
 
-async def repair_missing_status_event(
-    execution: Execution, events: EventLog, bus: EventBus
-) -> bool:
-    """Append the status event at `execution.last_seq` if the log stops right before it."""
+
+def implied_events(execution: Execution) -> list[ExecutionEvent]:
+    """The events the record alone determines, in seq order."""
+    implied: list[ExecutionEvent] = [
+        StatusEvent(execution.id, 1, execution.created_at, ExecutionStatus.QUEUED)
+    ]
+    if execution.scheduled_at is not None and execution.last_seq >= 2:
+        # A claim reserves seq 2 for SCHEDULED: nothing can come between it and QUEUED.
+        implied.append(
+            StatusEvent(execution.id, 2, execution.scheduled_at, ExecutionStatus.SCHEDULED)
+        )
+    implied.extend(execution.carried_events)
+    if execution.status.is_terminal and not any(
+        event.seq == execution.last_seq for event in execution.carried_events
+    ):
+        # Written without carrying its event (a cancel before the run, an end as ERROR):
+        # the event is derived from the record's fields.
+        implied.append(
+            StatusEvent(
+                execution.id,
+                execution.last_seq,
+                execution.finished_at or execution.started_at or utcnow(),
+                execution.status,
+                exit_code=execution.exit_code,
+                message=execution.error_message,
+            )
+        )
+    return implied
+
+
+async def complete_log(execution: Execution, events: EventLog, bus: EventBus) -> bool:
+    """Append the implied events the log does not hold yet; True when it appended any."""
     stored = await events.last_seq(execution.id)
-    # A non-terminal status is repaired only right after the log's end (later events fill
-    # any other gap). A terminal one is appended whatever precedes it: a worker that died
-    # between its terminal write and its last batch of events must not leave subscribers
-    # waiting for events that will never come.
     if stored >= execution.last_seq:
         return False
-    if stored != execution.last_seq - 1 and not execution.status.is_terminal:
+    missing = [event for event in implied_events(execution) if event.seq > stored]
+    if not missing:
         return False
-    at = execution.finished_at or execution.started_at or execution.scheduled_at or utcnow()
-    event = StatusEvent(
-        execution.id,
-        execution.last_seq,
-        at,
-        execution.status,
-        exit_code=execution.exit_code,
-        message=execution.error_message,
-    )
-    appended = await events.append(event)
-    if appended:
+    await events.append_many(missing)
+    for event in missing:
         bus.publish(event)
-    return appended
+    return True
 
 
 async def end_as_error(
@@ -51,7 +77,11 @@ async def end_as_error(
     bus: EventBus,
 ) -> bool:
     """End an execution that can no longer finish as ERROR, keeping the output stored so
-    far; fenced on its status and on `worker_id` as owner. False when it moved on meanwhile."""
+    far; fenced on its status and on `worker_id` as owner. False when it moved on meanwhile.
+
+    Every event a client may have received is in the log once `complete_log` ran, so the
+    ERROR event takes the next seq after all of them."""
+    await complete_log(execution, events, bus)
     seq = max(execution.last_seq, await events.last_seq(execution.id)) + 1
     stdout, stderr = await events.output_of(execution.id)
     now = utcnow()
@@ -63,8 +93,7 @@ async def end_as_error(
         fields={
             "finished_at": now,
             "error_message": message,
-            "stdout": stdout,
-            "stderr": stderr,
+            **output_fields(stdout, stderr),
         },
         worker_id=worker_id,
     )
@@ -74,3 +103,12 @@ async def end_as_error(
     if await events.append(event):
         bus.publish(event)
     return True
+
+
+def output_fields(stdout: str, stderr: str) -> dict[str, object]:
+    """The output columns of a terminal write: the output itself when it is small enough to
+    keep in the record, else a mark that readers take it from the log. A store document is
+    at most 16 MiB, and the largest output cap a server may advertise is not smaller."""
+    if len(stdout.encode()) + len(stderr.encode()) <= INLINE_OUTPUT_BYTES:
+        return {"stdout": stdout, "stderr": stderr, "output_in_log": False}
+    return {"stdout": "", "stderr": "", "output_in_log": True}

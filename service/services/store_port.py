@@ -80,6 +80,7 @@ class ExecutionRepository(Protocol):
         seq: int | None,
         fields: Mapping[str, Any],
         worker_id: str | None = None,
+        carried: Sequence[ExecutionEvent] = (),
     ) -> Execution | None:
         """Set `status` (and `fields`) if the current status is one of `expected` (and the
         owning worker is `worker_id`, when given). `seq=None` takes the next seq from the
@@ -96,8 +97,11 @@ class ExecutionRepository(Protocol):
         seq: int | None,
         fields: Mapping[str, Any],
         worker_id: str | None = None,
+        carried: Sequence[ExecutionEvent] = (),
     ) -> bool:
-        """`compare_and_set` without reading the record back: True when it was written."""
+        """`compare_and_set` without reading the record back: True when it was written.
+        `carried`: events delivered before the log holds them, kept in the record (as
+        `Execution.carried_events`) in the same write so that a crash cannot lose them."""
         ...
 
     async def reassign(

@@ -18,7 +18,7 @@ from service.domain.events import ExecutionEvent
 from service.domain.executions import Execution
 from service.services.bus_port import EventBus
 from service.services.ownership import can_see
-from service.services.repairing import repair_missing_status_event
+from service.services.repairing import complete_log
 from service.services.store_port import EventLog, ExecutionRepository
 
 _BATCH = 500
@@ -34,13 +34,11 @@ class EventStreamer:
         bus: EventBus,
         *,
         poll_seconds: float = 1.0,
-        repair_after_seconds: float = 5.0,
     ) -> None:
         self._executions = executions
         self._events = events
         self._bus = bus
         self._poll_seconds = poll_seconds
-        self._repair_after_seconds = repair_after_seconds
 
     async def visible(self, execution_id: str, principal: Principal) -> Execution | None:
         """The execution when `principal` may see it, else None (also when unknown).
@@ -77,7 +75,7 @@ class EventStreamer:
                 return
             # A primed feed already holds what the first read of the log would return.
             read_log = not live.primed
-            idle = 0.0
+            finished = execution if execution.status.is_terminal else None
             while True:
                 # Catch up from the log.
                 while read_log:
@@ -88,11 +86,15 @@ class EventStreamer:
                         if event.is_terminal:
                             return
                     read_log = len(batch) == _BATCH
+                if finished is not None and await complete_log(finished, self._events, self._bus):
+                    # The record is final but the log was short of it (a crash came between
+                    # the terminal write and the log's append): the log is whole now.
+                    read_log = True
+                    continue
                 read_log = True
                 # Follow live while the feed lines up with what we have.
                 next_event = await live.next(self._poll_seconds)
                 while next_event is not None:
-                    idle = 0.0
                     if next_event.seq == last + 1:
                         yield next_event
                         last = next_event.seq
@@ -102,22 +104,12 @@ class EventStreamer:
                         break  # a gap: re-read the log
                     next_event = await live.next(self._poll_seconds)
                 else:
-                    if await self._already_ended_before(execution_id, last):
-                        return
-                    idle += self._poll_seconds
-                    if idle >= self._repair_after_seconds:
-                        idle = 0.0
-                        await self._repair(execution_id)
-
-    async def _already_ended_before(self, execution_id: str, seq: int) -> bool:
-        """True when the terminal event is at or before `seq`: nothing more will come."""
-        execution = await self._executions.get(execution_id)
-        return execution is not None and execution.status.is_terminal and execution.last_seq <= seq
-
-    async def _repair(self, execution_id: str) -> None:
-        execution = await self._executions.get(execution_id)
-        if execution is not None:
-            await repair_missing_status_event(execution, self._events, self._bus)
+                    # Quiet for a poll: the record says whether more will come.
+                    record = await self._executions.get(execution_id)
+                    if record is not None and record.status.is_terminal:
+                        if record.last_seq <= last:
+                            return
+                        finished = record
 
 
 def _ended_before(execution: Execution, seq: int) -> bool:

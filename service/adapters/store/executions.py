@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -10,8 +10,13 @@ import pymongo
 from pymongo.errors import DuplicateKeyError
 
 from service.adapters.store.documents import ExecutionDocument
-from service.adapters.store.mapping import execution_from_dict, execution_to_dict
+from service.adapters.store.mapping import (
+    carried_to_dict,
+    execution_from_dict,
+    execution_to_dict,
+)
 from service.adapters.store.paging import keyset_page
+from service.domain.events import ExecutionEvent
 from service.domain.executions import Execution
 from service.domain.statuses import TERMINAL_STATUSES, ExecutionStatus
 from service.services.store_port import ExecutionPage
@@ -94,6 +99,7 @@ class MongoExecutionRepository:
         seq: int | None,
         fields: Mapping[str, Any],
         worker_id: str | None = None,
+        carried: Sequence[ExecutionEvent] = (),
     ) -> Execution | None:
         if not await self.transition(
             execution_id,
@@ -102,6 +108,7 @@ class MongoExecutionRepository:
             seq=seq,
             fields=fields,
             worker_id=worker_id,
+            carried=carried,
         ):
             return None
         return await self.get(execution_id)
@@ -115,6 +122,7 @@ class MongoExecutionRepository:
         seq: int | None,
         fields: Mapping[str, Any],
         worker_id: str | None = None,
+        carried: Sequence[ExecutionEvent] = (),
     ) -> bool:
         query: dict[str, Any] = {
             "_id": execution_id,
@@ -122,7 +130,9 @@ class MongoExecutionRepository:
         }
         if worker_id is not None:
             query["worker_id"] = worker_id
-        update: dict[str, Any] = {"$set": {"status": status.value, **fields}}
+        update: dict[str, Any] = {
+            "$set": {"status": status.value, **fields, **carried_to_dict(carried)}
+        }
         if seq is None:
             update["$inc"] = {"last_seq": 1}
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from service.domain.events import ExecutionEvent, OutputEvent, StatusEvent
@@ -45,6 +46,7 @@ def execution_to_dict(execution: Execution) -> dict[str, Any]:
         "exit_code": execution.exit_code,
         "stdout": execution.stdout,
         "stderr": execution.stderr,
+        "output_in_log": execution.output_in_log,
         "output_truncated": execution.output_truncated,
         "usage": usage_to_dict(execution.usage) if execution.usage else None,
         "error_message": execution.error_message,
@@ -57,7 +59,13 @@ def execution_to_dict(execution: Execution) -> dict[str, Any]:
         "idempotency_key": execution.idempotency_key,
         "interactive": execution.interactive,
         "labels": dict(execution.labels),
+        **carried_to_dict(execution.carried_events),
     }
+
+
+def carried_to_dict(events: Sequence[ExecutionEvent]) -> dict[str, Any]:
+    """The `carried_events` column (absent when there are none, as in most records)."""
+    return {"carried_events": [event_to_dict(event) for event in events]} if events else {}
 
 
 def execution_from_dict(raw: dict[str, Any]) -> Execution:
@@ -76,6 +84,7 @@ def execution_from_dict(raw: dict[str, Any]) -> Execution:
         exit_code=raw.get("exit_code"),
         stdout=raw.get("stdout") or "",
         stderr=raw.get("stderr") or "",
+        output_in_log=bool(raw.get("output_in_log")),
         output_truncated=bool(raw.get("output_truncated")),
         usage=ResourceUsage(**usage) if usage else None,
         error_message=raw.get("error_message"),
@@ -88,6 +97,7 @@ def execution_from_dict(raw: dict[str, Any]) -> Execution:
         idempotency_key=raw.get("idempotency_key"),
         interactive=bool(raw.get("interactive")),
         labels=dict(raw.get("labels") or {}),
+        carried_events=tuple(event_from_dict(e) for e in raw.get("carried_events") or ()),
     )
 
 
