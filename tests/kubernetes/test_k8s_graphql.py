@@ -56,6 +56,8 @@ async def deployment(
             write_kubeconfig(workdir, url),
             PODRUN_K8S_REAP_INTERVAL_SECONDS="1",
             PODRUN_K8S_REAP_MIN_AGE_SECONDS="0",
+            # Anonymous callers may use the server's largest output cap, as users can.
+            PODRUN_ROLE_MAX_LIMITS='{"anonymous": {"max_output_bytes": 16777216}}',
         )
         server = await start(PodrunProcess(workdir / "server", ["serve"], env=env))
         try:
@@ -118,6 +120,17 @@ async def test_output_over_the_cap_keeps_exactly_the_first_bytes(api: Api) -> No
     assert execution["status"] == "OUTPUT_LIMIT_EXCEEDED"
     assert execution["outputTruncated"] is True
     assert execution["stdout"] == "0123456789" * 100
+
+
+async def test_output_at_the_largest_cap_ends_and_keeps_every_byte(api: Api) -> None:
+    # The store's 16 MiB document limit must not stop the terminal write.
+    execution = await api.run(
+        "import sys\nfor i in range(40):\n    sys.stdout.write('x' * 1000000)\n",
+        limits={"maxOutputBytes": 16 * 1024 * 1024, "timeoutSeconds": 30},
+        timeout=120,
+    )
+    assert execution["status"] == "OUTPUT_LIMIT_EXCEEDED"
+    assert execution["stdout"] == "x" * (16 * 1024 * 1024)
 
 
 async def test_an_image_that_cannot_be_pulled_is_an_error_naming_it(api: Api) -> None:
