@@ -7,10 +7,16 @@ lost notification costs at most `poll_seconds`. When the bus remembers every eve
 `after_seq` (it heard them all: the execution ran in this process), the feed starts with them
 and the first read of the log is skipped: in a self-contained server a subscription then
 costs no store read.
+
+On shutdown, `settle` waits until every stream whose execution has ended has handed its
+terminal event on, so closing the connections afterwards cuts no verdict off.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections import Counter
 from collections.abc import AsyncIterator
 
 from service.domain.accounts import Principal
@@ -41,6 +47,22 @@ class EventStreamer:
         self._bus = bus
         self._poll_seconds = poll_seconds
         self._repair_after_seconds = repair_after_seconds
+        self._open: Counter[str] = Counter()  # execution id -> streams following it
+
+    async def settle(self, timeout: float, *, poll_seconds: float = 0.02) -> None:
+        """Wait, up to `timeout`, until no open stream follows an execution that has ended:
+        each of those still has its terminal event (and its end) to hand on."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            ended = False
+            for execution_id in list(self._open):
+                execution = await self._executions.get(execution_id)
+                if execution is not None and execution.status.is_terminal:
+                    ended = True
+                    break
+            if not ended:
+                return
+            await asyncio.sleep(poll_seconds)
 
     async def visible(self, execution_id: str, principal: Principal) -> Execution | None:
         """The execution when `principal` may see it, else None (also when unknown).
@@ -72,42 +94,48 @@ class EventStreamer:
             return
         if _ended_before(execution, last):
             return
-        async with self._bus.listen(execution_id, last) as live:
-            if live.ended:
-                return
-            # A primed feed already holds what the first read of the log would return.
-            read_log = not live.primed
-            idle = 0.0
-            while True:
-                # Catch up from the log.
-                while read_log:
-                    batch = await self._events.after(execution_id, last, _BATCH)
-                    for event in batch:
-                        yield event
-                        last = event.seq
-                        if event.is_terminal:
-                            return
-                    read_log = len(batch) == _BATCH
-                read_log = True
-                # Follow live while the feed lines up with what we have.
-                next_event = await live.next(self._poll_seconds)
-                while next_event is not None:
-                    idle = 0.0
-                    if next_event.seq == last + 1:
-                        yield next_event
-                        last = next_event.seq
-                        if next_event.is_terminal:
-                            return
-                    elif next_event.seq > last + 1:
-                        break  # a gap: re-read the log
+        self._open[execution_id] += 1
+        try:
+            async with self._bus.listen(execution_id, last) as live:
+                if live.ended:
+                    return
+                # A primed feed already holds what the first read of the log would return.
+                read_log = not live.primed
+                idle = 0.0
+                while True:
+                    # Catch up from the log.
+                    while read_log:
+                        batch = await self._events.after(execution_id, last, _BATCH)
+                        for event in batch:
+                            yield event
+                            last = event.seq
+                            if event.is_terminal:
+                                return
+                        read_log = len(batch) == _BATCH
+                    read_log = True
+                    # Follow live while the feed lines up with what we have.
                     next_event = await live.next(self._poll_seconds)
-                else:
-                    if await self._already_ended_before(execution_id, last):
-                        return
-                    idle += self._poll_seconds
-                    if idle >= self._repair_after_seconds:
+                    while next_event is not None:
                         idle = 0.0
-                        await self._repair(execution_id)
+                        if next_event.seq == last + 1:
+                            yield next_event
+                            last = next_event.seq
+                            if next_event.is_terminal:
+                                return
+                        elif next_event.seq > last + 1:
+                            break  # a gap: re-read the log
+                        next_event = await live.next(self._poll_seconds)
+                    else:
+                        if await self._already_ended_before(execution_id, last):
+                            return
+                        idle += self._poll_seconds
+                        if idle >= self._repair_after_seconds:
+                            idle = 0.0
+                            await self._repair(execution_id)
+        finally:
+            self._open[execution_id] -= 1
+            if not self._open[execution_id]:
+                del self._open[execution_id]
 
     async def _already_ended_before(self, execution_id: str, seq: int) -> bool:
         """True when the terminal event is at or before `seq`: nothing more will come."""

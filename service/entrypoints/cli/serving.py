@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from service.entrypoints.graphql.hardening import Hardening
 from service.entrypoints.http.app import create_app
+from service.entrypoints.http.draining import DrainingServer
 from service.entrypoints.http.security import ApiSecurity
 from service.entrypoints.logs import configure_logging
 from service.entrypoints.wiring import Podrun, start_podrun
@@ -37,12 +38,20 @@ def serve(overrides: dict[str, Any], *, worker: bool) -> int:
         return 2
     configure_logging(settings.log_format, settings.log_level)
 
+    started: list[Podrun] = []
+
     async def start() -> Podrun:
         try:
-            return await start_podrun(settings, api=True, worker=worker)
+            podrun = await start_podrun(settings, api=True, worker=worker)
         except BackendUnavailable as error:
             log.error("the sandbox backend cannot run here: %s", error)
             raise SystemExit(3) from error
+        started.append(podrun)
+        return podrun
+
+    async def drain() -> None:
+        for podrun in started:
+            await podrun.drain()
 
     app = create_app(
         start,
@@ -58,10 +67,11 @@ def serve(overrides: dict[str, Any], *, worker: bool) -> int:
         ws="websockets-sansio",
         ws_ping_interval=20,
         ws_ping_timeout=20,
+        # After the drain: how long requests still being answered may take.
         timeout_graceful_shutdown=15,
         lifespan="on",
     )
-    server = uvicorn.Server(config)
+    server = DrainingServer(config, drain)
     log.info("serving on http://%s:%d/graphql", settings.host, settings.port)
     server.run()
     return 0 if server.started else 3
