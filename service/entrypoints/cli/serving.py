@@ -16,6 +16,7 @@ from service.entrypoints.graphql.hardening import Hardening
 from service.entrypoints.http.app import create_app
 from service.entrypoints.http.draining import DrainingServer
 from service.entrypoints.http.security import ApiSecurity
+from service.entrypoints.http.worker_health import HealthServer, WorkerHealth
 from service.entrypoints.logs import configure_logging
 from service.entrypoints.wiring import Podrun, start_podrun
 from service.services.sandbox_port import BackendUnavailable
@@ -91,15 +92,31 @@ async def _work(settings: Settings) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
+    health = WorkerHealth(
+        # Above the heartbeat period plus a store call's own timeout: a slow store is not a
+        # wedged worker.
+        stale_after_seconds=max(30.0, 10 * settings.worker_heartbeat_seconds)
+    )
+    server: HealthServer | None = None
+    if settings.worker_health_port is not None:
+        # Up before the worker starts: liveness holds while it connects, readiness waits.
+        server = HealthServer(health, settings.host, settings.worker_health_port)
+        await server.start()
+        log.info("worker health on http://%s:%d/livez", settings.host, settings.worker_health_port)
     try:
-        podrun = await start_podrun(settings, api=False, worker=True)
-    except BackendUnavailable as error:
-        log.error("the sandbox backend cannot run here: %s", error)
-        return 3
-    log.info("worker %s running", podrun.worker.worker_id if podrun.worker else "?")
-    await stop.wait()
-    await podrun.stop()
-    return 0
+        try:
+            podrun = await start_podrun(settings, api=False, worker=True)
+        except BackendUnavailable as error:
+            log.error("the sandbox backend cannot run here: %s", error)
+            return 3
+        health.podrun = podrun
+        log.info("worker %s running", podrun.worker.worker_id if podrun.worker else "?")
+        await stop.wait()
+        await podrun.stop()
+        return 0
+    finally:
+        if server is not None:
+            await server.stop()
 
 
 def api_security(settings: Settings) -> ApiSecurity:
