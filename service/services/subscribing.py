@@ -53,16 +53,22 @@ class EventStreamer:
         """Wait, up to `timeout`, until no open stream follows an execution that has ended:
         each of those still has its terminal event (and its end) to hand on."""
         deadline = time.monotonic() + timeout
+        # Every open stream is looked at once; then only those whose execution had ended.
+        candidates: list[str] | None = None
         while time.monotonic() < deadline:
-            ended = False
-            for execution_id in list(self._open):
-                execution = await self._executions.get(execution_id)
-                if execution is not None and execution.status.is_terminal:
-                    ended = True
-                    break
-            if not ended:
+            ids = (
+                list(self._open)
+                if candidates is None
+                else [i for i in candidates if i in self._open]
+            )
+            candidates = [i for i in ids if await self._has_ended(i)]
+            if not candidates:
                 return
             await asyncio.sleep(poll_seconds)
+
+    async def _has_ended(self, execution_id: str) -> bool:
+        execution = await self._executions.get(execution_id)
+        return execution is not None and execution.status.is_terminal
 
     async def visible(self, execution_id: str, principal: Principal) -> Execution | None:
         """The execution when `principal` may see it, else None (also when unknown).
