@@ -78,7 +78,7 @@ class Settings(BaseSettings):
     )
     worker_health_port: int | None = Field(
         None,
-        ge=0,
+        ge=1,
         le=65535,
         description="`podrun worker` answers /livez and /readyz on this port (on PODRUN_HOST); "
         "unset: no endpoint.",

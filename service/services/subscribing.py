@@ -15,7 +15,7 @@ terminal event on, so closing the connections afterwards cuts no verdict off.
 from __future__ import annotations
 
 import asyncio
-import time
+import contextlib
 from collections import Counter
 from collections.abc import AsyncIterator
 
@@ -52,19 +52,14 @@ class EventStreamer:
     async def settle(self, timeout: float, *, poll_seconds: float = 0.02) -> None:
         """Wait, up to `timeout`, until no open stream follows an execution that has ended:
         each of those still has its terminal event (and its end) to hand on."""
-        deadline = time.monotonic() + timeout
-        # Every open stream is looked at once; then only those whose execution had ended.
-        candidates: list[str] | None = None
-        while time.monotonic() < deadline:
-            ids = (
-                list(self._open)
-                if candidates is None
-                else [i for i in candidates if i in self._open]
-            )
-            candidates = [i for i in ids if await self._has_ended(i)]
-            if not candidates:
-                return
-            await asyncio.sleep(poll_seconds)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout):  # a slow store too
+                # Every open stream is looked at once; then only those whose execution had
+                # ended, until they are closed.
+                candidates = [i for i in list(self._open) if await self._has_ended(i)]
+                while candidates:
+                    await asyncio.sleep(poll_seconds)
+                    candidates = [i for i in candidates if i in self._open]
 
     async def _has_ended(self, execution_id: str) -> bool:
         execution = await self._executions.get(execution_id)
