@@ -69,6 +69,21 @@ class Settings(BaseSettings):
         description="How late a worker may store events it already streamed (batches writes).",
     )
 
+    # Shutdown and the worker's health endpoint.
+    shutdown_grace_seconds: float = Field(
+        10.0,
+        ge=0,
+        description="On SIGTERM, how long running local sandboxes may take to finish before "
+        "they are ended as ERROR (keep it below the pod's terminationGracePeriodSeconds).",
+    )
+    worker_health_port: int | None = Field(
+        None,
+        ge=1,
+        le=65535,
+        description="`podrun worker` answers /livez and /readyz on this port (on PODRUN_HOST); "
+        "unset: no endpoint.",
+    )
+
     # Local backend.
     local_cgroups: Literal["auto", "v1", "v2", "none"] = Field(
         "auto", description="Cgroup hierarchy for local sandboxes."

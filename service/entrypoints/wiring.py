@@ -82,6 +82,16 @@ class Podrun:
             return False
         return True
 
+    async def drain(self, settle_seconds: float = 5.0) -> None:
+        """The first half of a graceful stop, while connections stay open: report not ready
+        at once, let the worker finish (or end) what it runs, then wait for subscriptions to
+        hand on the terminal events. Submissions meanwhile are stored QUEUED and run after the
+        restart (or on another worker). `stop` does the rest."""
+        self.ready.clear()
+        if self.worker is not None:
+            await self.worker.stop()
+        await self.use_cases.streamer.settle(settle_seconds)
+
     async def stop(self) -> None:
         self.ready.clear()
         if self.worker is not None:
@@ -234,7 +244,9 @@ async def _build_worker(
             ),
             heartbeat_seconds=settings.worker_heartbeat_seconds,
             # Pods outlive the worker: a stopping leader leaves them to the next one.
-            drain_seconds=0.0 if settings.backend == "kubernetes" else 10.0,
+            drain_seconds=0.0
+            if settings.backend == "kubernetes"
+            else settings.shutdown_grace_seconds,
         )
 
     if settings.backend == "kubernetes":

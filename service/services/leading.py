@@ -81,6 +81,15 @@ class LeadingWorker:
         """The leading term's dispatcher; an idle one on a standby replica."""
         return self._term.dispatcher if self._term is not None else self._standby
 
+    def alive(self, stale_after_seconds: float) -> bool:
+        """Whether it still campaigns and, while it leads, its term's loops still run."""
+        if self._campaign is None:
+            return True  # not started, or stopped: nothing to judge
+        if self._campaign.done():
+            return False
+        term = self._term
+        return term is None or term.alive(stale_after_seconds)
+
     async def start(self) -> None:
         self._campaign = asyncio.create_task(self._campaign_loop(), name="worker-campaign")
         # A standby replica is healthy: it is ready to take over.

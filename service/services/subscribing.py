@@ -7,10 +7,16 @@ lost notification costs at most `poll_seconds`. When the bus remembers every eve
 `after_seq` (it heard them all: the execution ran in this process), the feed starts with them
 and the first read of the log is skipped: in a self-contained server a subscription then
 costs no store read.
+
+On shutdown, `settle` waits until every stream whose execution has ended has handed its
+terminal event on, so closing the connections afterwards cuts no verdict off.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections import Counter
 from collections.abc import AsyncIterator
 
 from service.domain.accounts import Principal
@@ -39,6 +45,23 @@ class EventStreamer:
         self._events = events
         self._bus = bus
         self._poll_seconds = poll_seconds
+        self._open: Counter[str] = Counter()  # execution id -> streams following it
+
+    async def settle(self, timeout: float, *, poll_seconds: float = 0.02) -> None:
+        """Wait, up to `timeout`, until no open stream follows an execution that has ended:
+        each of those still has its terminal event (and its end) to hand on."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout):  # a slow store too
+                # Every open stream is looked at once; then only those whose execution had
+                # ended, until they are closed.
+                candidates = [i for i in list(self._open) if await self._has_ended(i)]
+                while candidates:
+                    await asyncio.sleep(poll_seconds)
+                    candidates = [i for i in candidates if i in self._open]
+
+    async def _has_ended(self, execution_id: str) -> bool:
+        execution = await self._executions.get(execution_id)
+        return execution is not None and execution.status.is_terminal
 
     async def visible(self, execution_id: str, principal: Principal) -> Execution | None:
         """The execution when `principal` may see it, else None (also when unknown).
@@ -70,46 +93,54 @@ class EventStreamer:
             return
         if _ended_before(execution, last):
             return
-        async with self._bus.listen(execution_id, last) as live:
-            if live.ended:
-                return
-            # A primed feed already holds what the first read of the log would return.
-            read_log = not live.primed
-            finished = execution if execution.status.is_terminal else None
-            while True:
-                # Catch up from the log.
-                while read_log:
-                    batch = await self._events.after(execution_id, last, _BATCH)
-                    for event in batch:
-                        yield event
-                        last = event.seq
-                        if event.is_terminal:
-                            return
-                    read_log = len(batch) == _BATCH
-                if finished is not None and await complete_log(finished, self._events, self._bus):
-                    # The record is final but the log was short of it (a crash came between
-                    # the terminal write and the log's append): the log is whole now.
+        self._open[execution_id] += 1
+        try:
+            async with self._bus.listen(execution_id, last) as live:
+                if live.ended:
+                    return
+                # A primed feed already holds what the first read of the log would return.
+                read_log = not live.primed
+                finished = execution if execution.status.is_terminal else None
+                while True:
+                    # Catch up from the log.
+                    while read_log:
+                        batch = await self._events.after(execution_id, last, _BATCH)
+                        for event in batch:
+                            yield event
+                            last = event.seq
+                            if event.is_terminal:
+                                return
+                        read_log = len(batch) == _BATCH
+                    if finished is not None and await complete_log(
+                        finished, self._events, self._bus
+                    ):
+                        # The record is final but the log was short of it (a crash came between
+                        # the terminal write and the log's append): the log is whole now.
+                        read_log = True
+                        continue
                     read_log = True
-                    continue
-                read_log = True
-                # Follow live while the feed lines up with what we have.
-                next_event = await live.next(self._poll_seconds)
-                while next_event is not None:
-                    if next_event.seq == last + 1:
-                        yield next_event
-                        last = next_event.seq
-                        if next_event.is_terminal:
-                            return
-                    elif next_event.seq > last + 1:
-                        break  # a gap: re-read the log
+                    # Follow live while the feed lines up with what we have.
                     next_event = await live.next(self._poll_seconds)
-                else:
-                    # Quiet for a poll: the record says whether more will come.
-                    record = await self._executions.get(execution_id)
-                    if record is not None and record.status.is_terminal:
-                        if record.last_seq <= last:
-                            return
-                        finished = record
+                    while next_event is not None:
+                        if next_event.seq == last + 1:
+                            yield next_event
+                            last = next_event.seq
+                            if next_event.is_terminal:
+                                return
+                        elif next_event.seq > last + 1:
+                            break  # a gap: re-read the log
+                        next_event = await live.next(self._poll_seconds)
+                    else:
+                        # Quiet for a poll: the record says whether more will come.
+                        record = await self._executions.get(execution_id)
+                        if record is not None and record.status.is_terminal:
+                            if record.last_seq <= last:
+                                return
+                            finished = record
+        finally:
+            self._open[execution_id] -= 1
+            if not self._open[execution_id]:
+                del self._open[execution_id]
 
 
 def _ended_before(execution: Execution, seq: int) -> bool:

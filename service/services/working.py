@@ -1,11 +1,17 @@
 """The worker: liveness heartbeats, crash recovery, the dispatcher and cancel polling,
-run together until stopped."""
+run together until stopped.
+
+Stopping drains: no new claims, running executions get `drain_seconds` to finish, and those
+still running then end as ERROR. Executions still QUEUED stay so in the store for the next
+worker (or this one after a restart).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Coroutine
 from datetime import datetime
 from typing import Any
@@ -48,6 +54,8 @@ class Worker:
         self._cancel_poll_seconds = cancel_poll_seconds
         self._drain_seconds = drain_seconds
         self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
+        self._last_tick = time.monotonic()
         self.ready = asyncio.Event()
 
     async def start(self) -> None:
@@ -61,11 +69,27 @@ class Worker:
         self._spawn(self.dispatcher.run(), "worker-dispatcher")
         self.ready.set()
 
+    def alive(self, stale_after_seconds: float) -> bool:
+        """Whether its loops still run: none has died, and the heartbeat loop came round
+        within `stale_after_seconds` (a wedged loop stops ticking)."""
+        if self._stopping or not self._tasks:
+            return True  # starting or stopping: nothing to judge yet, or any more
+        if any(task.done() for task in self._tasks):
+            return False
+        return time.monotonic() - self._last_tick <= stale_after_seconds
+
     async def stop(self) -> None:
-        dispatcher_task = next(t for t in self._tasks if t.get_name() == "worker-dispatcher")
-        dispatcher_task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await dispatcher_task
+        if self._stopping:
+            return
+        self._stopping = True
+        self.ready.clear()
+        dispatcher_task = next(
+            (t for t in self._tasks if t.get_name() == "worker-dispatcher"), None
+        )
+        if dispatcher_task is not None:
+            dispatcher_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await dispatcher_task
         await self.dispatcher.drain(self._drain_seconds)
         for task in self._tasks:
             task.cancel()
@@ -86,6 +110,9 @@ class Worker:
     async def _heartbeat_loop(self) -> None:
         while True:
             await asyncio.sleep(self._heartbeat_seconds)
+            # Ticked before the store is asked: a store outage is not the worker's own fault,
+            # and restarting the worker would not cure it.
+            self._last_tick = time.monotonic()
             try:
                 await self._heartbeat_once()
             except Exception:

@@ -102,10 +102,10 @@ class Rendered:
                 yield workload, container
 
 
-def render(values: Obj | None = None) -> Rendered:
+def render(values: Obj | None = None, *, namespace: str = NAMESPACE) -> Rendered:
     with helm.Chart.load(CHART) as chart:
         chart.validate_schema(values or {})
-        manifests = chart.render(values or {}, name=RELEASE, namespace=NAMESPACE, is_install=True)
+        manifests = chart.render(values or {}, name=RELEASE, namespace=namespace, is_install=True)
     objects: list[Obj] = []
     notes = ""
     for path, text in sorted(manifests.items()):
@@ -116,12 +116,13 @@ def render(values: Obj | None = None) -> Rendered:
     return Rendered(objects, notes)
 
 
-def lint(values: Obj | None = None) -> dict[str, Any]:
+def lint(values: Obj | None = None, *, namespace: str | None = NAMESPACE) -> dict[str, Any]:
+    """`helm lint --strict`; namespace None lints as `helm lint` does without `-n`."""
     report: dict[str, Any] = helm.lint(
         CHART,
         values or {},
         strict=True,
-        namespace=NAMESPACE,
+        namespace=namespace,
         kube_version=f"v{KUBE_VERSION}",
     )
     return report

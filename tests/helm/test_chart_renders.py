@@ -18,9 +18,10 @@ kubernetes_validate = pytest.importorskip(
 )
 
 
+@pytest.mark.parametrize("namespace", ["podrun", None], ids=["namespaced", "no-namespace"])
 @pytest.mark.parametrize("values", [None, PRODUCTION_VALUES], ids=["default", "production"])
-def test_lints_clean(values: dict | None) -> None:
-    report = lint(values)
+def test_lints_clean(values: dict | None, namespace: str | None) -> None:
+    report = lint(values, namespace=namespace)
     assert report["errors"] == []
     # Nothing but the cosmetic "icon is recommended" notice (severity 1 = info).
     findings = [m for m in report["messages"] if m["severity"] >= 2]

@@ -116,6 +116,36 @@ def test_worker_runs_two_leader_elected_replicas(release: Rendered) -> None:
     assert pdb["spec"]["selector"]["matchLabels"] == worker["spec"]["selector"]["matchLabels"]
 
 
+def test_worker_is_probed_on_its_health_endpoint(release: Rendered) -> None:
+    worker = release.get("Deployment", "podrun-worker")
+    (container,) = worker["spec"]["template"]["spec"]["containers"]
+    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    assert ports == {"health": 8001}
+    env = env_of(container)
+    # The process listens where the probes knock: every address, on the declared port.
+    assert env["PODRUN_WORKER_HEALTH_PORT"]["value"] == "8001"
+    assert env["PODRUN_HOST"]["value"] == "0.0.0.0"
+    assert container["livenessProbe"]["httpGet"] == {"path": "/livez", "port": "health"}
+    for probe in ("startupProbe", "readinessProbe"):
+        assert container[probe]["httpGet"] == {"path": "/readyz", "port": "health"}, probe
+    # Liveness gives a slow start and a slow store time before it restarts anything.
+    assert (
+        container["livenessProbe"]["periodSeconds"] * container["livenessProbe"]["failureThreshold"]
+        >= 30
+    )
+    moved = render({"worker": {"healthPort": 9100}}).get("Deployment", "podrun-worker")
+    (container,) = moved["spec"]["template"]["spec"]["containers"]
+    assert container["ports"][0]["containerPort"] == 9100
+    assert env_of(container)["PODRUN_WORKER_HEALTH_PORT"]["value"] == "9100"
+
+
+def test_sandbox_namespace_follows_the_release_namespace() -> None:
+    # Without a release namespace (`helm lint` without -n: see test_lints_clean) the name
+    # falls back to the release's full name; with one it stays <namespace>-sandboxes.
+    (elsewhere,) = render(namespace="tools").of_kind("Namespace")
+    assert elsewhere["metadata"]["name"] == "tools-sandboxes"
+
+
 def test_rbac_is_namespaced_and_least_privilege(release: Rendered) -> None:
     assert not release.of_kind("ClusterRole")
     assert not release.of_kind("ClusterRoleBinding")

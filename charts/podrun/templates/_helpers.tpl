@@ -44,8 +44,11 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 {{- end -}}
 
+{{/* The release namespace's name keeps existing installs where they are; a render without
+     one (`helm lint`, `helm template` with no namespace) would give "-sandboxes". */}}
 {{- define "podrun.sandboxNamespace" -}}
-{{- default (printf "%s-sandboxes" .Release.Namespace) .Values.sandbox.namespace.name | trunc 63 | trimSuffix "-" -}}
+{{- $base := default (include "podrun.fullname" .) .Release.Namespace -}}
+{{- default (printf "%s-sandboxes" $base) .Values.sandbox.namespace.name | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
 {{- define "podrun.leaseName" -}}

@@ -14,7 +14,9 @@ from pydantic import ValidationError
 
 from service.entrypoints.graphql.hardening import Hardening
 from service.entrypoints.http.app import create_app
+from service.entrypoints.http.draining import DrainingServer
 from service.entrypoints.http.security import ApiSecurity
+from service.entrypoints.http.worker_health import HealthServer, WorkerHealth
 from service.entrypoints.logs import configure_logging
 from service.entrypoints.wiring import Podrun, start_podrun
 from service.services.sandbox_port import BackendUnavailable
@@ -37,12 +39,20 @@ def serve(overrides: dict[str, Any], *, worker: bool) -> int:
         return 2
     configure_logging(settings.log_format, settings.log_level)
 
+    started: list[Podrun] = []
+
     async def start() -> Podrun:
         try:
-            return await start_podrun(settings, api=True, worker=worker)
+            podrun = await start_podrun(settings, api=True, worker=worker)
         except BackendUnavailable as error:
             log.error("the sandbox backend cannot run here: %s", error)
             raise SystemExit(3) from error
+        started.append(podrun)
+        return podrun
+
+    async def drain() -> None:
+        for podrun in started:
+            await podrun.drain()
 
     app = create_app(
         start,
@@ -58,10 +68,11 @@ def serve(overrides: dict[str, Any], *, worker: bool) -> int:
         ws="websockets-sansio",
         ws_ping_interval=20,
         ws_ping_timeout=20,
+        # After the drain: how long requests still being answered may take.
         timeout_graceful_shutdown=15,
         lifespan="on",
     )
-    server = uvicorn.Server(config)
+    server = DrainingServer(config, drain)
     log.info("serving on http://%s:%d/graphql", settings.host, settings.port)
     server.run()
     return 0 if server.started else 3
@@ -81,15 +92,31 @@ async def _work(settings: Settings) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
+    health = WorkerHealth(
+        # Above the heartbeat period plus a store call's own timeout: a slow store is not a
+        # wedged worker.
+        stale_after_seconds=max(30.0, 10 * settings.worker_heartbeat_seconds)
+    )
+    server: HealthServer | None = None
+    if settings.worker_health_port is not None:
+        # Up before the worker starts: liveness holds while it connects, readiness waits.
+        server = HealthServer(health, settings.host, settings.worker_health_port)
+        await server.start()
+        log.info("worker health on http://%s:%d/livez", settings.host, settings.worker_health_port)
     try:
-        podrun = await start_podrun(settings, api=False, worker=True)
-    except BackendUnavailable as error:
-        log.error("the sandbox backend cannot run here: %s", error)
-        return 3
-    log.info("worker %s running", podrun.worker.worker_id if podrun.worker else "?")
-    await stop.wait()
-    await podrun.stop()
-    return 0
+        try:
+            podrun = await start_podrun(settings, api=False, worker=True)
+        except BackendUnavailable as error:
+            log.error("the sandbox backend cannot run here: %s", error)
+            return 3
+        health.podrun = podrun
+        log.info("worker %s running", podrun.worker.worker_id if podrun.worker else "?")
+        await stop.wait()
+        await podrun.stop()
+        return 0
+    finally:
+        if server is not None:
+            await server.stop()
 
 
 def api_security(settings: Settings) -> ApiSecurity:
