@@ -10,6 +10,38 @@ import pytest
 from tests.support.client import Api
 from tests.support.servers import PodrunProcess, StoreProcess
 
+# What the tests of each folder need, as markers: `pytest -m "not chromium"` leaves out the
+# browser tests, `pytest -m "not bubblewrap and not kubernetes"` needs neither sandboxes
+# (bubblewrap, run as root for cgroups and the unprivileged hop) nor the emulator.
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "web": ("chromium", "bubblewrap", "store"),
+    "kubernetes": ("kubernetes", "store"),
+    "sandbox_local": ("bubblewrap",),
+    "bus": ("store",),
+    **{
+        folder: ("bubblewrap", "store")
+        for folder in (
+            "adversarial",
+            "api",
+            "auth",
+            "cli",
+            "distributed",
+            "durability",
+            "process",
+            "stdin",
+            "telemetry",
+        )
+    },
+}
+_TESTS = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        relative = item.path.relative_to(_TESTS)
+        for marker in _NEEDS.get(relative.parts[0], ()) if len(relative.parts) > 1 else ():
+            item.add_marker(marker)
+
 
 @pytest.fixture(scope="session")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreProcess]:
