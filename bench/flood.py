@@ -28,7 +28,7 @@ import httpx
 import websockets
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.end_to_end import TERMINAL, Multiplexed, one_run, pct
+from bench.end_to_end import TERMINAL, Multiplexed, cpu_ms, one_run, pct
 from tests.support.servers import PodrunProcess
 
 # One byte at a time, alternating, flushed each time; for `seconds` or `pairs` pairs.
@@ -110,7 +110,7 @@ async def flood_once(
 
 
 async def measure(
-    server_url: str, samples: int, floods: int, script: str, millicores: int
+    server_url: str, samples: int, floods: int, script: str, millicores: int, pid: int | None
 ) -> dict[str, Any]:
     url = f"{server_url}/graphql"
     ws_url = "ws" + url[4:]
@@ -124,12 +124,15 @@ async def measure(
         ]
         await asyncio.sleep(1.0)  # the floods are under way
         flooded: list[float] = []
+        cpu_before, started = cpu_ms(pid)[0] if pid else 0.0, time.perf_counter()
         while len(flooded) < samples and not any(task.done() for task in tasks):
             flooded.append(await one_run(http, mux, url, "print(1)"))
             await asyncio.sleep(0.05)
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        busy = (cpu_ms(pid)[0] - cpu_before) / elapsed_ms if pid else None
         runs = await asyncio.gather(*tasks)
         idle_after = [await one_run(http, mux, url, "print(1)") for _ in range(samples)]
-    return {"idle": idle + idle_after, "flooded": flooded, "runs": runs}
+    return {"idle": idle + idle_after, "flooded": flooded, "runs": runs, "busy": busy}
 
 
 def main() -> None:
@@ -147,6 +150,7 @@ def main() -> None:
     parser.add_argument("--url", help="measure a running server instead of starting one")
     args = parser.parse_args()
     server = None
+    pid: int | None = None
     if args.url is None:
         workdir = Path(tempfile.mkdtemp(prefix="podrun-bench-"))
         server = PodrunProcess(
@@ -160,6 +164,8 @@ def main() -> None:
                 "PODRUN_QUOTA_ANONYMOUS_CONCURRENT": "100000",
             },
         ).start()
+        assert server.process is not None
+        pid = server.process.pid
     try:
         result = asyncio.run(
             measure(
@@ -168,6 +174,7 @@ def main() -> None:
                 args.floods,
                 FLOOD.format(pairs=args.bytes // 2, seconds=args.seconds),
                 args.flood_millicores,
+                pid,
             )
         )
     finally:
@@ -178,6 +185,8 @@ def main() -> None:
     print(f"flooded print(1): p50 {pct(flooded, 50):7.1f} ms   p90 {pct(flooded, 90):7.1f} ms")
     print(f"ratio flooded / idle (p50): {pct(flooded, 50) / pct(idle, 50):.2f}x")
     print(f"  ({len(flooded)} samples while {args.floods} floods ran)")
+    if result["busy"] is not None:
+        print(f"podrun's own CPU while the floods ran: {result['busy']:.0%} of a core")
     print(
         f"floods: {args.floods} at once, one byte at a time alternating stdout/stderr,"
         f" {args.flood_millicores} millicores each"
