@@ -268,15 +268,17 @@ class ExecutionObserver:
                 await queue.put(observation)
 
         pump_task = asyncio.create_task(pump())
+        # The backend caps raw bytes; the coalescer caps what is stored (U+FFFD for an
+        # invalid byte takes three), counting what an adopted run stored before. Past that,
+        # the sandbox is killed here.
+        stored = sum(len(text.encode()) for text in (*run.stdout, *run.stderr))
         coalescer = OutputCoalescer(
             self._max_chunk,
             self._linger,
             events_per_second=self._events_per_second,
             event_burst=self._event_burst,
-            max_output_bytes=run.execution.limits.max_output_bytes,
+            max_output_bytes=max(0, run.execution.limits.max_output_bytes - stored),
         )
-        # The backend caps raw bytes; the coalescer caps what is stored (U+FFFD for an
-        # invalid byte takes three). Past that, the sandbox is killed here.
         cap_kill: asyncio.Task[None] | None = None
         try:
             while True:
