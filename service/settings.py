@@ -68,6 +68,15 @@ class Settings(BaseSettings):
         le=1,
         description="How late a worker may store events it already streamed (batches writes).",
     )
+    worker_output_events_per_second: float = Field(
+        20.0,
+        gt=0,
+        description="Output events one run may emit per second once its burst is spent; "
+        "past it the two streams are coalesced apart (flood mode).",
+    )
+    worker_output_event_burst: int = Field(
+        20, ge=1, description="Output events one run may emit at once before its rate applies."
+    )
 
     # Shutdown and the worker's health endpoint.
     shutdown_grace_seconds: float = Field(

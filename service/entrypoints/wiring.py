@@ -220,6 +220,8 @@ async def _build_worker(
         stdin_relay=StdinRelay(MongoInputLog(), bus),
         sandboxes_outlive_worker=settings.backend == "kubernetes",
         write_behind_seconds=settings.worker_write_behind_seconds,
+        output_events_per_second=settings.worker_output_events_per_second,
+        output_event_burst=settings.worker_output_event_burst,
     )
     registry = MongoWorkerRegistry()
 

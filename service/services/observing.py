@@ -23,7 +23,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -102,6 +102,8 @@ class ExecutionObserver:
         sandboxes_outlive_worker: bool = False,
         stdin_relay: StdinRelay | None = None,
         write_behind_seconds: float = 0.1,
+        output_events_per_second: float = 20.0,
+        output_event_burst: int = 20,
     ) -> None:
         self._executions = executions
         self._events = events
@@ -112,6 +114,10 @@ class ExecutionObserver:
         self._tracer = tracer or NullExecutionTracer()
         self._linger = linger_seconds
         self._max_chunk = max_chunk_bytes
+        # Each run's output event budget (see `OutputCoalescer`): what one flooding script
+        # costs subscribers, the store and this loop is bounded, whoever else runs here.
+        self._events_per_second = output_events_per_second
+        self._event_burst = output_event_burst
         # Kubernetes pods survive a worker restart (another worker reattaches); local
         # sandboxes die with their worker.
         self._sandboxes_outlive_worker = sandboxes_outlive_worker
@@ -282,17 +288,28 @@ class ExecutionObserver:
                 await queue.put(observation)
 
         pump_task = asyncio.create_task(pump())
-        coalescer = OutputCoalescer(self._max_chunk, self._linger)
+        # The backend caps raw bytes; the coalescer caps what is stored (U+FFFD for an
+        # invalid byte takes three), counting what an adopted run stored before. Past that,
+        # the sandbox is killed here.
+        stored = sum(len(text.encode()) for text in (*run.stdout, *run.stderr))
+        coalescer = OutputCoalescer(
+            self._max_chunk,
+            self._linger,
+            events_per_second=self._events_per_second,
+            event_burst=self._event_burst,
+            max_output_bytes=max(0, run.execution.limits.max_output_bytes - stored),
+        )
+        cap_kill: asyncio.Task[None] | None = None
         try:
             while True:
+                if coalescer.cap_reached and cap_kill is None:
+                    cap_kill = asyncio.create_task(handle.cancel())
                 deadlines = [d for d in (coalescer.deadline(), run.flush_due) if d is not None]
                 timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
                 try:
                     observation = await asyncio.wait_for(queue.get(), timeout)
                 except TimeoutError:
-                    linger_end = coalescer.deadline()
-                    if linger_end is not None and linger_end <= time.monotonic():
-                        await self._write_output(run, coalescer.flush())
+                    await self._write_output(run, coalescer.tick(time.monotonic()))
                     if run.flush_due is not None and run.flush_due <= time.monotonic():
                         await self._flush(run)
                     continue
@@ -308,13 +325,17 @@ class ExecutionObserver:
                 elif isinstance(observation, SandboxFinished):
                     # Not stored on its own: the terminal write carries it.
                     await self._write_output(run, coalescer.flush(final=True), store=False)
-                    verdict = classify(observation.outcome)
-                    usage = observation.outcome.usage
+                    outcome = observation.outcome
+                    if coalescer.cap_reached and outcome.error is None:
+                        # Our kill for the stored-output cap, not a user's cancel.
+                        outcome = replace(outcome, output_limit_exceeded=True, cancelled=False)
+                    verdict = classify(outcome)
+                    usage = outcome.usage
                     await self._finish(
                         run,
                         verdict,
                         extra={
-                            "output_truncated": observation.outcome.output_limit_exceeded,
+                            "output_truncated": outcome.output_limit_exceeded,
                             "usage": None
                             if usage is None
                             else {
@@ -330,6 +351,9 @@ class ExecutionObserver:
             pump_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await pump_task
+            if cap_kill is not None:
+                with contextlib.suppress(Exception):
+                    await cap_kill
 
     async def _write_output(self, run: _Run, chunks: list[Chunk], *, store: bool = True) -> None:
         for chunk in chunks:

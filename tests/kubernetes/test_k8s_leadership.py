@@ -129,3 +129,33 @@ async def test_a_standby_worker_takes_over_when_the_leader_dies(
         finally:
             for process in (*workers, api_process):
                 await stop(process)
+
+
+async def test_a_reattached_run_counts_the_output_stored_before_against_the_cap(
+    store: StoreProcess, tmp_path: Path
+) -> None:
+    # Invalid bytes, stored as U+FFFD (3 bytes each): 300 stored bytes are 100 raw ones.
+    script = (
+        "import os, time\nfor i in range(60):\n    os.write(1, b'\\xff' * 5)\n    time.sleep(0.1)\n"
+    )
+    async with running_cluster(tmp_path / "node") as (_emulator, _kubelet, url):
+        env = podrun_env(store, unique_database("k8s_cap"), write_kubeconfig(tmp_path, url))
+        first = await start(PodrunProcess(tmp_path / "first", ["serve"], env=env))
+        try:
+            api = Api(first.url)
+            submitted = await api.submit(
+                script, limits={"timeoutSeconds": 30, "maxOutputBytes": 300}
+            )
+            await wait_for_output(api, submitted["id"], "\ufffd" * 30)
+        finally:
+            await kill(first)
+        second = await start(PodrunProcess(tmp_path / "second", ["serve"], env=env))
+        try:
+            api = Api(second.url)
+            events = await api.events(submitted["id"], timeout=90)
+            execution = await api.get(submitted["id"])
+            assert execution["status"] == "OUTPUT_LIMIT_EXCEEDED"
+            assert execution["stdout"] == "\ufffd" * 100
+            assert output_of(events) == execution["stdout"]
+        finally:
+            await stop(second)

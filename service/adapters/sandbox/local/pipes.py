@@ -2,8 +2,11 @@
 
 `data_fd` hands bytes to bubblewrap (the script, the seccomp program) as an anonymous memory
 file: never a path on the host. `PipeReader` delivers whatever a pipe holds, in chunks of at
-most `CHUNK_BYTES`, as soon as it arrives; `PipeWriter` feeds a pipe without ever blocking the
-loop and shrugs off a reader that went away.
+most `CHUNK_BYTES`, as soon as it arrives — but a pipe that keeps the loop busy (more than
+`READ_BURST` reads in quick succession) is read at most `READS_PER_SECOND` times a second,
+so a script writing one byte at a time costs the worker a bounded number of wake-ups and
+fills its own pipe (and blocks) rather than the worker's loop. `PipeWriter` feeds a pipe
+without ever blocking the loop and shrugs off a reader that went away.
 """
 
 from __future__ import annotations
@@ -14,6 +17,10 @@ import os
 from collections.abc import Callable
 
 CHUNK_BYTES = 64 * 1024
+# 200 reads of up to 64 KiB a second still move 12 MiB/s per pipe; a trickle or a short
+# burst of reads is never paced.
+READS_PER_SECOND = 200.0
+READ_BURST = 16
 
 
 def data_fd(name: str, data: bytes) -> int:
@@ -45,6 +52,9 @@ class PipeReader:
         self._fd = fd
         self._on_data = on_data
         self._eof: asyncio.Future[None] = loop.create_future()
+        self._reads = float(READ_BURST)
+        self._counted_at = loop.time()
+        self._paused: asyncio.TimerHandle | None = None
         os.set_blocking(fd, False)
         loop.add_reader(fd, self._ready)
 
@@ -54,6 +64,16 @@ class PipeReader:
         return self._eof
 
     def _ready(self) -> None:
+        now = self._loop.time()
+        self._reads = min(
+            float(READ_BURST), self._reads + (now - self._counted_at) * READS_PER_SECOND
+        )
+        self._counted_at = now
+        if self._reads < 1:
+            self._loop.remove_reader(self._fd)
+            self._paused = self._loop.call_later((1 - self._reads) / READS_PER_SECOND, self._resume)
+            return
+        self._reads -= 1
         try:
             data = os.read(self._fd, CHUNK_BYTES)
         except BlockingIOError:
@@ -65,10 +85,19 @@ class PipeReader:
         else:
             self.close()
 
+    def _resume(self) -> None:
+        self._paused = None
+        if self._fd >= 0:
+            self._loop.add_reader(self._fd, self._ready)
+
     def close(self) -> None:
         if self._fd < 0:
             return
-        self._loop.remove_reader(self._fd)
+        if self._paused is not None:
+            self._paused.cancel()
+            self._paused = None
+        else:
+            self._loop.remove_reader(self._fd)
         os.close(self._fd)
         self._fd = -1
         if not self._eof.done():
