@@ -11,10 +11,13 @@ What the script sees:
   (`--ro-bind-data FD`), so it never exists as a host file and the trusted side never opens a
   path the script could have influenced.
 - `/work` (the working directory), `/tmp` (also `HOME`) and `/dev/shm` (POSIX semaphores and
-  shared memory, which multiprocessing needs) are writable tmpfs mounts, each capped at the
-  execution's `disk_mib`, and never more than half its memory limit: tmpfs pages are charged
-  to the sandbox's memory cgroup, so a full disk must not look like an OOM kill. The root and
-  `/dev` are remounted read-only so nothing can be written outside those caps.
+  shared memory, which multiprocessing needs) are writable, and share one disk budget: they
+  are directories of a single tmpfs (`commands.disk_argv` mounts it, in a mount namespace of
+  its own, before bwrap starts), bound into place. Its size is the execution's `disk_mib`,
+  never more than half its memory limit, and it has one inode per page of that size: tmpfs
+  pages and inodes are charged to the sandbox's memory cgroup, so a full disk (or a flood of
+  empty files) must end in ENOSPC, never look like an OOM kill. The root and `/dev` are
+  remounted read-only so nothing can be written outside that budget.
 - A clean environment: PATH, HOME=/tmp, LANG=C.UTF-8, PYTHONUNBUFFERED=1 (output streams live
   and `input()` prompts appear at once), PYTHONDONTWRITEBYTECODE=1, plus the spec's variables
   (which cannot override these).
@@ -32,6 +35,14 @@ MIB = 1024 * 1024
 WORK_DIR = "/work"
 SCRIPT_PATH = "/work/main.py"
 HOME = "/tmp"
+PAGE_BYTES = 4096
+MIN_INODES = 256
+
+# Where the disk stage mounts the budget tmpfs, in its own mount namespace (so the host never
+# sees it): `/tmp` exists on every host, and bwrap documents binding from under it. Each
+# writable directory of the sandbox is a directory of that tmpfs.
+DISK_ROOT = "/tmp"
+DISK_DIRS: Mapping[str, str] = {"/dev/shm": "shm", HOME: "tmp", WORK_DIR: "work"}
 
 BASE_ENV: Mapping[str, str] = {
     "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -59,8 +70,15 @@ def root_links(host_root: Path = Path("/")) -> tuple[str, ...]:
 
 
 def tmpfs_bytes(limits: Limits) -> int:
-    """Size of each writable tmpfs: the disk limit, at most half the memory limit."""
+    """Size of the one writable tmpfs: the disk limit, at most half the memory limit (the
+    other half leaves room for the interpreter and the inodes' kernel memory)."""
     return max(1, min(limits.disk_mib, limits.memory_mib // 2)) * MIB
+
+
+def tmpfs_inodes(limits: Limits) -> int:
+    """Inodes of that tmpfs: one per page, since a file's data takes a page anyway; the cap
+    only stops floods of empty files and directories (about 1 KiB of kernel memory each)."""
+    return max(MIN_INODES, tmpfs_bytes(limits) // PAGE_BYTES)
 
 
 def sandbox_env(extra: Mapping[str, str]) -> dict[str, str]:
@@ -82,18 +100,25 @@ def bwrap_argv(
     seccomp_fd: int | None,
     links: tuple[str, ...],
     hostname: str,
+    uid: int,
+    gid: int,
     disable_userns: bool = True,
     command: Sequence[str] | None = None,
 ) -> list[str]:
     """The full bwrap invocation running `spec.runtime.command` on the script.
 
     With `script_fd=None` and a `command` (a warm sandbox), `/work/main.py` is not bound:
-    the command itself receives the script later and writes it there.
+    the command itself receives the script later and writes it there. bwrap runs as root
+    of the disk stage's user namespace; `uid`/`gid` are the host identity the script has.
     """
-    size = str(tmpfs_bytes(spec.limits))
+    shm, tmp, work = (f"{DISK_ROOT}/{DISK_DIRS[path]}" for path in ("/dev/shm", HOME, WORK_DIR))
     argv = [
         bwrap,
         "--unshare-user",
+        "--uid",
+        str(uid),
+        "--gid",
+        str(gid),
         "--unshare-pid",
         "--unshare-net",
         "--unshare-ipc",
@@ -122,19 +147,16 @@ def bwrap_argv(
         "/proc",
         "--dev",
         "/dev",
-        "--size",
-        size,
-        "--tmpfs",
+        "--bind",
+        shm,
         "/dev/shm",
         "--remount-ro",
         "/dev",
-        "--size",
-        size,
-        "--tmpfs",
-        "/tmp",
-        "--size",
-        size,
-        "--tmpfs",
+        "--bind",
+        tmp,
+        HOME,
+        "--bind",
+        work,
         WORK_DIR,
     ]
     if script_fd is not None:

@@ -1,5 +1,5 @@
 """The host command that starts one sandbox: join the cgroup, set rlimits, drop to the
-sandbox user, exec bubblewrap.
+sandbox user, mount the sandbox's disk, exec bubblewrap.
 
 A tiny `/bin/sh` prelude does the first two in the child itself, so the cgroup holds the
 process before bwrap (let alone the script) runs and everything it ever forks is inside;
@@ -14,6 +14,13 @@ address-space limit: it would turn an OOM kill into a MemoryError and the wrong 
 If the prelude cannot join the cgroup or set a limit, it kills itself with `PRELUDE_FAILED`
 (SIGUSR1): nothing else can end our direct child with that signal (the script cannot see
 it), so the backend reports an infrastructure error instead of a script failure.
+
+The disk stage (`disk_argv`) gives the sandbox one disk budget: bwrap's own `--tmpfs` has a
+size but no inode bound, and each mount would be a budget of its own. So `unshare` makes a
+user and mount namespace of the sandbox user's (nothing of it is visible on the host), whose
+root mounts one tmpfs with both bounds and makes the directories bwrap binds at `/work`,
+`/tmp` and `/dev/shm` (see `bwrap.py`). Every stage execs the next, so the cgroup's process
+is the same one throughout and `PRELUDE_FAILED` still tells a failed mount from the script.
 """
 
 from __future__ import annotations
@@ -21,6 +28,14 @@ from __future__ import annotations
 import signal
 from collections.abc import Sequence
 from pathlib import Path
+
+from service.adapters.sandbox.local.bwrap import (
+    DISK_DIRS,
+    DISK_ROOT,
+    tmpfs_bytes,
+    tmpfs_inodes,
+)
+from service.domain.limits import Limits
 
 PRELUDE_FAILED = signal.SIGUSR1
 BLOCK_BYTES = 512
@@ -30,6 +45,15 @@ PRELUDE = (
     "shift; "
     'ulimit -c 0 && ulimit -n "$1" && ulimit -f "$2" || { kill -USR1 $$; exit 125; }; '
     "shift 2; "
+    'exec "$@"'
+)
+
+# Its parameters: size in bytes, inode count, mount point, then the directories to make.
+DISK_PRELUDE = (
+    'mount -t tmpfs -o "size=$1,nr_inodes=$2,mode=0755" podrun-disk "$3" '
+    "|| { kill -USR1 $$; exit 125; }; root=$3; shift 3; "
+    'while [ "$1" != -- ]; do mkdir "$root/$1" || { kill -USR1 $$; exit 125; }; shift; done; '
+    "shift; "
     'exec "$@"'
 )
 
@@ -68,5 +92,27 @@ def setpriv_argv(setpriv: str, uid: int, gid: int) -> list[str]:
         f"--regid={gid}",
         "--clear-groups",
         "--no-new-privs",
+        "--",
+    ]
+
+
+def disk_argv(*, unshare: str, shell: str, limits: Limits) -> list[str]:
+    """Mount the sandbox's one disk (size and inodes from `limits`) in new user and mount
+    namespaces, then exec what follows (bwrap)."""
+    return [
+        unshare,
+        "--user",
+        "--mount",
+        "--map-user=0",
+        "--map-group=0",
+        "--",
+        shell,
+        "-c",
+        DISK_PRELUDE,
+        "podrun-disk",
+        str(tmpfs_bytes(limits)),
+        str(tmpfs_inodes(limits)),
+        DISK_ROOT,
+        *DISK_DIRS.values(),
         "--",
     ]

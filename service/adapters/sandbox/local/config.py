@@ -30,6 +30,8 @@ class LocalBackendConfig:
     cgroup_parent: str = "podrun"
     bwrap_path: str = "bwrap"
     setpriv_path: str = "setpriv"
+    # util-linux `unshare`: the namespaces in which each sandbox's disk is mounted.
+    unshare_path: str = "unshare"
     shell_path: str = "/bin/sh"
     # Where host interpreters (`python3`, `python3.X`) are looked for; must be under /usr, the
     # only host tree visible in a sandbox.
