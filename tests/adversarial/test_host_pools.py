@@ -89,3 +89,34 @@ print(errno.errorcode[ctypes.get_errno()] if queue < 0 else "OPENED")
 """
     execution = await attack(api, script, timeoutSeconds=10)
     assert (execution["status"], execution["stdout"]) == ("COMPLETED", "EPERM\n")
+
+
+QUEUE_SIGNALS = """
+import ctypes, errno, os, signal
+libc = ctypes.CDLL(None, use_errno=True)
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGRTMIN])
+queued = 0
+while queued < {most} and libc.sigqueue(os.getpid(), signal.SIGRTMIN, 0) == 0:
+    queued += 1
+print(queued, "queued", errno.errorcode.get(ctypes.get_errno(), "-") if queued < {most} else "",
+      flush=True)
+"""
+
+
+async def test_queued_signals_of_one_sandbox_leave_the_others_theirs(api: Api) -> None:
+    # RLIMIT_SIGPENDING counts every process of the host user: one sandbox holding ~96k queued
+    # signals made sigqueue and timer_create fail with EAGAIN in every other sandbox.
+    hog = QUEUE_SIGNALS.format(most=1_000_000) + "input()\n"
+    submitted = await api.submit(hog, interactive=True, limits={"timeoutSeconds": 30})
+    other: list[dict[str, str]] = []
+
+    async def while_it_holds(stdout: str) -> None:
+        if stdout.endswith("\n") and not other:
+            other.append(await api.run(QUEUE_SIGNALS.format(most=100), timeout=30,
+                                       limits={"timeoutSeconds": 10}))
+            await send_input(api, submitted["id"], "done\n")
+
+    await dialogue(api, submitted["id"], while_it_holds)
+    execution = await api.get(submitted["id"])
+    assert (execution["status"], execution["stdout"]) == ("COMPLETED", "1024 queued EAGAIN\n")
+    assert (other[0]["status"], other[0]["stdout"]) == ("COMPLETED", "100 queued \n")

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from service.adapters.sandbox.local.bwrap import bwrap_argv, root_links
 from service.adapters.sandbox.local.cgroups import MIB, CgroupError, CgroupLimits
-from service.adapters.sandbox.local.commands import disk_argv, host_argv, setpriv_argv
+from service.adapters.sandbox.local.commands import host_argv, inner_argv, setpriv_argv
 from service.adapters.sandbox.local.config import LocalBackendConfig
 from service.adapters.sandbox.local.handle import LocalSandboxHandle
 from service.adapters.sandbox.local.hierarchies import (
@@ -71,6 +71,7 @@ class LocalSandboxBackend:
         self._bwrap = ""
         self._shell = ""
         self._unshare = ""
+        self._prlimit = ""
         self._drop_privileges: list[str] = []
         # The host uid and gid the script runs as (the sandbox user's when we are root).
         self._identity = (os.getuid(), os.getgid())
@@ -102,6 +103,9 @@ class LocalSandboxBackend:
         self._shell = find_tool(config.shell_path, "a POSIX shell", "install dash or bash")
         self._unshare = find_tool(
             config.unshare_path, "unshare", "install util-linux: apt-get install util-linux"
+        )
+        self._prlimit = find_tool(
+            config.prlimit_path, "prlimit", "install util-linux: apt-get install util-linux"
         )
         if os.geteuid() == 0:
             setpriv = find_tool(
@@ -332,14 +336,16 @@ class LocalSandboxBackend:
             disable_userns=self._disable_userns,
             command=command,
         )
-        disk = disk_argv(unshare=self._unshare, shell=self._shell, limits=spec.limits)
+        inner = inner_argv(
+            unshare=self._unshare, shell=self._shell, prlimit=self._prlimit, limits=spec.limits
+        )
         return host_argv(
             shell=self._shell,
             procs_files=cgroup.procs_files if cgroup is not None else (),
             max_open_files=self._config.max_open_files,
             max_file_bytes=spec.limits.disk_mib * MIB,
             drop_privileges=self._drop_privileges,
-            sandbox=[*disk, *sandbox],
+            sandbox=[*inner, *sandbox],
         )
 
     def _check_runtime(self, runtime: Runtime) -> None:

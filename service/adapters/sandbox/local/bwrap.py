@@ -12,7 +12,7 @@ What the script sees:
   path the script could have influenced.
 - `/work` (the working directory), `/tmp` (also `HOME`) and `/dev/shm` (POSIX semaphores and
   shared memory, which multiprocessing needs) are writable, and share one disk budget: they
-  are directories of a single tmpfs (`commands.disk_argv` mounts it, in a mount namespace of
+  are directories of a single tmpfs (`commands.inner_argv` mounts it, in a mount namespace of
   its own, before bwrap starts), bound into place. Its size is the execution's `disk_mib`,
   never more than half its memory limit, and it has one inode per page of that size: tmpfs
   pages and inodes are charged to the sandbox's memory cgroup, so a full disk (or a flood of
@@ -38,9 +38,9 @@ HOME = "/tmp"
 PAGE_BYTES = 4096
 MIN_INODES = 256
 
-# Where the disk stage mounts the budget tmpfs, in its own mount namespace (so the host never
-# sees it): `/tmp` exists on every host, and bwrap documents binding from under it. Each
-# writable directory of the sandbox is a directory of that tmpfs.
+# Where the inner stage (commands.py) mounts the budget tmpfs, in a mount namespace of its own
+# (the host never sees it): `/tmp` exists on every host, and bwrap supports binding from under
+# it. Each writable directory of the sandbox is a directory of that tmpfs.
 DISK_ROOT = "/tmp"
 DISK_DIRS: Mapping[str, str] = {"/dev/shm": "shm", HOME: "tmp", WORK_DIR: "work"}
 
@@ -109,7 +109,7 @@ def bwrap_argv(
 
     With `script_fd=None` and a `command` (a warm sandbox), `/work/main.py` is not bound:
     the command itself receives the script later and writes it there. bwrap runs as root
-    of the disk stage's user namespace; `uid`/`gid` are the host identity the script has.
+    of the inner stage's user namespace; `uid`/`gid` are the host identity the script has.
     """
     shm, tmp, work = (f"{DISK_ROOT}/{DISK_DIRS[path]}" for path in ("/dev/shm", HOME, WORK_DIR))
     argv = [
