@@ -120,3 +120,20 @@ async def test_queued_signals_of_one_sandbox_leave_the_others_theirs(api: Api) -
     execution = await api.get(submitted["id"])
     assert (execution["status"], execution["stdout"]) == ("COMPLETED", "1024 queued EAGAIN\n")
     assert (other[0]["status"], other[0]["stdout"]) == ("COMPLETED", "100 queued \n")
+
+
+async def test_pseudo_terminals_are_bounded_per_sandbox(api: Api) -> None:
+    # Every devpts instance but the host's shares `kernel.pty.max` less its reserve (3072):
+    # a few processes of one sandbox could take them all from every other sandbox.
+    script = """
+import errno, os
+opened = 0
+try:
+    while opened < 5000:
+        os.openpty()
+        opened += 1
+except OSError as error:
+    print(opened, errno.errorcode[error.errno])
+"""
+    execution = await attack(api, script, timeoutSeconds=10)
+    assert (execution["status"], execution["stdout"]) == ("COMPLETED", "64 ENOSPC\n")

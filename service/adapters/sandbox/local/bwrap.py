@@ -3,7 +3,8 @@
 What the script sees:
 
 - New user, pid, network, ipc, uts, mount and cgroup namespaces; no further user namespaces
-  (`--disable-userns`); only a loopback interface; its own `/proc`; a minimal `/dev`.
+  (`--disable-userns`); only a loopback interface; its own `/proc`; a minimal `/dev`, whose
+  `/dev/pts` holds at most `MAX_PTYS` pseudo-terminals.
 - The host's `/usr` read-only, with `/bin`, `/lib`, `/lib64`, `/sbin` mirrored from the host
   (symlinks into `/usr` on merged-/usr hosts). Nothing else of the host: no `/etc`, `/home`,
   `/root`, `/var`, `/run`, no sockets.
@@ -43,6 +44,11 @@ MIN_INODES = 256
 # it. Each writable directory of the sandbox is a directory of that tmpfs.
 DISK_ROOT = "/tmp"
 DISK_DIRS: Mapping[str, str] = {"/dev/shm": "shm", HOME: "tmp", WORK_DIR: "work"}
+# The sandbox's own devpts instance, mounted there too (outside the directories above), with
+# at most this many pseudo-terminals: all sandboxes together share `kernel.pty.max` (4096)
+# less the host's reserve (1024).
+PTS_DIR = f"{DISK_ROOT}/pts"
+MAX_PTYS = 64
 
 BASE_ENV: Mapping[str, str] = {
     "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -147,6 +153,9 @@ def bwrap_argv(
         "/proc",
         "--dev",
         "/dev",
+        "--dev-bind",
+        PTS_DIR,
+        "/dev/pts",
         "--bind",
         shm,
         "/dev/shm",

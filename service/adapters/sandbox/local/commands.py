@@ -21,6 +21,8 @@ made by `unshare` (nothing of it is visible on the host), before bwrap:
 - It mounts the sandbox's one disk: bwrap's own `--tmpfs` has a size but no inode bound, and
   each such mount would be a budget of its own. One tmpfs with both bounds is mounted there,
   with the directories bwrap binds at `/work`, `/tmp` and `/dev/shm` (see `bwrap.py`).
+- It mounts the sandbox's own pseudo-terminals (`devpts` with `max=`): bwrap's instance has
+  no bound, and every instance but the host's draws on what is left of `kernel.pty.max`.
 - It bounds the sandbox's share of per-user kernel counters that every sandbox of the host
   user adds to (queued signals, locked shared memory; `prlimit`). The kernel checks the
   host-level sum against the limit the namespace was made with (the host's), and each
@@ -40,6 +42,7 @@ from pathlib import Path
 from service.adapters.sandbox.local.bwrap import (
     DISK_DIRS,
     DISK_ROOT,
+    MAX_PTYS,
     tmpfs_bytes,
     tmpfs_inodes,
 )
@@ -61,10 +64,13 @@ PRELUDE = (
     'exec "$@"'
 )
 
-# Its parameters: size in bytes, inode count, mount point, then the directories to make.
+# Its parameters: size in bytes, inode count, mount point, pty count, then the directories
+# to make.
 INNER_PRELUDE = (
     'mount -t tmpfs -o "size=$1,nr_inodes=$2,mode=0755" podrun-disk "$3" '
-    "|| { kill -USR1 $$; exit 125; }; root=$3; shift 3; "
+    '&& mkdir "$3/pts" '
+    '&& mount -t devpts -o "newinstance,ptmxmode=0666,mode=620,max=$4" podrun-pts "$3/pts" '
+    "|| { kill -USR1 $$; exit 125; }; root=$3; shift 4; "
     'while [ "$1" != -- ]; do mkdir "$root/$1" || { kill -USR1 $$; exit 125; }; shift; done; '
     "shift; "
     'exec "$@"'
@@ -126,6 +132,7 @@ def inner_argv(*, unshare: str, shell: str, prlimit: str, limits: Limits) -> lis
         str(tmpfs_bytes(limits)),
         str(tmpfs_inodes(limits)),
         DISK_ROOT,
+        str(MAX_PTYS),
         *DISK_DIRS.values(),
         "--",
         prlimit,
