@@ -8,7 +8,9 @@ need_apt=()
 command -v bwrap >/dev/null 2>&1 || need_apt+=(bubblewrap)
 [ -e /usr/lib/x86_64-linux-gnu/libseccomp.so.2 ] || [ -e /usr/lib/aarch64-linux-gnu/libseccomp.so.2 ] \
   || need_apt+=(libseccomp2)
-command -v setpriv >/dev/null 2>&1 || need_apt+=(util-linux)
+{ command -v setpriv && command -v unshare && command -v prlimit; } >/dev/null 2>&1 \
+  || need_apt+=(util-linux)
+command -v mount >/dev/null 2>&1 || need_apt+=(mount)
 if [ "${1:-}" = "test" ] || [ "${1:-}" = "test-web" ]; then
   command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 fi

@@ -108,8 +108,9 @@ def test_pod_body_is_exactly_this() -> None:
                         "seccompProfile": {"type": "RuntimeDefault"},
                     },
                     "volumeMounts": [
-                        {"name": "tmp", "mountPath": "/tmp"},
-                        {"name": "work", "mountPath": "/work"},
+                        {"name": "scratch", "mountPath": "/tmp", "subPath": "tmp"},
+                        {"name": "scratch", "mountPath": "/work", "subPath": "work"},
+                        {"name": "scratch", "mountPath": "/dev/shm", "subPath": "shm"},
                         {"name": "script", "mountPath": "/podrun/script", "readOnly": True},
                     ],
                     "terminationMessagePath": "/dev/termination-log",
@@ -117,8 +118,7 @@ def test_pod_body_is_exactly_this() -> None:
                 }
             ],
             "volumes": [
-                {"name": "tmp", "emptyDir": {"sizeLimit": "20Mi"}},
-                {"name": "work", "emptyDir": {"sizeLimit": "20Mi"}},
+                {"name": "scratch", "emptyDir": {"sizeLimit": "20Mi"}},
                 {
                     "name": "script",
                     "configMap": {"name": "podrun-65f0c0ffee", "defaultMode": 0o444},

@@ -35,6 +35,8 @@ SCRIPT_KEY = "main.py"
 STDIN_KEY = "stdin"
 WORK_DIR = "/work"
 TERMINATION_LOG = "/dev/termination-log"
+SCRATCH_VOLUME = "scratch"
+SCRATCH_DIRS = {"/tmp": "tmp", WORK_DIR: "work", "/dev/shm": "shm"}
 MIB = 1024 * 1024
 # Container logs count against the pod's ephemeral storage; frames cost ~4/3 of the output.
 LOG_OVERHEAD_FACTOR = 1.5
@@ -161,6 +163,16 @@ def ephemeral_storage_mib(spec: SandboxSpec) -> int:
     return spec.limits.disk_mib + logs + LOG_SLACK_MIB
 
 
+def scratch_mounts() -> list[dict[str, Any]]:
+    """`/tmp`, `/work` and `/dev/shm` as directories of one emptyDir: one disk budget for
+    everything the script can write (the runtime's own `/dev/shm` would be a second one,
+    charged to memory)."""
+    return [
+        {"name": SCRATCH_VOLUME, "mountPath": path, "subPath": sub}
+        for path, sub in SCRATCH_DIRS.items()
+    ]
+
+
 def runner_args(spec: SandboxSpec, with_configmap: bool) -> list[str]:
     args: list[str] = []
     if with_configmap:
@@ -200,7 +212,6 @@ def build_pod(spec: SandboxSpec, config: KubernetesBackendConfig, image: str) ->
         "memory": f"{limits.memory_mib}Mi",
         "ephemeral-storage": f"{ephemeral_storage_mib(spec)}Mi",
     }
-    scratch = {"sizeLimit": f"{limits.disk_mib}Mi"}
     container: dict[str, Any] = {
         "name": CONTAINER_NAME,
         "image": image,
@@ -220,16 +231,12 @@ def build_pod(spec: SandboxSpec, config: KubernetesBackendConfig, image: str) ->
             "capabilities": {"drop": ["ALL"]},
             "seccompProfile": {"type": "RuntimeDefault"},
         },
-        "volumeMounts": [
-            {"name": "tmp", "mountPath": "/tmp"},  # a private emptyDir
-            {"name": "work", "mountPath": WORK_DIR},
-        ],
+        "volumeMounts": scratch_mounts(),
         "terminationMessagePath": TERMINATION_LOG,
         "terminationMessagePolicy": "File",
     }
     volumes: list[dict[str, Any]] = [
-        {"name": "tmp", "emptyDir": dict(scratch)},
-        {"name": "work", "emptyDir": dict(scratch)},
+        {"name": SCRATCH_VOLUME, "emptyDir": {"sizeLimit": f"{limits.disk_mib}Mi"}}
     ]
     if with_configmap:
         container["volumeMounts"].append(

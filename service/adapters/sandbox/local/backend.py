@@ -23,7 +23,7 @@ from pathlib import Path
 
 from service.adapters.sandbox.local.bwrap import bwrap_argv, root_links
 from service.adapters.sandbox.local.cgroups import MIB, CgroupError, CgroupLimits
-from service.adapters.sandbox.local.commands import host_argv, setpriv_argv
+from service.adapters.sandbox.local.commands import host_argv, inner_argv, setpriv_argv
 from service.adapters.sandbox.local.config import LocalBackendConfig
 from service.adapters.sandbox.local.handle import LocalSandboxHandle
 from service.adapters.sandbox.local.hierarchies import (
@@ -70,7 +70,11 @@ class LocalSandboxBackend:
         self._started = False
         self._bwrap = ""
         self._shell = ""
+        self._unshare = ""
+        self._prlimit = ""
         self._drop_privileges: list[str] = []
+        # The host uid and gid the script runs as (the sandbox user's when we are root).
+        self._identity = (os.getuid(), os.getgid())
         self._disable_userns = True
         self._links: tuple[str, ...] = ()
         self._seccomp = b""
@@ -97,12 +101,19 @@ class LocalSandboxBackend:
             "install bubblewrap: apt-get install bubblewrap",
         )
         self._shell = find_tool(config.shell_path, "a POSIX shell", "install dash or bash")
+        self._unshare = find_tool(
+            config.unshare_path, "unshare", "install util-linux: apt-get install util-linux"
+        )
+        self._prlimit = find_tool(
+            config.prlimit_path, "prlimit", "install util-linux: apt-get install util-linux"
+        )
         if os.geteuid() == 0:
             setpriv = find_tool(
                 config.setpriv_path, "setpriv", "install util-linux: apt-get install util-linux"
             )
             user = find_sandbox_user(config.sandbox_user)
             self._drop_privileges = setpriv_argv(setpriv, user.uid, user.gid)
+            self._identity = (user.uid, user.gid)
         problem = user_namespace_problem()
         if problem is not None:
             raise BackendUnavailable(f"bubblewrap needs user namespaces: {problem}")
@@ -320,8 +331,13 @@ class LocalSandboxBackend:
             seccomp_fd=seccomp_fd,
             links=self._links,
             hostname=self._config.hostname,
+            uid=self._identity[0],
+            gid=self._identity[1],
             disable_userns=self._disable_userns,
             command=command,
+        )
+        inner = inner_argv(
+            unshare=self._unshare, shell=self._shell, prlimit=self._prlimit, limits=spec.limits
         )
         return host_argv(
             shell=self._shell,
@@ -329,7 +345,7 @@ class LocalSandboxBackend:
             max_open_files=self._config.max_open_files,
             max_file_bytes=spec.limits.disk_mib * MIB,
             drop_privileges=self._drop_privileges,
-            sandbox=sandbox,
+            sandbox=[*inner, *sandbox],
         )
 
     def _check_runtime(self, runtime: Runtime) -> None:

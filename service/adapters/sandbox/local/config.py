@@ -30,6 +30,10 @@ class LocalBackendConfig:
     cgroup_parent: str = "podrun"
     bwrap_path: str = "bwrap"
     setpriv_path: str = "setpriv"
+    # util-linux `unshare` and `prlimit`: the namespaces in which each sandbox's disk is
+    # mounted, and its share of per-user kernel counters (see commands.py).
+    unshare_path: str = "unshare"
+    prlimit_path: str = "prlimit"
     shell_path: str = "/bin/sh"
     # Where host interpreters (`python3`, `python3.X`) are looked for; must be under /usr, the
     # only host tree visible in a sandbox.

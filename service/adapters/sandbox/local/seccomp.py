@@ -5,8 +5,11 @@ multiprocessing, asyncio over AF_UNIX socketpairs — while closing what a scrip
 for and what kernel exploits and sandbox escapes lean on: mounting, new namespaces, ptrace,
 BPF, io_uring, keyrings, module loading, kexec, perf, userfaultfd, and every socket family but
 AF_UNIX (the network namespace has only loopback anyway; this also shuts netlink and raw
-sockets). Syscalls of a foreign ABI (i386 `int 0x80`, x32) kill the process: libseccomp
-checks the architecture and the x32 bit before any rule.
+sockets); and the calls that draw on a pool the whole host shares (kernel AIO contexts,
+inotify/fanotify, POSIX message queues), so that no sandbox can take one from another or from
+the host, nor watch another's file activity in the shared `/usr`. Syscalls of a foreign ABI
+(i386 `int 0x80`, x32) kill the process: libseccomp checks the architecture and the x32 bit
+before any rule.
 
 bubblewrap loads the program (`--seccomp FD`) right before it execs the script, after its own
 setup, so the filter does not have to allow what bwrap needs.
@@ -60,6 +63,24 @@ DENIED: tuple[str, ...] = (
     "delete_module",
     "kexec_load",
     "kexec_file_load",
+    # Pools the whole host shares, which a sandbox could drain for everyone else: the AIO
+    # contexts of `fs.aio-max-nr`, inotify and fanotify instances and watches (per host uid,
+    # so shared by every sandbox), POSIX message queue bytes (per host uid). inotify and
+    # fanotify also report other processes' opens in the shared read-only `/usr`, a
+    # cross-tenant side channel. Python uses none of them (asyncio polls with epoll).
+    "io_setup",
+    "io_destroy",
+    "io_submit",
+    "io_cancel",
+    "io_getevents",
+    "io_pgetevents",
+    "inotify_init",
+    "inotify_init1",
+    "inotify_add_watch",
+    "inotify_rm_watch",
+    "fanotify_init",
+    "fanotify_mark",
+    "mq_open",
     # Host-wide state (need capabilities we do not have; denied for clarity of failure).
     "reboot",
     "swapon",

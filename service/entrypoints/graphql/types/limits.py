@@ -15,7 +15,13 @@ class Limits:
     cpu_millicores: int
     max_processes: int
     max_output_bytes: int = strawberry.field(description="Across stdout and stderr together.")
-    disk_mib: int = strawberry.field(description="Size of the sandbox's writable tmpfs.")
+    disk_mib: int = strawberry.field(
+        description=(
+            "One disk budget for everything the script can write (/work, /tmp and /dev/shm "
+            "together; one inode per 4 KiB). The local backend grants at most half of "
+            "memoryMib, since those pages count against memory: a full disk is ENOSPC."
+        )
+    )
 
     @classmethod
     def from_domain(cls, limits: DomainLimits) -> Limits:
