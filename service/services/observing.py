@@ -364,8 +364,9 @@ class ExecutionObserver:
             )
         if chunks and store:
             # Output is delivered once stored, and the coalescer has already batched it
-            # (its linger): store it now, so a trickle streams live.
-            await self._store_events(run)
+            # (its linger): store it now, so a trickle streams live; and the record says
+            # RUNNING from then on, as the output it shows does.
+            await self._flush(run)
 
     async def _start_running(self, run: _Run, at: datetime) -> None:
         """SCHEDULED -> RUNNING: told to subscribers now, written to the record lazily (with
