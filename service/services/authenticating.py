@@ -16,7 +16,7 @@ import time
 import uuid
 from collections import deque
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from service.domain.accounts import (
     Principal,
@@ -261,6 +261,16 @@ class Authenticator:
         if user is None or user.disabled:
             return invalid
         return Principal.of_user(user)
+
+    def refused_from(self, bearer: str | None) -> datetime | None:
+        """When the access token `bearer` stops being accepted. None for an API token (it
+        works until revoked), for no token, and for one that is not accepted now."""
+        if not bearer or bearer.startswith(API_TOKEN_PREFIX):
+            return None
+        try:
+            return self._codec.verify(bearer).refused_from
+        except InvalidAccessToken:
+            return None
 
     async def _user_of_api_token(self, token: str) -> User | None:
         parsed = parse_opaque(token, API_TOKEN_PREFIX)
