@@ -137,6 +137,15 @@ class Settings(BaseSettings):
         "otherwise those are reachable only by their id.",
     )
     auth_registration: bool = Field(True, description="Anyone may register an account.")
+    auth_registrations_per_address: int = Field(
+        20, ge=1, description="Accounts registered from one client address per window."
+    )
+    auth_registrations_total: int = Field(
+        500, ge=1, description="Accounts registered from all addresses together per window."
+    )
+    auth_registration_window_seconds: float = Field(
+        3600.0, gt=0, description="The window of the registration limits."
+    )
     auth_jwt_secret: str | None = Field(
         None,
         description="HS256 secret (>= 32 bytes). Unset: generated once under data_dir/auth.",

@@ -38,7 +38,11 @@ class AuthMutations:
     @strawberry.mutation(description="Create an account (when registration is open) and log in.")
     async def register(self, info: Info[Context, None], input: RegisterInput) -> AuthResult:
         auth = info.context.use_cases.accounts.auth
-        return _auth_result(await auth.register(input.username, input.password, input.email))
+        return _auth_result(
+            await auth.register(
+                input.username, input.password, input.email, client=info.context.client
+            )
+        )
 
     @strawberry.mutation(description="Log in: a new session (access + refresh token).")
     async def login(self, info: Info[Context, None], input: LoginInput) -> AuthResult:
