@@ -161,6 +161,15 @@ class Settings(BaseSettings):
         "otherwise those are reachable only by their id.",
     )
     auth_registration: bool = Field(True, description="Anyone may register an account.")
+    auth_registrations_per_address: int = Field(
+        20, ge=1, description="Accounts registered from one client address per window."
+    )
+    auth_registrations_total: int = Field(
+        500, ge=1, description="Accounts registered from all addresses together per window."
+    )
+    auth_registration_window_seconds: float = Field(
+        3600.0, gt=0, description="The window of the registration limits."
+    )
     auth_jwt_secret: str | None = Field(
         None,
         description="HS256 secret (>= 32 bytes). Unset: generated once under data_dir/auth.",
@@ -169,9 +178,15 @@ class Settings(BaseSettings):
     auth_jwt_public_key_file: Path | None = Field(None, description="RS256 public key (PEM).")
     auth_jwt_issuer: str = Field("podrun", description="`iss` of access tokens, checked.")
     auth_jwt_audience: str = Field("podrun-api", description="`aud` of access tokens, checked.")
-    auth_access_token_seconds: int = Field(900, ge=10, description="Access token lifetime.")
+    auth_access_token_seconds: int = Field(900, ge=2, description="Access token lifetime.")
     auth_refresh_token_seconds: int = Field(
         14 * 24 * 3600, ge=60, description="Refresh token lifetime."
+    )
+    auth_socket_recheck_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="How often an open WebSocket checks its token again (revoked API tokens, "
+        "disabled users); an access token is also checked the moment it expires.",
     )
     quota_anonymous_concurrent: int = Field(64, ge=0, description="All anonymous callers.")
     quota_anonymous_per_minute: int = Field(300, ge=0, description="Per client address.")

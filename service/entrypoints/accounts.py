@@ -16,7 +16,7 @@ from service.adapters.store.users import MongoUserRepository
 from service.domain.limits import Limits
 from service.services.accounts import AccountUseCases
 from service.services.administering import Administration
-from service.services.authenticating import Authenticator, AuthPolicy
+from service.services.authenticating import Authenticator, AuthPolicy, RegistrationLimits
 from service.services.quotas import QuotaGuard, QuotaPolicy, RoleQuota
 from service.services.saving import SavedScripts
 from service.services.store_port import ExecutionRepository
@@ -80,6 +80,11 @@ def authenticator(settings: Settings) -> Authenticator:
             refresh_lifetime_seconds=settings.auth_refresh_token_seconds,
             registration_open=settings.auth_registration,
             anonymous_allowed=settings.auth_anonymous,
+            registration_limits=RegistrationLimits(
+                per_address=settings.auth_registrations_per_address,
+                total=settings.auth_registrations_total,
+                window_seconds=settings.auth_registration_window_seconds,
+            ),
         ),
     )
 

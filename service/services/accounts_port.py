@@ -94,6 +94,8 @@ class AccessClaims:
     user_id: str
     role: Role
     expires_at: datetime
+    # When verification starts refusing it: `expires_at` plus the clock-skew leeway.
+    refused_from: datetime
 
 
 class InvalidAccessToken(ValueError):

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
-import time
 import uuid
-from collections import deque
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from service.domain.accounts import (
     Principal,
@@ -45,6 +44,7 @@ from service.services.accounts_port import (
 )
 from service.services.clock import utcnow
 from service.services.problems import AuthProblem, InputProblem
+from service.services.throttling import RecentEvents
 
 MAX_TOKEN_NAME_LENGTH = 100
 # last_used_at is written at most this often per API token.
@@ -52,7 +52,8 @@ TOUCH_INTERVAL = timedelta(seconds=60)
 # Failed logins tolerated per (username, client address) in a window, against guessing.
 MAX_FAILED_LOGINS = 10
 FAILED_LOGIN_WINDOW_SECONDS = 300.0
-MAX_TRACKED_LOGINS = 10_000
+# The key under which every registration counts towards the server-wide cap.
+ALL_ADDRESSES = ""
 
 
 class AuthCode:
@@ -76,10 +77,21 @@ class Session:
 
 
 @dataclass(frozen=True, slots=True)
+class RegistrationLimits:
+    """Accounts registered per client address, and in all, per window (in this process):
+    each registration costs a password hash, and a flood of accounts escapes per-user quotas."""
+
+    per_address: int = 20
+    total: int = 500
+    window_seconds: float = 3600.0
+
+
+@dataclass(frozen=True, slots=True)
 class AuthPolicy:
     refresh_lifetime_seconds: int = 14 * 24 * 3600
     registration_open: bool = True
     anonymous_allowed: bool = True
+    registration_limits: RegistrationLimits = field(default_factory=RegistrationLimits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,20 +123,19 @@ class Authenticator:
         self.policy = policy
         # Verified against when the username is unknown, so timing does not tell.
         self._dummy_hash = hasher.hash(secrets.token_urlsafe(16))
-        self._failed_logins: dict[tuple[str, str], deque[float]] = {}
+        # Keyed by (username, client address).
+        self._failed_logins = RecentEvents(FAILED_LOGIN_WINDOW_SECONDS)
+        # Keyed by client address, and ALL_ADDRESSES for the server-wide cap.
+        self._registrations = RecentEvents(policy.registration_limits.window_seconds)
 
     # --- accounts -------------------------------------------------------------------------
 
     async def create_user(
         self, username: str, password: str, *, email: str | None = None, role: Role = Role.USER
     ) -> User | InputProblem:
-        for problem, field in (
-            (username_problem(username), "username"),
-            (password_problem(password), "password"),
-            (email_problem(email) if email is not None else None, "email"),
-        ):
-            if problem is not None:
-                return InputProblem(problem, field)
+        invalid = account_problem(username, password, email)
+        if invalid is not None:
+            return invalid
         user = User(
             id=uuid.uuid4().hex,
             username=username,
@@ -139,12 +150,22 @@ class Authenticator:
         return created
 
     async def register(
-        self, username: str, password: str, email: str | None = None
+        self, username: str, password: str, email: str | None = None, *, client: str | None = None
     ) -> Session | InputProblem | AuthProblem:
         if not self.policy.registration_open:
             return AuthProblem(
                 "registration is closed on this server", AuthCode.REGISTRATION_CLOSED
             )
+        # Bad input costs nothing and counts for nothing; every other attempt counts (a taken
+        # username too: it cost a password hash, and answers whether the name exists).
+        invalid = account_problem(username, password, email)
+        if invalid is not None:
+            return invalid
+        limited = self._registration_limited(client or "")
+        if limited is not None:
+            return limited
+        self._registrations.record(client or "")
+        self._registrations.record(ALL_ADDRESSES)
         user = await self.create_user(username, password, email=email)
         if isinstance(user, InputProblem):
             return user
@@ -153,31 +174,35 @@ class Authenticator:
     async def login(
         self, username: str, password: str, *, client: str | None = None
     ) -> Session | AuthProblem:
-        attempts = self._login_attempts(username, client)
-        if len(attempts) >= MAX_FAILED_LOGINS:
+        attempts = (username, client or "")
+        if self._failed_logins.count(attempts) >= MAX_FAILED_LOGINS:
             return AuthProblem(
                 "too many failed logins; try again in a few minutes", AuthCode.RATE_LIMITED
             )
         user = await self._users.get_by_username(username)
         valid = self._hasher.verify(user.password_hash if user else self._dummy_hash, password)
         if user is None or not valid or user.disabled:
-            attempts.append(time.monotonic())
+            self._failed_logins.record(attempts)
             return AuthProblem("wrong username or password", AuthCode.INVALID_CREDENTIALS)
         if self._hasher.needs_rehash(user.password_hash):
             await self._users.set_password_hash(user.id, self._hasher.hash(password))
         return await self._open_session(user)
 
-    def _login_attempts(self, username: str, client: str | None) -> deque[float]:
-        """Recent failed logins for this username from this client (bounded memory)."""
-        key = (username, client or "")
-        attempts = self._failed_logins.pop(key, None) or deque()
-        horizon = time.monotonic() - FAILED_LOGIN_WINDOW_SECONDS
-        while attempts and attempts[0] <= horizon:
-            attempts.popleft()
-        self._failed_logins[key] = attempts  # re-inserted: newest last
-        if len(self._failed_logins) > MAX_TRACKED_LOGINS:
-            self._failed_logins.pop(next(iter(self._failed_logins)))
-        return attempts
+    def _registration_limited(self, client: str) -> AuthProblem | None:
+        limits = self.policy.registration_limits
+        for key, limit, whose in (
+            (client, limits.per_address, "from this address"),
+            (ALL_ADDRESSES, limits.total, "on this server"),
+        ):
+            wait = self._registrations.seconds_until_below(key, limit)
+            if wait > 0:
+                minutes = max(1, math.ceil(wait / 60))
+                return AuthProblem(
+                    f"too many accounts registered {whose} lately; "
+                    f"try again in {minutes} minute{'s' if minutes > 1 else ''}",
+                    AuthCode.RATE_LIMITED,
+                )
+        return None
 
     # --- sessions -------------------------------------------------------------------------
 
@@ -262,6 +287,16 @@ class Authenticator:
             return invalid
         return Principal.of_user(user)
 
+    def refused_from(self, bearer: str | None) -> datetime | None:
+        """When the access token `bearer` stops being accepted. None for an API token (it
+        works until revoked), for no token, and for one that is not accepted now."""
+        if not bearer or bearer.startswith(API_TOKEN_PREFIX):
+            return None
+        try:
+            return self._codec.verify(bearer).refused_from
+        except InvalidAccessToken:
+            return None
+
     async def _user_of_api_token(self, token: str) -> User | None:
         parsed = parse_opaque(token, API_TOKEN_PREFIX)
         if parsed is None:
@@ -312,6 +347,17 @@ class Authenticator:
 
     async def user(self, user_id: str) -> User | None:
         return await self._users.get(user_id)
+
+
+def account_problem(username: str, password: str, email: str | None) -> InputProblem | None:
+    for problem, name in (
+        (username_problem(username), "username"),
+        (password_problem(password), "password"),
+        (email_problem(email) if email is not None else None, "email"),
+    ):
+        if problem is not None:
+            return InputProblem(problem, name)
+    return None
 
 
 def unauthenticated() -> AuthProblem:

@@ -38,6 +38,9 @@ def auth_server(
             "PODRUN_GRAPHQL_MAX_SUBSCRIPTIONS_PER_CONNECTION": str(MAX_SUBSCRIPTIONS),
             "PODRUN_GRAPHQL_MAX_QUERY_BYTES": str(MAX_QUERY_BYTES),
             "PODRUN_CORS_ORIGINS": json.dumps([CORS_ORIGIN]),
+            # These tests register many users, all from 127.0.0.1.
+            "PODRUN_AUTH_REGISTRATIONS_PER_ADDRESS": "10000",
+            "PODRUN_AUTH_REGISTRATIONS_TOTAL": "10000",
         },
     ).start()
     yield process

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.support.servers import PodrunProcess, StoreProcess
-from tests.web.pages import expect_output, open_editor, run, set_script, verdict
+from tests.web.pages import expect_output, open_editor, run, set_limits, set_script, verdict
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -226,5 +226,36 @@ def test_runs_keep_streaming_after_the_access_token_expires(browser, members_onl
         expect_output(page, "second\n")
         second = page.evaluate("JSON.parse(localStorage.getItem('podrun.session')).accessToken")
         assert second != first
+    finally:
+        context.close()
+
+
+def test_a_run_outlives_its_token_and_shows_all_output_once(browser, members_only) -> None:  # type: ignore[no-untyped-def]
+    """The server closes the socket with 4403 when its token expires; the client refreshes
+    and resumes with afterSeq. Here the client believes its token good for a day (as after a
+    clock jump), so only the 4403 can tell it to refresh."""
+    context = browser.new_context(base_url=members_only.url)
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    try:
+        page.goto("/login?next=/")
+        _register_here(page)
+        first = _token(page)
+        page.evaluate(
+            """() => { const s = JSON.parse(localStorage.getItem('podrun.session'));
+                localStorage.setItem('podrun.session',
+                    JSON.stringify({...s, expiresAt: Date.now() + 86400000})); }"""
+        )
+        open_editor(page)
+        # 80 lines over 20 s: longer than the 10 s token (accepted 5 s more for clock skew).
+        set_script(
+            page,
+            "import time\nfor i in range(80):\n    print(i, flush=True)\n    time.sleep(0.25)\n",
+        )
+        set_limits(page, timeout=60)
+        run(page)
+        assert verdict(page) == "COMPLETED"
+        expect_output(page, "".join(f"{i}\n" for i in range(80)))
+        assert _token(page) != first, "the socket outlived its token: the test proves nothing"
     finally:
         context.close()

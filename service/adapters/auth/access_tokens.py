@@ -73,8 +73,10 @@ class JwtAccessTokenCodec:
             role = Role(claims.get("role"))
         except ValueError as error:
             raise InvalidAccessToken("unknown role") from error
+        expires_at = datetime.fromtimestamp(int(claims["exp"]), tz=UTC)
         return AccessClaims(
             user_id=claims["sub"],
             role=role,
-            expires_at=datetime.fromtimestamp(int(claims["exp"]), tz=UTC),
+            expires_at=expires_at,
+            refused_from=expires_at + timedelta(seconds=LEEWAY_SECONDS),
         )

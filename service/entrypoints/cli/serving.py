@@ -128,5 +128,6 @@ def api_security(settings: Settings) -> ApiSecurity:
         ),
         max_body_bytes=settings.http_max_body_bytes,
         max_subscriptions_per_connection=settings.graphql_max_subscriptions_per_connection,
+        socket_recheck_seconds=settings.auth_socket_recheck_seconds,
         cors_origins=tuple(settings.cors_origins),
     )

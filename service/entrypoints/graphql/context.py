@@ -1,13 +1,16 @@
 """Per-request GraphQL context: the use cases, who is calling, and request-scoped loaders.
 
-Over HTTP the principal comes from `Authorization: Bearer …`; over a WebSocket from
-`connectionParams.authorization`, set once when the connection opens (see http/app.py).
+Over HTTP the principal comes from `Authorization: Bearer …`, checked when the request
+arrives. Over a WebSocket it comes from `connectionParams.authorization` (else the upgrade
+request's header), and one context serves every operation of the connection, so the token is
+checked again for each operation (`caller`) and while the socket is open (see
+http/socket_tokens.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from graphql import GraphQLError
 from strawberry.dataloader import DataLoader
@@ -18,6 +21,24 @@ from service.domain.accounts import ANONYMOUS, Principal
 from service.domain.executions import Execution
 from service.services.problems import AuthProblem
 from service.services.usecases import UseCases
+
+
+class Credentials(Protocol):
+    """What a WebSocket presented when it opened, to check again while it lives."""
+
+    @property
+    def refused_from(self) -> datetime | None:
+        """When its token stops being accepted; None when it lasts until revoked."""
+        ...
+
+    @property
+    def recheck_seconds(self) -> float:
+        """How often an open socket checks a token that does not expire on its own."""
+        ...
+
+    async def check(self) -> Principal | AuthProblem:
+        """The principal of the token now, as HTTP would see it."""
+        ...
 
 
 class Context(BaseContext):
@@ -36,14 +57,20 @@ class Context(BaseContext):
         self.principal = principal
         # The caller's address: for rate limits only, never for access.
         self.client = client
-        # Over a WebSocket: checks the token given at connect again. One connection lives
-        # for hours; a token that expired or was revoked since, or a user disabled since,
-        # must stop working for every operation started after that.
-        self.recheck: Callable[[], Awaitable[Principal | AuthProblem]] | None = None
+        # Over a WebSocket: its token. A connection lives for hours; a token that expired or
+        # was revoked since, or a user disabled since, must stop working for every
+        # operation started after that.
+        self.credentials: Credentials | None = None
         # Output of running executions, read from the event log once per request.
         self.output_loader: DataLoader[Execution, Execution] = DataLoader(
             load_fn=self._load_output, cache_key_fn=lambda execution: execution.id
         )
+
+    async def caller(self) -> Principal | AuthProblem:
+        """Who is calling, as of now (an HTTP request is checked once, when it arrives)."""
+        if self.credentials is not None:
+            self.principal = await self.credentials.check()
+        return self.principal
 
     async def _load_output(self, executions: list[Execution]) -> list[Execution]:
         return [await self.use_cases.queries.with_output(e) for e in executions]
@@ -54,22 +81,15 @@ def use_cases_of(info: Any) -> UseCases:
     return context.use_cases
 
 
-def principal_of(info: Any) -> Principal | AuthProblem:
+async def caller(info: Any) -> Principal | AuthProblem:
+    """Who is calling, its token checked now: the one way resolvers learn it."""
     context: Context = info.context
-    return context.principal
+    return await context.caller()
 
 
-async def current_principal_or_raise(info: Any) -> Principal:
-    """`principal_or_raise`, with the WebSocket token checked again first."""
-    context: Context = info.context
-    if context.recheck is not None:
-        context.principal = await context.recheck()
-    return principal_or_raise(info)
-
-
-def principal_or_raise(info: Any) -> Principal:
+async def caller_or_raise(info: Any) -> Principal:
     """For queries and subscriptions: an invalid token is a GraphQL error."""
-    principal = principal_of(info)
+    principal = await caller(info)
     if isinstance(principal, AuthProblem):
         raise GraphQLError(principal.message, extensions={"code": principal.code})
     return principal

@@ -66,6 +66,7 @@ def create_app(
         graphql_ide="graphiql" if graphiql else None,
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
         max_subscriptions_per_connection=security.max_subscriptions_per_connection,
+        socket_recheck_seconds=security.socket_recheck_seconds,
     )
     app = FastAPI(title="Podrun", lifespan=lifespan, docs_url=None, redoc_url=None)
     add_http_limits(app, security)

@@ -2,13 +2,15 @@
 
 HTTP requests carry `Authorization: Bearer <token>`; a graphql-transport-ws connection carries
 it in `connectionParams.authorization` (browsers cannot set headers on a WebSocket). A socket
-whose token is invalid is closed with 4403 before any operation runs. WebSocket auth never
+whose token is invalid is closed with 4403 before any operation runs, and so is one whose
+token expires or is revoked while it is open (http/socket_tokens.py). WebSocket auth never
 rests on cookies, so a cross-site page cannot ride a user's session.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from fastapi import FastAPI
@@ -22,6 +24,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from service.domain.accounts import Principal
 from service.entrypoints.graphql.context import Context
 from service.entrypoints.graphql.hardening import Hardening
+from service.entrypoints.http.socket_tokens import TokenBoundTransportWSHandler
 from service.services.authenticating import AuthCode, Authenticator
 from service.services.problems import AuthProblem
 
@@ -31,6 +34,8 @@ class ApiSecurity:
     hardening: Hardening = field(default_factory=Hardening)
     max_body_bytes: int = 4 * 1024 * 1024
     max_subscriptions_per_connection: int = 16
+    # How often an open WebSocket checks a token that does not expire on its own.
+    socket_recheck_seconds: float = 60.0
     cors_origins: tuple[str, ...] = ()
 
 
@@ -59,23 +64,48 @@ def client_of(connection: HTTPConnection) -> str | None:
     return connection.client.host if connection.client else None
 
 
+@dataclass(frozen=True, slots=True)
+class SocketCredentials:
+    """The `Authorization` a WebSocket opened with, checked as an HTTP request's would be."""
+
+    auth: Authenticator
+    authorization: Any
+    client: str | None
+    recheck_seconds: float
+
+    @property
+    def refused_from(self) -> datetime | None:
+        token = bearer_of(self.authorization)
+        return None if isinstance(token, AuthProblem) else self.auth.refused_from(token)
+
+    async def check(self) -> Principal | AuthProblem:
+        return await principal_from(self.auth, self.authorization, self.client)
+
+
 class AuthenticatingRouter(GraphQLRouter[Context, None]):
-    """Authenticates graphql-transport-ws connections from their `connectionParams`."""
+    """Authenticates graphql-transport-ws connections from their `connectionParams` (else
+    the upgrade request's header), and keeps each connection to its token's lifetime."""
+
+    graphql_transport_ws_handler_class = TokenBoundTransportWSHandler
+
+    def __init__(self, *args: Any, socket_recheck_seconds: float = 60.0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.socket_recheck_seconds = socket_recheck_seconds
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
         given = params.get("authorization", params.get("Authorization"))
-        if given is not None:
-            connection = context.request
-            client = client_of(connection) if isinstance(connection, HTTPConnection) else None
-            auth = context.use_cases.accounts.auth
-            context.principal = await principal_from(auth, given, client)
-
-            async def recheck() -> Principal | AuthProblem:
-                return await principal_from(auth, given, client)
-
-            context.recheck = recheck
-        if isinstance(context.principal, AuthProblem):
+        connection = context.request
+        if isinstance(connection, HTTPConnection):
+            if given is None:
+                given = connection.headers.get("authorization")
+            context.credentials = SocketCredentials(
+                context.use_cases.accounts.auth,
+                given,
+                client_of(connection),
+                self.socket_recheck_seconds,
+            )
+        if isinstance(await context.caller(), AuthProblem):
             raise ConnectionRejectionError
         unset: UnsetType = UNSET
         return unset

@@ -8,7 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from service.domain.accounts import User as DomainUser
-from service.entrypoints.graphql.context import Context, principal_of
+from service.entrypoints.graphql.context import Context, caller
 from service.entrypoints.graphql.inputs_accounts import QuotaInput
 from service.entrypoints.graphql.types.auth import AuthError, Role, User, UserNotFound
 from service.entrypoints.graphql.types.errors import InputError
@@ -38,7 +38,7 @@ class AdminMutations:
         user_id: strawberry.ID,
         role: Role,  # type: ignore[valid-type]
     ) -> UpdateUserPayload:
-        principal = principal_of(info)
+        principal = await caller(info)
         if isinstance(principal, AuthProblem):
             return AuthError.from_domain(principal)
         admin = info.context.use_cases.accounts.admin
@@ -48,7 +48,7 @@ class AdminMutations:
     async def set_user_quota(
         self, info: Info[Context, None], user_id: strawberry.ID, input: QuotaInput
     ) -> UpdateUserPayload:
-        principal = principal_of(info)
+        principal = await caller(info)
         if isinstance(principal, AuthProblem):
             return AuthError.from_domain(principal)
         admin = info.context.use_cases.accounts.admin

@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from service.entrypoints.graphql.context import Context, principal_of
+from service.entrypoints.graphql.context import Context, caller
 from service.entrypoints.graphql.inputs_accounts import LoginInput, RegisterInput
 from service.entrypoints.graphql.types.auth import (
     ApiToken,
@@ -38,7 +38,11 @@ class AuthMutations:
     @strawberry.mutation(description="Create an account (when registration is open) and log in.")
     async def register(self, info: Info[Context, None], input: RegisterInput) -> AuthResult:
         auth = info.context.use_cases.accounts.auth
-        return _auth_result(await auth.register(input.username, input.password, input.email))
+        return _auth_result(
+            await auth.register(
+                input.username, input.password, input.email, client=info.context.client
+            )
+        )
 
     @strawberry.mutation(description="Log in: a new session (access + refresh token).")
     async def login(self, info: Info[Context, None], input: LoginInput) -> AuthResult:
@@ -61,7 +65,7 @@ class AuthMutations:
 
     @strawberry.mutation(description="A personal API token for the CLI and scripts.")
     async def create_api_token(self, info: Info[Context, None], name: str) -> CreateApiTokenPayload:
-        principal = principal_of(info)
+        principal = await caller(info)
         if isinstance(principal, AuthProblem):
             return AuthError.from_domain(principal)
         issued = await info.context.use_cases.accounts.auth.create_api_token(principal, name)
@@ -73,7 +77,7 @@ class AuthMutations:
 
     @strawberry.mutation(description="Revoke one of the caller's API tokens.")
     async def revoke_api_token(self, info: Info[Context, None], id: strawberry.ID) -> bool:
-        principal = principal_of(info)
+        principal = await caller(info)
         if isinstance(principal, AuthProblem):
             return False
         return await info.context.use_cases.accounts.auth.revoke_api_token(principal, str(id))

@@ -6,7 +6,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import Info
 
-from service.entrypoints.graphql.context import Context, principal_of, principal_or_raise
+from service.entrypoints.graphql.context import Context, caller, caller_or_raise
 from service.entrypoints.graphql.types.auth import (
     ApiToken,
     Quota,
@@ -24,7 +24,7 @@ from service.services.store_port import InvalidCursor
 class AuthQueries:
     @strawberry.field(description="The logged-in user; null for anonymous callers.")
     async def me(self, info: Info[Context, None]) -> User | None:
-        principal = principal_of(info)
+        principal = await caller(info)
         if isinstance(principal, AuthProblem) or principal.user_id is None:
             return None
         user = await info.context.use_cases.accounts.auth.user(principal.user_id)
@@ -32,13 +32,13 @@ class AuthQueries:
 
     @strawberry.field(description="The caller's API tokens (secrets are never shown again).")
     async def api_tokens(self, info: Info[Context, None]) -> list[ApiToken]:
-        principal = principal_or_raise(info)
+        principal = await caller_or_raise(info)
         records = await info.context.use_cases.accounts.auth.api_tokens(principal)
         return [ApiToken.from_domain(r) for r in records]
 
     @strawberry.field(description="The quotas that apply to the caller.")
-    def my_quota(self, info: Info[Context, None]) -> Quota:
-        quota = info.context.use_cases.accounts.quotas.quota_of(principal_or_raise(info))
+    async def my_quota(self, info: Info[Context, None]) -> Quota:
+        quota = info.context.use_cases.accounts.quotas.quota_of(await caller_or_raise(info))
         return Quota(
             max_concurrent_executions=quota.max_concurrent_executions,
             submissions_per_minute=quota.submissions_per_minute,
@@ -52,7 +52,7 @@ class AuthQueries:
             raise GraphQLError(f"first must be between 0 and {MAX_PAGE_SIZE}")
         admin = info.context.use_cases.accounts.admin
         try:
-            page = await admin.users(principal_or_raise(info), first=first, after=after)
+            page = await admin.users(await caller_or_raise(info), first=first, after=after)
         except InvalidCursor as error:
             raise GraphQLError(f"after: {error}") from error
         if isinstance(page, AuthProblem):

@@ -8,7 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from service.domain.statuses import ExecutionStatus as DomainExecutionStatus
-from service.entrypoints.graphql.context import Context, principal_of
+from service.entrypoints.graphql.context import Context, caller
 from service.entrypoints.graphql.types.auth import AuthError
 from service.entrypoints.graphql.types.errors import ExecutionNotFound, InputError
 from service.entrypoints.graphql.types.stdin import (
@@ -36,7 +36,7 @@ class ExecutionInputMutations:
     async def send_execution_input(
         self, info: Info[Context, None], id: strawberry.ID, data: str, eof: bool | None = False
     ) -> SendExecutionInputPayload:
-        principal = principal_of(info)
+        principal = await caller(info)
         if isinstance(principal, AuthProblem):
             return AuthError.from_domain(principal)
         result = await info.context.use_cases.feeder.send(

@@ -8,7 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from service.adapters.telemetry.tracing import current_trace_parent
-from service.entrypoints.graphql.context import Context, principal_of
+from service.entrypoints.graphql.context import Context, caller
 from service.entrypoints.graphql.inputs import ExecuteScriptInput
 from service.entrypoints.graphql.types.auth import AuthError, QuotaExceeded
 from service.entrypoints.graphql.types.errors import ExecutionNotFound, InputError
@@ -30,7 +30,7 @@ class ExecutionMutations:
     async def execute_script(
         self, info: Info[Context, None], input: ExecuteScriptInput
     ) -> ExecuteScriptPayload:
-        principal = principal_of(info)
+        principal = await caller(info)
         if isinstance(principal, AuthProblem):
             return AuthError.from_domain(principal)
         result = await info.context.use_cases.submitter.submit(
@@ -59,7 +59,7 @@ class ExecutionMutations:
     async def cancel_execution(
         self, info: Info[Context, None], id: strawberry.ID
     ) -> CancelExecutionPayload:
-        principal = principal_of(info)
+        principal = await caller(info)
         if isinstance(principal, AuthProblem):
             return AuthError.from_domain(principal)
         result = await info.context.use_cases.canceller.cancel(str(id), principal=principal)

@@ -9,7 +9,7 @@ from graphql import GraphQLError
 from strawberry.types import Info
 
 from service.domain.accounts import ANONYMOUS
-from service.entrypoints.graphql.context import Context, principal_of, principal_or_raise
+from service.entrypoints.graphql.context import Context, caller, caller_or_raise
 from service.entrypoints.graphql.types.enums import ExecutionStatus
 from service.entrypoints.graphql.types.execution import (
     Execution,
@@ -33,12 +33,12 @@ class ExecutionQueries:
         "see (their own, an anonymous one by its id, or any for an admin)."
     )
     async def execution(self, info: Info[Context, None], id: strawberry.ID) -> Execution | None:
-        found = await info.context.use_cases.queries.get(str(id), principal_or_raise(info))
+        found = await info.context.use_cases.queries.get(str(id), await caller_or_raise(info))
         return Execution.from_domain(found) if found else None
 
     @strawberry.field(description="Fetch any object by its id.")
     async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
-        principal = principal_or_raise(info)
+        principal = await caller_or_raise(info)
         found = await info.context.use_cases.queries.get(str(id), principal)
         if found is not None:
             return Execution.from_domain(found)
@@ -61,7 +61,7 @@ class ExecutionQueries:
         created_before: datetime | None = None,
     ) -> ExecutionConnection:
         _check_first(first)
-        principal = principal_or_raise(info)
+        principal = await caller_or_raise(info)
         where = ExecutionFilter(status, runtime, created_after, created_before)
         try:
             page = await info.context.use_cases.queries.page(
@@ -87,7 +87,7 @@ class ExecutionQueries:
         where = ExecutionFilter(status, runtime, created_after, created_before)
         try:
             page = await info.context.use_cases.queries.all_page(
-                principal_or_raise(info),
+                await caller_or_raise(info),
                 first=first,
                 after=after,
                 owner_id=str(owner_id) if owner_id is not None else None,
@@ -104,9 +104,9 @@ class ExecutionQueries:
         return [Runtime.from_domain(r) for r in info.context.use_cases.runtimes.all]
 
     @strawberry.field(description="Limit defaults, minimums and maximums of this server.")
-    def limits_policy(self, info: Info[Context, None]) -> LimitsPolicy:
+    async def limits_policy(self, info: Info[Context, None]) -> LimitsPolicy:
         # The caller's own: roles have their own maximums.
-        principal = principal_of(info)
+        principal = await caller(info)
         quotas = info.context.use_cases.accounts.quotas
         policy = quotas.limit_policy_for(
             principal if not isinstance(principal, AuthProblem) else ANONYMOUS

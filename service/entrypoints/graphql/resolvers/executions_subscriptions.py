@@ -8,7 +8,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import Info
 
-from service.entrypoints.graphql.context import Context, current_principal_or_raise
+from service.entrypoints.graphql.context import Context, caller_or_raise
 from service.entrypoints.graphql.types.events import ExecutionEvent, event_from_domain
 
 
@@ -24,7 +24,7 @@ class ExecutionSubscriptions:
         use_cases = info.context.use_cases
         if after_seq < 0:
             raise GraphQLError("afterSeq must be 0 or more")
-        principal = await current_principal_or_raise(info)
+        principal = await caller_or_raise(info)
         # Not visible reads exactly like unknown: ids cannot be probed. (From memory when
         # the execution was submitted in this process: no store read.)
         execution = await use_cases.streamer.visible(str(id), principal)

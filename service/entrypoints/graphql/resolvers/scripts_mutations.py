@@ -9,7 +9,7 @@ from strawberry.types import Info
 
 from service.adapters.telemetry.tracing import current_trace_parent
 from service.domain.scripts import SavedScript as DomainSavedScript
-from service.entrypoints.graphql.context import Context, principal_of
+from service.entrypoints.graphql.context import Context, caller
 from service.entrypoints.graphql.inputs import LimitsInput
 from service.entrypoints.graphql.inputs_accounts import SavedScriptInput, SavedScriptPatch
 from service.entrypoints.graphql.types.auth import AuthError, QuotaExceeded
@@ -46,7 +46,7 @@ class ScriptMutations:
     async def create_saved_script(
         self, info: Info[Context, None], input: SavedScriptInput
     ) -> SavedScriptPayload:
-        principal = principal_of(info)
+        principal = await caller(info)
         if isinstance(principal, AuthProblem):
             return AuthError.from_domain(principal)
         scripts = info.context.use_cases.accounts.scripts
@@ -56,7 +56,7 @@ class ScriptMutations:
     async def update_saved_script(
         self, info: Info[Context, None], id: strawberry.ID, input: SavedScriptPatch
     ) -> SavedScriptPayload:
-        principal = principal_of(info)
+        principal = await caller(info)
         if isinstance(principal, AuthProblem):
             return AuthError.from_domain(principal)
         scripts = info.context.use_cases.accounts.scripts
@@ -64,7 +64,7 @@ class ScriptMutations:
 
     @strawberry.mutation(description="Delete a saved script; false when there was none to delete.")
     async def delete_saved_script(self, info: Info[Context, None], id: strawberry.ID) -> bool:
-        principal = principal_of(info)
+        principal = await caller(info)
         if isinstance(principal, AuthProblem):
             return False
         result = await info.context.use_cases.accounts.scripts.delete(principal, str(id))
@@ -80,7 +80,7 @@ class ScriptMutations:
         stdin: str | None = None,
         limits: LimitsInput | None = None,
     ) -> RunSavedScriptPayload:
-        principal = principal_of(info)
+        principal = await caller(info)
         if isinstance(principal, AuthProblem):
             return AuthError.from_domain(principal)
         result = await info.context.use_cases.accounts.scripts.run(

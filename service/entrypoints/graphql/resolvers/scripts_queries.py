@@ -6,7 +6,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import Info
 
-from service.entrypoints.graphql.context import Context, principal_or_raise
+from service.entrypoints.graphql.context import Context, caller_or_raise
 from service.entrypoints.graphql.types.execution import PageInfo
 from service.entrypoints.graphql.types.scripts import (
     SavedScript,
@@ -24,7 +24,7 @@ class ScriptQueries:
         self, info: Info[Context, None], id: strawberry.ID
     ) -> SavedScript | None:
         scripts = info.context.use_cases.accounts.scripts
-        found = await scripts.get(principal_or_raise(info), str(id))
+        found = await scripts.get(await caller_or_raise(info), str(id))
         return SavedScript.from_domain(found) if found else None
 
     @strawberry.field(
@@ -37,7 +37,7 @@ class ScriptQueries:
             raise GraphQLError(f"first must be between 0 and {MAX_PAGE_SIZE}")
         scripts = info.context.use_cases.accounts.scripts
         try:
-            page = await scripts.page(principal_or_raise(info), first=first, after=after)
+            page = await scripts.page(await caller_or_raise(info), first=first, after=after)
         except InvalidCursor as error:
             raise GraphQLError(f"after: {error}") from error
         return SavedScriptConnection(

@@ -1,9 +1,17 @@
 /**
  * Who is logged in, kept across reloads in localStorage. The access token is refreshed a
- * little before it expires (each refresh token works once, so refreshes are single-flight);
- * without a session the client is anonymous, which the server allows by default.
+ * little before it expires (each refresh token works once, so refreshes are single-flight),
+ * and at once when the server refuses it sooner (a socket closed with 4403: a clock that
+ * jumped, a stale copy in another tab); without a session the client is anonymous, which the
+ * server allows by default.
  */
-import { request, resetSocket, retireToken, setAuthorization } from "../api/client";
+import {
+  onTokenRefused,
+  request,
+  resetSocket,
+  retireToken,
+  setAuthorization,
+} from "../api/client";
 import {
   LoginDocument,
   LogoutDocument,
@@ -52,6 +60,7 @@ class Session {
   constructor() {
     this.user = this.stored?.user ?? null;
     setAuthorization(() => this.token());
+    onTokenRefused((token) => this.refused(token));
   }
 
   /** A valid access token, refreshed first when it is about to expire; null if anonymous. */
@@ -78,6 +87,13 @@ class Session {
     if (refreshToken) {
       await request(LogoutDocument, { refreshToken }).catch(() => undefined);
     }
+  }
+
+  /** The server no longer takes `token`: the next use refreshes first. */
+  private refused(token: string): void {
+    if (this.stored?.accessToken !== token) return; // already replaced
+    this.stored = { ...this.stored, expiresAt: 0 };
+    localStorage.setItem(KEY, JSON.stringify(this.stored));
   }
 
   private async refresh(): Promise<void> {

@@ -4,7 +4,9 @@
  *
  * The socket is created lazily and never retried by graphql-ws itself: an automatic
  * re-subscribe would repeat the original `afterSeq`, so resuming is left to the caller
- * (see executions/stream.ts), which knows the last seq it has seen.
+ * (see executions/stream.ts), which knows the last seq it has seen. The server closes a
+ * socket with 4403 when its token is refused (expired, revoked): the accounts layer hears of
+ * it (`onTokenRefused`) and refreshes the token before the streams reconnect.
  */
 import { createClient, type Client } from "graphql-ws";
 import type { TypedDocumentString } from "../generated/graphql";
@@ -16,6 +18,16 @@ let authorization: () => Promise<string | null> = async () => null;
 
 export function setAuthorization(provider: () => Promise<string | null>): void {
   authorization = provider;
+}
+
+/** The close code of a socket whose token the server no longer accepts. */
+const TOKEN_REFUSED = 4403;
+
+/** Told of a token the server refused sooner than its expiry said (see `subscriptions`). */
+let tokenRefused: (token: string) => void = () => undefined;
+
+export function onTokenRefused(listener: (token: string) => void): void {
+  tokenRefused = listener;
 }
 
 export async function request<TResult, TVariables>(
@@ -96,13 +108,20 @@ export function subscriptions(): Client {
     on: {
       connecting: () => announce("connecting"),
       connected: () => announce("connected"),
-      closed: () => {
+      closed: (event) => {
+        const token = socketToken;
         socketToken = null;
+        if (token && closeCode(event) === TOKEN_REFUSED) tokenRefused(token);
         announce("closed");
       },
     },
   });
   return client;
+}
+
+function closeCode(event: unknown): number | undefined {
+  const code = typeof event === "object" && event !== null ? Reflect.get(event, "code") : null;
+  return typeof code === "number" ? code : undefined;
 }
 
 /**
