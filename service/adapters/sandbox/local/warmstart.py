@@ -12,12 +12,21 @@ from that pipe until end of file the execution's environment variables and its s
   `__cached__` as the interpreter sets them for a script;
 - no name of its own is left in `__main__` (it imports through a function's locals), so a
   script sees exactly the globals a script normally has;
-- an uncaught exception is printed by `sys.excepthook` from the script's first frame on (the
-  traceback is cut on the exception itself too: the default hook prints that one), so it
-  reads exactly as for a script, and the exit status is 1.
+- it ends as CPython ends a script, because it lets CPython do it: whatever the script
+  raises leaves the `-c` program unchanged, so CPython's own top level handles it (exit
+  status 1; `SystemExit` with None, an int, a string or another object; `KeyboardInterrupt`
+  as the SIGINT death, 130 through bwrap; atexit handlers, joining non-daemon threads,
+  finalizers and flushing stdout, 120 if that fails). Only the printing is adjusted: a
+  one-shot `sys.excepthook` (installed after the script ended, restored before it prints)
+  cuts the traceback to the script's frames and hands it to the hook the script left (the
+  default one unless it set its own), and puts the same in `sys.last_traceback`.
+  `tests/sandbox_local/test_endings.py` compares each way to end with a cold start.
 
-A script can still tell: `/proc/self/cmdline` shows `-c`, and its file is writable after a
-`chmod` (it lives in the sandbox's own `/work` tmpfs and counts against its disk cap).
+A script can still tell: `/proc/self/cmdline` and `sys.orig_argv` show `-c`, its file is
+writable after a `chmod` (it lives in the sandbox's own `/work` tmpfs and counts against its
+disk cap), and the launcher's frame sits under the script's (`inspect.stack()`,
+`traceback.print_stack()` show it, and with `exec()` it takes 2 of the recursion limit's
+levels: a `RecursionError` comes 2 calls earlier).
 """
 
 from __future__ import annotations
@@ -68,13 +77,20 @@ try:
     exec(_podrun_warm_start(), globals())
 except SystemExit:
     raise
-except BaseException as _podrun_error:
-    _podrun_tb = _podrun_error.__traceback__
-    while _podrun_tb is not None and _podrun_tb.tb_frame.f_code.co_filename != {SCRIPT_PATH!r}:
-        _podrun_tb = _podrun_tb.tb_next
-    _podrun_error.__traceback__ = _podrun_tb
-    __import__("sys").excepthook(type(_podrun_error), _podrun_error, _podrun_tb)
-    raise SystemExit(1) from None
+except BaseException:
+    if hasattr(__import__("sys"), "excepthook"):
+        def _podrun_excepthook(kind, error, tb, /, hook=__import__("sys").excepthook):
+            import sys
+            sys.excepthook = hook
+            while tb is not None and tb.tb_frame.f_code.co_filename != {SCRIPT_PATH!r}:
+                tb = tb.tb_next
+            error.__traceback__ = tb
+            if hasattr(sys, "last_traceback"):
+                sys.last_traceback = tb
+            hook(kind, error, tb)
+        __import__("sys").excepthook = _podrun_excepthook
+        del _podrun_excepthook
+    raise
 """
 
 
