@@ -53,6 +53,19 @@ ENDINGS: dict[str, Ending] = {
         "def f():\n    raise ValueError\nf()\n",
         S.FAILED, 1, "hook ValueError ['<module>', 'f']\n",
     ),
+    "the script's excepthook raises": Ending(
+        "import sys\ndef hook(*args):\n    raise RuntimeError('hook broke')\n"
+        "sys.excepthook = hook\nraise ValueError('x')\n",
+        S.FAILED, 1, stderr_tail="ValueError: x",
+    ),
+    "the script's excepthook exits": Ending(
+        "import sys\nsys.excepthook = lambda *args: sys.exit(9)\nraise ValueError\n",
+        S.FAILED, 9,
+    ),
+    "the script's excepthook removed": Ending(
+        "import sys\ndel sys.excepthook\nraise ValueError('x')\n", S.FAILED, 1,
+        stderr_tail="ValueError: x",
+    ),
     "the traceback an atexit handler sees": Ending(
         "import atexit, sys, traceback\n"
         "atexit.register(lambda: print([f.name for f in "

@@ -19,7 +19,9 @@ from that pipe until end of file the execution's environment variables and its s
   finalizers and flushing stdout, 120 if that fails). Only the printing is adjusted: a
   one-shot `sys.excepthook` (installed after the script ended, restored before it prints)
   cuts the traceback to the script's frames and hands it to the hook the script left (the
-  default one unless it set its own), and puts the same in `sys.last_traceback`.
+  default one unless it set its own), and puts the same in `sys.last_traceback`; a hook
+  that fails or is missing is reported as CPython reports it ("Error in sys.excepthook",
+  "sys.excepthook is missing"), without the shim's frame.
   `tests/sandbox_local/test_endings.py` compares each way to end with a cold start.
 
 A script can still tell: `/proc/self/cmdline` and `sys.orig_argv` show `-c`, its file is
@@ -78,18 +80,36 @@ try:
 except SystemExit:
     raise
 except BaseException:
-    if hasattr(__import__("sys"), "excepthook"):
-        def _podrun_excepthook(kind, error, tb, /, hook=__import__("sys").excepthook):
-            import sys
-            sys.excepthook = hook
+    def _podrun_excepthook(
+        kind, error, tb, /, hook=getattr(__import__("sys"), "excepthook", None),
+        missing=not hasattr(__import__("sys"), "excepthook"),
+    ):
+        import sys
+        def cut(tb):
             while tb is not None and tb.tb_frame.f_code.co_filename != {SCRIPT_PATH!r}:
                 tb = tb.tb_next
-            error.__traceback__ = tb
-            if hasattr(sys, "last_traceback"):
-                sys.last_traceback = tb
+            return tb
+        error.__traceback__ = tb = cut(tb)
+        if hasattr(sys, "last_traceback"):
+            sys.last_traceback = tb
+        if missing:
+            del sys.excepthook
+            sys.stderr.write("sys.excepthook is missing\n")
+            sys.__excepthook__(kind, error, tb)
+            return
+        sys.excepthook = hook
+        try:
             hook(kind, error, tb)
-        __import__("sys").excepthook = _podrun_excepthook
-        del _podrun_excepthook
+        except SystemExit:
+            raise
+        except BaseException as failure:
+            failure.__traceback__ = cut(failure.__traceback__)
+            sys.stderr.write("Error in sys.excepthook:\n")
+            sys.__excepthook__(type(failure), failure, failure.__traceback__)
+            sys.stderr.write("\nOriginal exception was:\n")
+            sys.__excepthook__(kind, error, tb)
+    __import__("sys").excepthook = _podrun_excepthook
+    del _podrun_excepthook
     raise
 """
 
