@@ -159,6 +159,12 @@ ENDINGS: dict[str, Ending] = {
         "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n", S.FAILED, 137,
     ),
     "segmentation fault": Ending("import ctypes\nctypes.string_at(0)\n", S.FAILED, 139),
+    "segmentation fault with faulthandler": Ending(
+        "import ctypes, faulthandler\nfaulthandler.enable()\nctypes.string_at(0)\n",
+        S.FAILED, 139, stderr_tail='  File "/work/main.py", line 3 in <module>',
+        # A stack dump lists the launcher's frame under the script's.
+        known_difference=r'\n  File "<string>", line \d+ in <module>',
+    ),
     "abort": Ending("import os\nos.abort()\n", S.FAILED, 134),
     "stdout that cannot be flushed at exit": Ending(
         "import os, sys\nsys.stdout = open(os.dup(1), 'w')\nprint('lost')\n"
