@@ -66,6 +66,10 @@ ENDINGS: dict[str, Ending] = {
         "import sys\ndel sys.excepthook\nraise ValueError('x')\n", S.FAILED, 1,
         stderr_tail="ValueError: x",
     ),
+    "builtins shadowed by the script's globals": Ending(
+        "getattr = hasattr = compile = globals = print\nraise ValueError('x')\n",
+        S.FAILED, 1, stderr_tail="ValueError: x",
+    ),
     "the traceback an atexit handler sees": Ending(
         "import atexit, sys, traceback\n"
         "atexit.register(lambda: print([f.name for f in "
