@@ -19,10 +19,10 @@ ended, taken in this order, the first that applies:
 4. the script's own end: exit 0 → `COMPLETED`; a signal we did not send → `FAILED` with
    128+n; another exit code → `FAILED` with that code; no exit status → `ERROR`.
 
-A child's OOM kill (the counter is above zero but the verdict comes from a later rule, or
-from an earlier one) never decides the verdict: a script that survives it and exits 0
-completed, one that then times out timed out. It is recorded in the verdict's message (and
-the usage keeps the peak memory), so the user learns why a child vanished.
+An OOM kill that did not end the script (a child's, or one that came after our own kill)
+never decides the verdict: a script that survives it and exits 0 completed, one that then
+times out timed out. It is recorded in the verdict's message (and the usage keeps the peak
+memory), so the user learns why a child vanished.
 """
 
 from __future__ import annotations
@@ -41,6 +41,8 @@ CHILD_OOM_NOTE = "a process of the script was killed for exceeding the memory li
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
+    """The terminal status, the exit code to show (signals as 128+n), and why."""
+
     status: ExecutionStatus
     exit_code: int | None
     message: str | None
