@@ -28,6 +28,11 @@ Report (also the ``"r"`` of the final frame), written to the termination message
 
 ``signal`` is set when the script died of a signal the runner did not send; when the runner
 killed it (output cap, timeout, SIGTERM) the matching flag says why and ``signal`` is null.
+``oom_killed`` says the kernel OOM-killed some process of the container while the script ran
+(the cgroup's ``oom_kill`` counter went up): the script itself (then ``signal`` is 9) or one
+of its children. The report holds facts only; the service decides the verdict from them
+(``service/domain/verdicts.py``: our own kills first, then the OOM kill of the script, then
+its exit status), so a child's OOM kill never hides the timeout that ended the script.
 
 Exit status: the runner exits 0 whenever it ran the script, whatever the script did — the
 script's fate is in the report — so a pod that ends ``Failed`` always means the sandbox
@@ -404,12 +409,7 @@ def build_report(options: Options, run: Run, oom_before: int | None) -> dict[str
     peak = cgroup_peak_bytes(options.cgroup_root)
     cgroup_peak_kib = peak // 1024 if peak is not None else None
     oom_after = oom_kills(options.cgroup_root)
-    oom_killed = (
-        oom_before is not None
-        and oom_after is not None
-        and oom_after > oom_before
-        and run.signal == signal.SIGKILL
-    )
+    oom_killed = oom_before is not None and oom_after is not None and oom_after > oom_before
     return {
         "v": REPORT_VERSION,
         "exit_code": run.exit_code,

@@ -46,9 +46,14 @@ class ResourceUsage:
 
 @dataclass(frozen=True, slots=True)
 class SandboxOutcome:
-    """How a sandbox ended, as facts; `verdicts.classify` turns this into a status.
+    """How a sandbox ended, as facts; `verdicts.classify` turns this into a status (its
+    docstring gives the order in which they explain the end).
 
-    `signal` is a signal that ended the script and was not sent by us.
+    `exit_code`/`signal` are the script's main process's: `signal` is a signal that ended it
+    and was not sent by us (one we sent is told by the flag saying why). `oom_killed` says
+    the kernel OOM-killed some process of the sandbox — the main one or any child.
+    `timed_out`, `output_limit_exceeded` and `cancelled` are our own kills (more than one
+    may be set, e.g. the output went over the cap while the runner was killing for time).
     """
 
     exit_code: int | None = None

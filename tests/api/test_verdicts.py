@@ -62,6 +62,35 @@ async def test_memory_hog_is_oom_killed(api: Api) -> None:
     assert execution["usage"]["peakMemoryKib"] >= 50 * 1024
 
 
+async def test_keyboard_interrupt_fails_with_the_sigint_exit_code(api: Api) -> None:
+    # As `python3 main.py` ends, whichever sandbox (warm or cold) ran it.
+    for _ in range(3):
+        execution = await api.run("import atexit\natexit.register(print, 'bye')\n"
+                                  "raise KeyboardInterrupt")
+        assert (execution["status"], execution["exitCode"]) == ("FAILED", 130)
+        assert execution["stdout"] == "bye\n"
+        assert execution["stderr"].endswith("\nKeyboardInterrupt\n")
+
+
+async def test_a_childs_oom_kill_does_not_steal_the_timeout(api: Api) -> None:
+    submitted = await api.submit(
+        "import subprocess, sys, time\n"
+        "hog = 'chunks = []\\nwhile True:\\n    chunks.append(bytearray(8 * 2**20))'\n"
+        "print(subprocess.run([sys.executable, '-c', hog]).returncode, flush=True)\n"
+        "time.sleep(60)\n",
+        limits={"memoryMib": 64, "timeoutSeconds": 3},
+    )
+    events = await api.events(submitted["id"])
+    execution = await api.get(submitted["id"])
+    assert (execution["status"], execution["exitCode"]) == ("TIMED_OUT", None)
+    assert execution["stdout"] == "-9\n"
+    assert events[-1]["message"] == (
+        "wall-clock time limit exceeded; "
+        "a process of the script was killed for exceeding the memory limit"
+    )
+    assert execution["usage"]["peakMemoryKib"] >= 50 * 1024
+
+
 async def test_output_over_the_cap_keeps_exactly_the_first_bytes(api: Api) -> None:
     execution = await api.run(
         "import sys\nwhile True:\n    sys.stdout.write('0123456789')",

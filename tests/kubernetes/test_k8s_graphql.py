@@ -112,6 +112,27 @@ async def test_memory_hog_is_oom_killed(api: Api) -> None:
     assert execution["stdout"] == "allocating\n"
 
 
+async def test_a_childs_oom_kill_does_not_steal_the_timeout(api: Api) -> None:
+    hog = (
+        "import time\\nchunks = []\\nfor _ in range(64):\\n"
+        "    chunks.append(bytearray(8 * 1024 * 1024))\\n    time.sleep(0.01)\\n"
+    )
+    submitted = await api.submit(
+        "import subprocess, sys, time\n"
+        f"print(subprocess.run([sys.executable, '-c', '{hog}']).returncode, flush=True)\n"
+        "time.sleep(60)\n",
+        limits={"memoryMib": 64, "timeoutSeconds": 3},
+    )
+    events = await api.events(submitted["id"])
+    execution = await api.get(submitted["id"])
+    assert (execution["status"], execution["exitCode"]) == ("TIMED_OUT", None)
+    assert execution["stdout"] == "-9\n"
+    assert events[-1]["message"] == (
+        "wall-clock time limit exceeded; "
+        "a process of the script was killed for exceeding the memory limit"
+    )
+
+
 async def test_output_over_the_cap_keeps_exactly_the_first_bytes(api: Api) -> None:
     execution = await api.run(
         "import sys\nwhile True:\n    sys.stdout.write('0123456789')",

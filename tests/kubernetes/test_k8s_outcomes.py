@@ -63,8 +63,9 @@ def test_completed_with_usage() -> None:
 def test_oom_killed_runner_without_report() -> None:
     state = read_pod(pod({"exitCode": 137, "reason": "OOMKilled"}, phase="Failed"))
     outcome = outcome_for(state, None, BackendActions())
-    assert outcome.oom_killed and outcome.exit_code == 137
-    assert classify(outcome).status == ExecutionStatus.OOM_KILLED
+    assert outcome.oom_killed and outcome.signal == 9
+    verdict = classify(outcome)
+    assert (verdict.status, verdict.exit_code) == (ExecutionStatus.OOM_KILLED, 137)
 
 
 def test_oom_kill_seen_by_the_runner() -> None:
@@ -73,6 +74,46 @@ def test_oom_kill_seen_by_the_runner() -> None:
         state, parse_report(report(exit_code=None, signal=9, oom_killed=True)), BackendActions()
     )
     assert classify(outcome).status == ExecutionStatus.OOM_KILLED
+
+
+def test_a_childs_oom_kill_does_not_steal_the_runners_timeout() -> None:
+    # Container runtimes say OOMKilled when any process of the container was.
+    state = read_pod(pod({"exitCode": 0, "reason": "OOMKilled"}))
+    outcome = outcome_for(
+        state,
+        parse_report(report(exit_code=None, timed_out=True, oom_killed=True)),
+        BackendActions(),
+    )
+    verdict = classify(outcome)
+    assert (verdict.status, verdict.exit_code) == (ExecutionStatus.TIMED_OUT, None)
+    assert verdict.message is not None and "memory limit" in verdict.message
+
+
+def test_a_script_that_survives_a_childs_oom_kill_keeps_its_exit_status() -> None:
+    for code, status in ((0, ExecutionStatus.COMPLETED), (1, ExecutionStatus.FAILED)):
+        state = read_pod(pod({"exitCode": 0, "reason": "OOMKilled"}))
+        outcome = outcome_for(state, parse_report(report(exit_code=code)), BackendActions())
+        verdict = classify(outcome)
+        assert (verdict.status, verdict.exit_code) == (status, code)
+        assert verdict.message is not None and "memory limit" in verdict.message
+
+
+def test_our_timeout_of_a_runner_killed_without_report_wins_over_oom() -> None:
+    state = read_pod(pod({"exitCode": 137, "reason": "OOMKilled"}, phase="Failed"))
+    outcome = outcome_for(state, None, BackendActions(timed_out=True))
+    verdict = classify(outcome)
+    assert verdict.status == ExecutionStatus.TIMED_OUT
+    assert verdict.message is not None and "memory limit" in verdict.message
+
+
+def test_terminated_from_outside_after_a_childs_oom_kill_is_an_error() -> None:
+    state = read_pod(pod({"exitCode": 0, "reason": "OOMKilled"}))
+    outcome = outcome_for(
+        state,
+        parse_report(report(exit_code=None, oom_killed=True, runner_signal=15)),
+        BackendActions(),
+    )
+    assert classify(outcome).status == ExecutionStatus.ERROR
 
 
 def test_deadline_exceeded_while_running_is_a_timeout() -> None:

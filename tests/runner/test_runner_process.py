@@ -274,6 +274,30 @@ def test_oom_kill_counted_by_the_cgroup_is_reported(tmp_path: Path) -> None:
     assert result.report["oom_killed"] is True
 
 
+def test_a_childs_oom_kill_is_reported_next_to_the_timeout(tmp_path: Path) -> None:
+    cgroup = tmp_path / "cgroup"
+    cgroup.mkdir()
+    events = cgroup / "memory.events"
+    events.write_text("oom 0\noom_kill 0\n")
+    # The "kernel" kills a child and counts it; the script goes on and outlives its time.
+    result = run_runner(
+        tmp_path,
+        f"""
+        import pathlib, subprocess, sys, time
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+        pathlib.Path({str(events)!r}).write_text("oom 1\\noom_kill 1\\n")
+        child.kill()
+        print(child.wait(), flush=True)
+        time.sleep(60)
+    """,
+        env={"PODRUN_TIMEOUT_SECONDS": "1"},
+    )
+    assert result.stream("o") == b"-9\n"
+    report = result.report
+    assert (report["timed_out"], report["oom_killed"]) == (True, True)
+    assert (report["exit_code"], report["signal"]) == (None, None)
+
+
 def test_environment_is_clean(tmp_path: Path) -> None:
     result = run_runner(
         tmp_path,

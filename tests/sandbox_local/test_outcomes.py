@@ -52,10 +52,49 @@ async def test_memory_hog_is_oom_killed(backend: LocalSandboxBackend) -> None:
     script = "chunks = []\nwhile True:\n    chunks.append(b'x' * (1024 * 1024))\n"
     run = await run_script(backend, script, limits=Limits(memory_mib=48, timeout_seconds=10))
     assert run.outcome.oom_killed
-    assert classify(run.outcome).status is ExecutionStatus.OOM_KILLED
+    verdict = classify(run.outcome)
+    assert (verdict.status, verdict.exit_code) == (ExecutionStatus.OOM_KILLED, 137)
     # The whole sandbox counts, and it was stopped at the limit.
     assert run.outcome.usage is not None
     assert 40 * 1024 <= run.outcome.usage.peak_memory_kib <= 49 * 1024
+
+
+# A child that eats memory until the kernel kills it; the script prints how it ended.
+_CHILD_HOG = (
+    "import subprocess, sys\n"
+    "hog = 'chunks = []\\nwhile True:\\n    chunks.append(bytearray(2**20))\\n'\n"
+    "print(subprocess.run([sys.executable, '-c', hog]).returncode, flush=True)\n"
+)
+
+
+async def test_a_child_oom_kill_does_not_steal_the_timeout(backend: LocalSandboxBackend) -> None:
+    run = await run_script(
+        backend, _CHILD_HOG + "import time\ntime.sleep(60)\n",
+        limits=Limits(memory_mib=48, timeout_seconds=3),
+    )
+    assert run.stdout == "-9\n"
+    assert run.outcome.oom_killed and run.outcome.timed_out
+    verdict = classify(run.outcome)
+    assert (verdict.status, verdict.exit_code) == (ExecutionStatus.TIMED_OUT, None)
+    assert verdict.message == (
+        "wall-clock time limit exceeded; "
+        "a process of the script was killed for exceeding the memory limit"
+    )
+    # The usage keeps what the child took.
+    assert run.outcome.usage is not None
+    assert run.outcome.usage.peak_memory_kib >= 40 * 1024
+
+
+async def test_a_script_that_survives_a_child_oom_kill_completes(
+    backend: LocalSandboxBackend,
+) -> None:
+    run = await run_script(backend, _CHILD_HOG, limits=Limits(memory_mib=48))
+    assert run.stdout == "-9\n"
+    verdict = classify(run.outcome)
+    assert (verdict.status, verdict.exit_code, verdict.message) == (
+        ExecutionStatus.COMPLETED, 0,
+        "a process of the script was killed for exceeding the memory limit",
+    )
 
 
 async def test_timeout_kills_a_sleeping_script_quickly(backend: LocalSandboxBackend) -> None:

@@ -4,6 +4,10 @@ The runner's report (termination message, or the final log frame) knows the scri
 code, a foreign signal, the output cap, its own exact timeout, usage and a cgroup OOM kill.
 When the runner itself was killed there is no report, and the container's termination
 (`OOMKilled`) or the pod's reason (`DeadlineExceeded`) tell what happened.
+
+Facts only: an `OOMKilled` container (which container runtimes also report when only a
+child of the script was killed) sets `oom_killed` next to whatever else happened, and
+`verdicts.classify` decides which fact explains the end.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 
 from service.adapters.sandbox.kubernetes.podstates import PodState
 from service.domain.sandboxes import ResourceUsage, SandboxOutcome
+from service.domain.verdicts import SIGKILL
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +80,7 @@ def outcome_for(
     )
 
     if actions.cancelled:
-        return SandboxOutcome(cancelled=True, usage=usage)
+        return SandboxOutcome(cancelled=True, oom_killed=oom_killed, usage=usage)
     if report is not None:
         if report.get("error"):
             return SandboxOutcome(error=f"the sandbox runner failed: {report['error']}")
@@ -84,7 +89,7 @@ def outcome_for(
         if (
             exit_code is None
             and signal is None
-            and not (timed_out or output_capped or oom_killed)
+            and not (timed_out or output_capped)
             and report.get("runner_signal")
         ):
             return SandboxOutcome(
@@ -101,9 +106,12 @@ def outcome_for(
 
     exit_code = termination.exit_code if termination is not None else None
     if timed_out or output_capped:
-        return SandboxOutcome(timed_out=timed_out, output_limit_exceeded=output_capped)
+        return SandboxOutcome(
+            timed_out=timed_out, output_limit_exceeded=output_capped, oom_killed=oom_killed
+        )
     if oom_killed:
-        return SandboxOutcome(oom_killed=True, exit_code=exit_code)
+        # The runner itself was killed (else it would have reported): the whole container.
+        return SandboxOutcome(oom_killed=True, signal=SIGKILL)
     if deadline_exceeded:
         return SandboxOutcome(
             error="the pod exceeded its active deadline before the script started"

@@ -12,12 +12,25 @@ from that pipe until end of file the execution's environment variables and its s
   `__cached__` as the interpreter sets them for a script;
 - no name of its own is left in `__main__` (it imports through a function's locals), so a
   script sees exactly the globals a script normally has;
-- an uncaught exception is printed by `sys.excepthook` from the script's first frame on (the
-  traceback is cut on the exception itself too: the default hook prints that one), so it
-  reads exactly as for a script, and the exit status is 1.
+- it ends as CPython ends a script, because it lets CPython do it: whatever the script
+  raises leaves the `-c` program unchanged, so CPython's own top level handles it (exit
+  status 1; `SystemExit` with None, an int, a string or another object; `KeyboardInterrupt`
+  as the SIGINT death, 130 through bwrap; atexit handlers, joining non-daemon threads,
+  finalizers and flushing stdout, 120 if that fails). Only the printing is adjusted: on
+  the way out, the `with` block's `__exit__` installs a one-shot `sys.excepthook`, which
+  restores the script's hook, cuts the traceback to the script's frames and hands it to
+  that hook (the default one unless the script set its own), also in
+  `sys.last_traceback`; a hook that fails or is missing is reported as CPython reports it
+  ("Error in sys.excepthook", "sys.excepthook is missing"). Both are bound before the
+  script runs (names as default arguments and closures), so no global of the script
+  (`getattr = …`) can change them. `tests/sandbox_local/test_endings.py` compares each
+  way to end with a cold start.
 
-A script can still tell: `/proc/self/cmdline` shows `-c`, and its file is writable after a
-`chmod` (it lives in the sandbox's own `/work` tmpfs and counts against its disk cap).
+A script can still tell: `/proc/self/cmdline` and `sys.orig_argv` show `-c`, its file is
+writable after a `chmod` (it lives in the sandbox's own `/work` tmpfs and counts against its
+disk cap), and the launcher's frame sits under the script's (`inspect.stack()`,
+`traceback.print_stack()` show it, and with `exec()` it takes 2 of the recursion limit's
+levels: a `RecursionError` comes 2 calls earlier).
 """
 
 from __future__ import annotations
@@ -63,18 +76,55 @@ def _podrun_warm_start():
     main["__file__"] = {SCRIPT_PATH!r}
     main["__cached__"] = None
     main["__loader__"] = importlib.machinery.SourceFileLoader("__main__", {SCRIPT_PATH!r})
-    return compile(source, {SCRIPT_PATH!r}, "exec", dont_inherit=True)
-try:
-    exec(_podrun_warm_start(), globals())
-except SystemExit:
-    raise
-except BaseException as _podrun_error:
-    _podrun_tb = _podrun_error.__traceback__
-    while _podrun_tb is not None and _podrun_tb.tb_frame.f_code.co_filename != {SCRIPT_PATH!r}:
-        _podrun_tb = _podrun_tb.tb_next
-    _podrun_error.__traceback__ = _podrun_tb
-    __import__("sys").excepthook(type(_podrun_error), _podrun_error, _podrun_tb)
-    raise SystemExit(1) from None
+
+    def cut(tb):
+        while tb is not None and tb.tb_frame.f_code.co_filename != {SCRIPT_PATH!r}:
+            tb = tb.tb_next
+        return tb
+
+    class HandBack:
+        def __enter__(self):
+            return source
+
+        def __exit__(
+            self, kind, error, tb, /, sys=sys, hasattr=hasattr, issubclass=issubclass,
+            type=type, SystemExit=SystemExit, BaseException=BaseException,
+        ):
+            if kind is None or issubclass(kind, SystemExit):
+                return False
+            missing = not hasattr(sys, "excepthook")
+            hook = None if missing else sys.excepthook
+
+            def excepthook(kind, error, tb, /):
+                error.__traceback__ = tb = cut(tb)
+                if hasattr(sys, "last_traceback"):
+                    sys.last_traceback = tb
+                if missing:
+                    del sys.excepthook
+                    sys.stderr.write("sys.excepthook is missing\n")
+                    sys.__excepthook__(kind, error, tb)
+                    return
+                sys.excepthook = hook
+                try:
+                    hook(kind, error, tb)
+                except SystemExit:
+                    raise
+                except BaseException as failure:
+                    failure.__traceback__ = cut(failure.__traceback__)
+                    sys.stderr.write("Error in sys.excepthook:\n")
+                    sys.__excepthook__(type(failure), failure, failure.__traceback__)
+                    sys.stderr.write("\nOriginal exception was:\n")
+                    sys.__excepthook__(kind, error, tb)
+
+            sys.excepthook = excepthook
+            return False
+
+    return HandBack()
+with _podrun_warm_start() as _podrun_source:
+    exec(
+        compile(globals().pop("_podrun_source"), {SCRIPT_PATH!r}, "exec", dont_inherit=True),
+        globals(),
+    )
 """
 
 
