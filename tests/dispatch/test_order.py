@@ -21,7 +21,7 @@ from tests.support.client import Api
 from tests.support.servers import PodrunProcess, StoreProcess
 
 CONCURRENCY = 2
-TIMES = "query($id: ID!) { execution(id: $id) { id status createdAt scheduledAt startedAt } }"
+TIMES = "query($id: ID!) { execution(id: $id) { id status createdAt scheduledAt startedAt finishedAt } }"
 
 
 # Quotas out of the way: the crowd is anonymous, the burst one user's.
@@ -90,6 +90,20 @@ def _most_overtaken(executions: list[dict[str, Any]], field: str) -> int:
     return most
 
 
+def _most_at_once(executions: list[dict[str, Any]]) -> int:
+    """The most executions that held a slot (from scheduled to finished) at one instant."""
+    changes = sorted(
+        change
+        for e in executions
+        for change in ((_at(e["scheduledAt"]), 1), (_at(e["finishedAt"]), -1))
+    )  # at one instant, a slot is given back (-1) before it is taken again
+    most = held = 0
+    for _, change in changes:
+        held += change
+        most = max(most, held)
+    return most
+
+
 async def _crowd(api: Api, clients: int, each: int) -> list[str]:
     """`clients` clients at once, each submitting as soon as its last submission was
     accepted: slots keep freeing while new submissions arrive."""
@@ -111,6 +125,7 @@ async def test_a_crowd_of_clients_is_served_first_in_first_out(server: PodrunPro
     executions = await _times(api, await _crowd(api, 40, 3))
     assert _most_overtaken(executions, "scheduledAt") <= CONCURRENCY
     assert _most_overtaken(executions, "startedAt") <= CONCURRENCY
+    assert _most_at_once(executions) <= CONCURRENCY
 
 
 async def test_a_separate_worker_serves_a_crowd_first_in_first_out(
@@ -120,6 +135,7 @@ async def test_a_separate_worker_serves_a_crowd_first_in_first_out(
     executions = await _times(api, await _crowd(api, 40, 3))
     assert _most_overtaken(executions, "scheduledAt") <= CONCURRENCY
     assert _most_overtaken(executions, "startedAt") <= CONCURRENCY
+    assert _most_at_once(executions) <= CONCURRENCY
 
 
 async def test_one_users_burst_does_not_hold_back_another_users_run(
