@@ -1,35 +1,50 @@
-"""The dispatcher: claims QUEUED executions atomically while capacity allows.
+"""The dispatcher: claims QUEUED executions atomically, in turn, while capacity allows.
+
+Whose turn it is follows :mod:`service.domain.turns`: first in, first out within an owner,
+and the owner with the fewest executions running on this worker first. The dispatcher keeps
+the queued executions it knows of in a `TurnQueue` and claims them one by one by id:
+
+- an execution submitted in this process arrives with its wake-up (`wake(execution)`), and so
+  does one submitted elsewhere when the change stream carries it;
+- the store is searched (the oldest `_MAX_KNOWN` at once) when work may be waiting that the
+  queue does not hold: at start, on a wake that names nothing, every `poll_seconds` as a
+  safety net, and when the queue runs low while more wait beyond it. A search costs the store
+  about as much for one execution as for hundreds, a claim by id very little.
 
 A submission in this process can also take a slot directly (`reserve`, then `start`): the
 execution is then stored already claimed by this worker, which saves the store a write and
-the execution the wait for a claim.
-
-It wakes on a submit (in this process or, through change streams, in another), when a run
-ends, and every `poll_seconds` as a safety net. An execution submitted in this process comes
-with its wake-up and is claimed by id; the store is searched for queued work only when some
-may be waiting that this process was not told about (at start, on a poll, on a wake from
-another process, after capacity ran out): a search costs the store more than a claim.
+the execution the wait for a claim. That happens only when nothing is queued here: the queue
+is empty, no search is pending, and no earlier submission turned away by `reserve` is still
+on its way into the queue (`arrived`). Otherwise a new submission would take a freed slot
+ahead of executions that were waiting for it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections import deque
+import time
+from collections import Counter, OrderedDict
 
 from service.domain.events import StatusEvent
 from service.domain.executions import Execution
+from service.domain.turns import TurnQueue
 from service.services.clock import utcnow
 from service.services.observing import ExecutionObserver
 from service.services.store_port import ExecutionRepository
 
 log = logging.getLogger(__name__)
 
-# Submissions remembered for a claim by id; beyond this the store is searched instead.
-_MAX_HINTS = 1000
+# Queued executions held in memory; beyond this the newer ones wait in the store for a search.
+_MAX_KNOWN = 512
+# Executions taken off the queue that a late notice (a change-stream echo) must not bring back.
+_MAX_GONE = 4096
 
 
 class Dispatcher:
+    """Starts queued executions on this worker's free slots, in turn."""
+
     def __init__(
         self,
         executions: ExecutionRepository,
@@ -45,11 +60,22 @@ class Dispatcher:
         self._capacity = capacity
         self._poll_seconds = poll_seconds
         self._wake = asyncio.Event()
-        self._runs: set[asyncio.Task[None]] = set()
+        # Each run and its owner, and how many each owner runs here (whose turn it is).
+        self._runs: dict[asyncio.Task[None], str | None] = {}
+        self._running: Counter[str | None] = Counter()
         self._accepting = True
-        self._hints: deque[Execution] = deque()
-        self._search = True  # queued work may exist that no hint names
+        self._queue = TurnQueue()
+        self._gone: OrderedDict[str, None] = OrderedDict()
+        self._search = True  # queued work may exist that the queue does not hold
+        self._search_due = 0.0  # monotonic time of the next safety-net search
+        self._searching = False
+        # Hints that arrived during a search: the search's answer may predate them.
+        self._learning: list[Execution] | None = None
+        # The queue holds the oldest `_MAX_KNOWN` only; newer ones wait in the store.
+        self._beyond = False
         self._reserved = 0  # slots promised to submissions being stored
+        self._claiming = False  # a slot is being claimed for a queued execution
+        self._arriving = 0  # submissions turned away by `reserve`, not yet queued
         self._active = False  # the claim loop runs (a standby dispatcher takes nothing)
 
     @property
@@ -62,11 +88,23 @@ class Dispatcher:
 
     def reserve(self) -> str | None:
         """A slot for an execution about to be stored as claimed by this worker: its id, or
-        None when no slot is free (the submission is then queued as usual)."""
-        if not (self._active and self._accepting) or self._used() >= self._capacity:
+        None when no slot is free or something is queued. The submission is then queued as
+        usual and must report `arrived` once it is (or once it failed)."""
+        if (
+            not (self._active and self._accepting)
+            or self._used() >= self._capacity
+            or self._queued_here()
+        ):
+            self._arriving += 1
             return None
         self._reserved += 1
         return self._worker_id
+
+    def arrived(self) -> None:
+        """A submission that `reserve` turned away is now queued and announced (or was not
+        stored at all): it no longer holds back direct hand-overs."""
+        self._arriving -= 1
+        self._wake.set()
 
     def release(self) -> None:
         """Give back a reserved slot: the execution was not stored."""
@@ -77,20 +115,17 @@ class Dispatcher:
         """Run a stored execution claimed with a reserved slot; its QUEUED event `queued`
         was published ahead and is stored with the run's first batch of events."""
         self._reserved -= 1
-        self._track(asyncio.create_task(self._observer.run(execution, queued=queued)))
-
-    def _used(self) -> int:
-        return len(self._runs) + self._reserved
-
-    def _track(self, task: asyncio.Task[None]) -> None:
-        self._runs.add(task)
-        task.add_done_callback(self._run_done)
+        self._track(execution, asyncio.create_task(self._observer.run(execution, queued=queued)))
 
     def wake(self, execution: Execution | None = None) -> None:
-        if execution is not None and len(self._hints) < _MAX_HINTS:
-            self._hints.append(execution)
-        else:
+        """Work may be waiting: `execution`, just queued, or (None) anything in the store."""
+        if execution is None:
             self._search = True
+        elif execution.id not in self._gone and not self._beyond:
+            if len(self._queue) >= _MAX_KNOWN:
+                self._beyond = True  # it waits in the store, behind the ones held here
+            elif self._queue.add(execution) and self._learning is not None:
+                self._learning.append(execution)
         self._wake.set()
 
     async def run(self) -> None:
@@ -100,43 +135,93 @@ class Dispatcher:
             while True:
                 self._wake.clear()
                 while self._accepting and self._used() < self._capacity:
+                    self._claiming = True
                     try:
                         execution = await self._claim()
                     except Exception:
                         log.exception("claiming work failed")
                         break
+                    finally:
+                        self._claiming = False
                     if execution is None:
                         break
                     self._track(
+                        execution,
                         asyncio.create_task(
                             self._observer.run(execution), name=f"run-{execution.id}"
-                        )
+                        ),
                     )
+                if self._accepting and self._used() < self._capacity:
+                    timeout = max(0.0, self._search_due - time.monotonic())
                 else:
-                    self._search = True  # stopped by capacity: more may be waiting
-                try:
-                    await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
-                except TimeoutError:
-                    self._search = True
+                    timeout = self._poll_seconds  # a run that ends wakes the loop
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout)
         finally:
             self._active = False
 
-    async def _claim(self) -> Execution | None:
-        while self._hints:
-            hinted = self._hints.popleft()
-            at = utcnow()
-            if await self._executions.claim(hinted.id, self._worker_id, at):
-                return hinted.claimed_by(self._worker_id, at)
-        if not self._search:
-            return None
-        execution = await self._executions.claim_next(self._worker_id, utcnow())
-        if execution is None:
-            self._search = False
-        return execution
+    def _used(self) -> int:
+        return len(self._runs) + self._reserved + self._claiming
+
+    def _queued_here(self) -> bool:
+        """Something is, or may be, queued ahead of a new submission."""
+        return bool(
+            len(self._queue) or self._arriving or self._search or self._searching or self._beyond
+        )
+
+    def _track(self, execution: Execution, task: asyncio.Task[None]) -> None:
+        self._runs[task] = execution.owner_id
+        self._running[execution.owner_id] += 1
+        task.add_done_callback(self._run_done)
 
     def _run_done(self, task: asyncio.Task[None]) -> None:
-        self._runs.discard(task)
+        owner = self._runs.pop(task)
+        self._running[owner] -= 1
+        if not self._running[owner]:
+            del self._running[owner]
         self._wake.set()
+
+    async def _claim(self) -> Execution | None:
+        """Claim the execution whose turn it is; None when nothing is queued."""
+        if (
+            self._search
+            or time.monotonic() >= self._search_due
+            or (self._beyond and len(self._queue) < _MAX_KNOWN // 2)
+        ):
+            await self._refill()
+        while (candidate := self._queue.next(self._running)) is not None:
+            self._take(candidate.id)
+            at = utcnow()
+            if await self._executions.claim(candidate.id, self._worker_id, at):
+                return candidate.claimed_by(self._worker_id, at)
+        return None
+
+    async def _refill(self) -> None:
+        """Replace the queue with the oldest queued executions in the store, plus those that
+        were announced while the store was being read."""
+        self._searching = True
+        self._learning = []
+        try:
+            found = await self._executions.queued(_MAX_KNOWN)
+        finally:
+            learned, self._learning = self._learning, None
+            self._searching = False
+            self._search_due = time.monotonic() + self._poll_seconds
+        queue = TurnQueue()
+        for execution in found:
+            queue.add(execution)
+        self._beyond = len(found) >= _MAX_KNOWN
+        if not self._beyond:
+            for execution in learned:
+                queue.add(execution)
+        self._queue = queue
+        self._search = False
+
+    def _take(self, execution_id: str) -> None:
+        self._queue.remove(execution_id)
+        self._gone[execution_id] = None
+        if len(self._gone) > _MAX_GONE:
+            self._gone.popitem(last=False)
 
     async def drain(self, timeout: float) -> None:
         """Stop claiming; wait up to `timeout` for running executions, then cut them short."""

@@ -110,13 +110,13 @@ class ExecutionRepository(Protocol):
         """Move a SCHEDULED or RUNNING execution from a (dead) worker to another one."""
         ...
 
-    async def claim_next(self, worker_id: str, at: datetime) -> Execution | None:
-        """Atomically move the oldest QUEUED execution to SCHEDULED for this worker."""
+    async def queued(self, limit: int) -> list[Execution]:
+        """The oldest QUEUED executions (at most `limit`), oldest first."""
         ...
 
     async def claim(self, execution_id: str, worker_id: str, at: datetime) -> bool:
-        """Atomically move one QUEUED execution to SCHEDULED for this worker (as
-        `claim_next` does); False when it is no longer QUEUED."""
+        """Atomically move one QUEUED execution to SCHEDULED for this worker; False when it
+        is no longer QUEUED (another worker took it, or it was cancelled)."""
         ...
 
     async def request_cancel(self, execution_id: str) -> Execution | None:

@@ -1,9 +1,10 @@
 """Submitting a script: validate, store the Execution with its QUEUED event, wake a worker.
 
-When a worker in this process has a free slot, the execution is stored already claimed by it
-and handed over at once (`LocalWorker`): no claim write, no wait for one, and its QUEUED
-event is stored with the run's first batch of events. The caller still gets the execution as
-submitted (QUEUED, seq 1), which is what it was at that instant.
+When a worker in this process has a free slot and nothing queued, the execution is stored
+already claimed by it and handed over at once (`LocalWorker`): no claim write, no wait for
+one, and its QUEUED event is stored with the run's first batch of events. The caller still
+gets the execution as submitted (QUEUED, seq 1), which is what it was at that instant.
+Otherwise it is queued and takes its turn (:mod:`service.services.dispatching`).
 """
 
 from __future__ import annotations
@@ -54,7 +55,12 @@ class LocalWorker(Protocol):
     """A worker in this process that can take an execution as it is submitted."""
 
     def reserve(self) -> str | None:
-        """Reserve a slot: the worker's id, or None when none is free."""
+        """Reserve a slot: the worker's id, or None when none is free or work is queued;
+        then the submission is queued, and reports `arrived` once it is (or failed)."""
+        ...
+
+    def arrived(self) -> None:
+        """A submission that `reserve` turned away is queued and announced, or failed."""
         ...
 
     def release(self) -> None:
@@ -135,7 +141,23 @@ class Submitter:
             trace_id=_trace_id_of(request.trace_parent),
             trace_parent=request.trace_parent,
         )
-        slot = self._reserve_local_slot()
+        local = self.local_worker() if self.local_worker is not None else None
+        worker_id = local.reserve() if local is not None else None
+        try:
+            return await self._store(
+                execution,
+                principal,
+                None if local is None or worker_id is None else _Slot(local, worker_id),
+            )
+        finally:
+            if local is not None and worker_id is None:
+                local.arrived()
+
+    async def _store(
+        self, execution: Execution, principal: Principal, slot: _Slot | None
+    ) -> Execution | InputProblem:
+        """Store the execution: claimed with `slot` and handed over, or queued and announced."""
+        now = execution.created_at
         stored = execution if slot is None else execution.claimed_by(slot.worker_id, now)
         try:
             created = await self._executions.create(stored)
@@ -146,8 +168,9 @@ class Submitter:
         if created is None:  # the same key raced us: answer with the winner
             if slot is not None:
                 slot.worker.release()
+            key = execution.idempotency_key
             assert key is not None
-            winner = await self._executions.get_by_idempotency_key(owner_id, key)
+            winner = await self._executions.get_by_idempotency_key(execution.owner_id, key)
             if winner is None:
                 return InputProblem("idempotency key conflict; retry", "idempotencyKey")
             return winner
@@ -163,12 +186,6 @@ class Submitter:
         self._bus.publish(event)
         self._bus.announce_queued(created)
         return created
-
-    def _reserve_local_slot(self) -> _Slot | None:
-        """A slot of this process's worker, when one is free."""
-        local = self.local_worker() if self.local_worker is not None else None
-        worker_id = local.reserve() if local is not None else None
-        return None if local is None or worker_id is None else _Slot(local, worker_id)
 
     def _check_text(self, request: SubmitRequest) -> InputProblem | None:
         for name, text in (

@@ -18,7 +18,9 @@ from service.adapters.store.documents import (
     ExecutionEventDocument,
     ExecutionInputDocument,
 )
-from service.adapters.store.mapping import event_from_dict
+from service.adapters.store.mapping import event_from_dict, execution_from_dict
+from service.domain.executions import Execution
+from service.domain.statuses import ExecutionStatus
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +28,8 @@ _RETRY_SECONDS = 1.0
 
 
 class ChangeStreamFeed:
-    """Two change streams (events inserted; executions inserted or flagged for cancel)."""
+    """Three change streams: events inserted; executions inserted (queued work, handed to
+    this process's worker) or flagged for cancel; stdin input inserted."""
 
     def __init__(self, bus: LocalEventBus) -> None:
         self._bus = bus
@@ -75,7 +78,11 @@ class ChangeStreamFeed:
     async def _follow_control(self, ready: asyncio.Event) -> None:
         def on_change(change: Mapping[str, Any]) -> None:
             if change["operationType"] == "insert":
-                self._bus.announce_queued()
+                queued = _queued_execution(change.get("fullDocument"))
+                if isinstance(queued, Execution):
+                    self._bus.queued_elsewhere(queued)
+                elif queued:
+                    self._bus.announce_queued()  # some work, but which is for a search to say
             else:
                 self._bus.request_cancel(change["documentKey"]["_id"])
 
@@ -90,7 +97,9 @@ class ChangeStreamFeed:
                         ]
                     }
                 },
-                {"$project": {"operationType": 1, "documentKey": 1}},
+                # An insert carries the execution, so a worker can claim it by id at
+                # once rather than search the store for it.
+                {"$project": {"operationType": 1, "documentKey": 1, "fullDocument": 1}},
             ],
             on_change,
             ready,
@@ -105,6 +114,21 @@ class ChangeStreamFeed:
             ready,
             "input",
         )
+
+
+def _queued_execution(document: Mapping[str, Any] | None) -> Execution | bool:
+    """What an inserted execution document means for a worker: the execution when it is
+    queued, False when it was stored already claimed (by the worker of the process that
+    stored it), True when it cannot be read here (a search will find it)."""
+    if document is None:
+        return True
+    if document.get("status") != ExecutionStatus.QUEUED.value:
+        return False
+    try:
+        return execution_from_dict(dict(document))
+    except (KeyError, TypeError, ValueError):
+        log.warning("an inserted execution could not be read: %r", document.get("_id"))
+        return True
 
 
 async def _watch(

@@ -115,6 +115,12 @@ class LocalEventBus:
         for callback in self._queued_callbacks:
             callback(execution)
 
+    def queued_elsewhere(self, execution: Execution) -> None:
+        """`execution` was just queued by another process (a change stream says so): tell
+        this process's worker, which can then claim it without looking for it."""
+        for callback in self._queued_callbacks:
+            callback(execution)
+
     def remember(self, execution: Execution) -> None:
         self._recent.announce(execution)
 

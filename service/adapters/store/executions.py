@@ -163,17 +163,17 @@ class MongoExecutionRepository:
         )
         return result.modified_count == 1
 
-    async def claim_next(self, worker_id: str, at: datetime) -> Execution | None:
-        while True:
-            # Oldest queued first, then claim it with a guarded write; another worker that
-            # won the race makes the claim fail, and the next oldest is tried.
-            raw = await self._collection.find_one(
-                {"status": ExecutionStatus.QUEUED.value}, sort=[("created_at", pymongo.ASCENDING)]
-            )
-            if raw is None:
-                return None
-            if await self.claim(raw["_id"], worker_id, at):
-                return execution_from_dict(raw).claimed_by(worker_id, at)
+    async def queued(self, limit: int) -> list[Execution]:
+        # The (status, created_at) index finds the queued ones, but the store sorts whatever
+        # it found (its planner does not read an index in order): one oldest costs about as
+        # much as a few hundred (measured: 35 ms for one, 29 ms for 512, at 1,000 queued).
+        # Hence one search for many, claimed one by one by id (`claim`, about 1 ms).
+        cursor = (
+            self._collection.find({"status": ExecutionStatus.QUEUED.value})
+            .sort("created_at", pymongo.ASCENDING)
+            .limit(limit)
+        )
+        return [execution_from_dict(raw) async for raw in cursor]
 
     async def request_cancel(self, execution_id: str) -> Execution | None:
         # Unknown or already terminal: nothing to flag; either way the caller gets the record.
