@@ -7,11 +7,17 @@ lost notification costs at most `poll_seconds`. When the bus remembers every eve
 `after_seq` (it heard them all: the execution ran in this process), the feed starts with them
 and the first read of the log is skipped: in a self-contained server a subscription then
 costs no store read.
+
+A store outage does not end a stream that is under way: it keeps following live events and
+reads the log again once the store is back, giving up (StoreUnavailable) only after
+`outage_tolerance_seconds`. A stream that cannot start (the store is down) fails at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Awaitable
+from typing import TypeVar
 
 from service.domain.accounts import Principal
 from service.domain.events import ExecutionEvent
@@ -19,9 +25,33 @@ from service.domain.executions import Execution
 from service.services.bus_port import EventBus
 from service.services.ownership import can_see
 from service.services.repairing import repair_missing_status_event
-from service.services.store_port import EventLog, ExecutionRepository
+from service.services.store_port import EventLog, ExecutionRepository, StoreUnavailable
 
 _BATCH = 500
+
+T = TypeVar("T")
+
+
+class _Outage:
+    """How long one stream has been waiting for the store."""
+
+    def __init__(self, tolerance_seconds: float) -> None:
+        self._tolerance = tolerance_seconds
+        self._since: float | None = None
+
+    async def read(self, call: Awaitable[T], fallback: T) -> T:
+        """`call`'s result; `fallback` while the store is down, until the tolerance ends."""
+        try:
+            result = await call
+        except StoreUnavailable:
+            now = time.monotonic()
+            if self._since is None:
+                self._since = now
+            if now - self._since > self._tolerance:
+                raise
+            return fallback
+        self._since = None
+        return result
 
 
 class EventStreamer:
@@ -35,12 +65,14 @@ class EventStreamer:
         *,
         poll_seconds: float = 1.0,
         repair_after_seconds: float = 5.0,
+        outage_tolerance_seconds: float = 60.0,
     ) -> None:
         self._executions = executions
         self._events = events
         self._bus = bus
         self._poll_seconds = poll_seconds
         self._repair_after_seconds = repair_after_seconds
+        self._outage_tolerance = outage_tolerance_seconds
 
     async def visible(self, execution_id: str, principal: Principal) -> Execution | None:
         """The execution when `principal` may see it, else None (also when unknown).
@@ -78,10 +110,11 @@ class EventStreamer:
             # A primed feed already holds what the first read of the log would return.
             read_log = not live.primed
             idle = 0.0
+            outage = _Outage(self._outage_tolerance)
             while True:
-                # Catch up from the log.
+                # Catch up from the log (nothing while the store is down: follow live).
                 while read_log:
-                    batch = await self._events.after(execution_id, last, _BATCH)
+                    batch = await outage.read(self._events.after(execution_id, last, _BATCH), [])
                     for event in batch:
                         yield event
                         last = event.seq
@@ -102,12 +135,12 @@ class EventStreamer:
                         break  # a gap: re-read the log
                     next_event = await live.next(self._poll_seconds)
                 else:
-                    if await self._already_ended_before(execution_id, last):
+                    if await outage.read(self._already_ended_before(execution_id, last), False):
                         return
                     idle += self._poll_seconds
                     if idle >= self._repair_after_seconds:
                         idle = 0.0
-                        await self._repair(execution_id)
+                        await outage.read(self._repair(execution_id), None)
 
     async def _already_ended_before(self, execution_id: str, seq: int) -> bool:
         """True when the terminal event is at or before `seq`: nothing more will come."""

@@ -11,6 +11,7 @@ from pymongo.errors import DuplicateKeyError
 
 from service.adapters.store.documents import ExecutionDocument
 from service.adapters.store.mapping import execution_from_dict, execution_to_dict
+from service.adapters.store.outages import translates_outages
 from service.adapters.store.paging import keyset_page
 from service.domain.executions import Execution
 from service.domain.statuses import TERMINAL_STATUSES, ExecutionStatus
@@ -23,6 +24,7 @@ _TERMINAL = sorted(s.value for s in TERMINAL_STATUSES)
 _NOT_TERMINAL = sorted(s.value for s in ExecutionStatus if s not in TERMINAL_STATUSES)
 
 
+@translates_outages
 class MongoExecutionRepository:
     """ExecutionRepository over the `executions` collection."""
 

@@ -24,6 +24,7 @@ from service.entrypoints.graphql.context import Context
 from service.entrypoints.graphql.hardening import Hardening
 from service.services.authenticating import AuthCode, Authenticator
 from service.services.problems import AuthProblem
+from service.services.store_port import StoreUnavailable
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +53,13 @@ async def principal_from(
     token = bearer_of(authorization)
     if isinstance(token, AuthProblem):
         return token
-    return await auth.authenticate(token, client=client)
+    try:
+        return await auth.authenticate(token, client=client)
+    except StoreUnavailable:
+        return AuthProblem(
+            "the store is unavailable: the token cannot be checked; try again shortly",
+            AuthCode.STORE_UNAVAILABLE,
+        )
 
 
 def client_of(connection: HTTPConnection) -> str | None:
@@ -75,7 +82,11 @@ class AuthenticatingRouter(GraphQLRouter[Context, None]):
                 return await principal_from(auth, given, client)
 
             context.recheck = recheck
-        if isinstance(context.principal, AuthProblem):
+        problem = context.principal
+        # A token that cannot be checked now is not refused: each operation checks it again
+        # and answers STORE_UNAVAILABLE until the store is back.
+        unchecked = isinstance(problem, AuthProblem) and problem.code == AuthCode.STORE_UNAVAILABLE
+        if isinstance(problem, AuthProblem) and not (unchecked and context.recheck is not None):
             raise ConnectionRejectionError
         unset: UnsetType = UNSET
         return unset
