@@ -14,7 +14,12 @@ from service.services.clock import utcnow
 from service.services.dispatching import Dispatcher
 from service.services.observing import ExecutionObserver
 from service.services.recovering import Recovery
-from service.services.store_port import ExecutionRepository, WorkerRecord, WorkerRegistry
+from service.services.store_port import (
+    ExecutionRepository,
+    StoreUnavailable,
+    WorkerRecord,
+    WorkerRegistry,
+)
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +93,8 @@ class Worker:
             await asyncio.sleep(self._heartbeat_seconds)
             try:
                 await self._heartbeat_once()
+            except StoreUnavailable as error:
+                log.warning("worker heartbeat failed: %s", error)
             except Exception:
                 log.exception("worker heartbeat failed")
 
