@@ -134,6 +134,7 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
     metrics = create_metrics()
     store: EmbeddedStore | None = None
     supervisor: StoreSupervisor | None = None
+    retry = OutageRetry(tolerance_seconds=settings.store_outage_tolerance_seconds)
     uri = settings.mongodb_uri
     if uri is None:
         # Started from this (the main) thread on purpose: PR_SET_PDEATHSIG fires when the
@@ -146,13 +147,13 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
                 store,
                 first_delay_seconds=settings.store_restart_delay_seconds,
                 max_delay_seconds=settings.store_restart_max_delay_seconds,
+                on_restart=retry.store_back,
             )
             supervisor.start()
     client = await connect(uri, settings.database, timeout_seconds=settings.store_timeout_seconds)
     bus = LocalEventBus()
     executions = MongoExecutionRepository()
     events = MongoEventLog()
-    retry = OutageRetry(tolerance_seconds=settings.store_outage_tolerance_seconds)
 
     backend: SandboxBackend | None = None
     if worker:

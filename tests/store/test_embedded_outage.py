@@ -169,3 +169,28 @@ async def test_sigterm_during_a_store_outage_ends_the_process(tmp_path: Path) ->
             ) from None
     finally:
         server.stop()
+
+
+async def test_a_run_that_ended_just_before_the_store_died_keeps_its_verdict(
+    tmp_path: Path,
+) -> None:
+    # SecantusDB can lose what it acknowledged in the last half second before a kill -9:
+    # here, the terminal write and the last events. The worker writes them again.
+    server = embedded_server(tmp_path, PODRUN_STORE_RESTART_DELAY_SECONDS="0.25")
+    try:
+        api = Api(server.url)
+        store = store_child(server)
+        submitted = await api.submit(TICKS.replace("range(30)", "range(12)"))
+        live = await api.events(submitted["id"], timeout=60)
+        os.kill(store, signal.SIGKILL)  # as soon as the verdict was streamed
+        assert statuses_of(live)[-1] == "COMPLETED"
+
+        wait_for(lambda: gone(store), "the store to die")
+        wait_for(lambda: health(server) == 200, "/healthz to say 200 again")
+        stored = await api.events(submitted["id"], timeout=30)
+        assert [without_time(e) for e in stored] == [without_time(e) for e in live]
+        execution = await api.get(submitted["id"])
+        assert execution["status"] == "COMPLETED"
+        assert execution["stdout"] == "".join(f"{i}\n" for i in range(12))
+    finally:
+        server.stop()

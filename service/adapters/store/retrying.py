@@ -58,6 +58,21 @@ class OutageRetry:
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     # Outages seen so far (any call that failed with StoreUnavailable counts one).
     outages: int = 0
+    _replays: list[Callable[[], Awaitable[None]]] = field(
+        default_factory=list, init=False, repr=False
+    )
+
+    def on_outage_end(self, replay: Callable[[], Awaitable[None]]) -> None:
+        """Run `replay` (a wrapper's re-application of its recent writes) in `store_back`."""
+        self._replays.append(replay)
+
+    async def store_back(self) -> None:
+        """The store was restarted (it may have been down while no call noticed, and have
+        lost writes meanwhile): apply the recent writes again now, not at the next write,
+        which may never come for a run that had just ended."""
+        self.outages += 1
+        for replay in self._replays:
+            await self.call("applying recent writes again", _ignoring_retried(replay))
 
     async def call(self, what: str, attempt: Callable[[bool], Awaitable[T]]) -> T:
         """`attempt(retried)`: `retried` is True once an earlier attempt failed (and may
@@ -87,6 +102,10 @@ class OutageRetry:
             if retried:
                 log.info("the store is back: %s done", what)
             return result
+
+
+def _ignoring_retried(call: Callable[[], Awaitable[T]]) -> Callable[[bool], Awaitable[T]]:
+    return lambda _: call()
 
 
 class _RecentWrites:
@@ -139,6 +158,7 @@ class RetryingExecutionRepository:
         self._inner = inner
         self._retry = retry
         self._recent = _RecentWrites(retry)
+        retry.on_outage_end(self._recent.replay_after_outage)
 
     async def _read(self, what: str, read: Callable[[], Awaitable[T]]) -> T:
         return await self._retry.call(what, lambda _: read())
@@ -237,36 +257,47 @@ class RetryingExecutionRepository:
         fields: Mapping[str, Any],
         worker_id: str | None = None,
     ) -> bool:
-        async def attempt(retried: bool) -> bool:
-            if await self._inner.transition(
+        def write() -> Awaitable[bool]:
+            return self._inner.transition(
                 execution_id,
                 expected=expected,
                 status=status,
                 seq=seq,
                 fields=fields,
                 worker_id=worker_id,
-            ):
+            )
+
+        async def attempt(retried: bool) -> bool:
+            await self._recent.replay_after_outage()
+            if await write():
                 return True
             return retried and _shows(await self._inner.get(execution_id), status, seq, worker_id)
 
-        return await self._retry.call(f"the {status.value} write of {execution_id}", attempt)
+        done = await self._retry.call(f"the {status.value} write of {execution_id}", attempt)
+        if done:
+            self._recent.remember(write)
+        return done
 
     async def reassign(
         self, execution_id: str, *, from_worker: str | None, to_worker: str
     ) -> Execution | None:
+        def write() -> Awaitable[Execution | None]:
+            return self._inner.reassign(execution_id, from_worker=from_worker, to_worker=to_worker)
+
         async def attempt(retried: bool) -> Execution | None:
-            moved = await self._inner.reassign(
-                execution_id, from_worker=from_worker, to_worker=to_worker
-            )
+            await self._recent.replay_after_outage()
+            moved = await write()
             if moved is not None or not retried:
                 return moved
             record = await self._inner.get(execution_id)
-            active = record is not None and not record.status.is_terminal
-            return (
-                record if active and record is not None and record.worker_id == to_worker else None
-            )
+            if record is None or record.status.is_terminal or record.worker_id != to_worker:
+                return None
+            return record
 
-        return await self._retry.call(f"taking over {execution_id}", attempt)
+        done = await self._retry.call(f"taking over {execution_id}", attempt)
+        if done is not None:
+            self._recent.remember(write)
+        return done
 
     async def claim_next(self, worker_id: str, at: datetime) -> Execution | None:
         async def attempt(retried: bool) -> Execution | None:
@@ -339,6 +370,7 @@ class RetryingEventLog:
         self._inner = inner
         self._retry = retry
         self._recent = _RecentWrites(retry)
+        retry.on_outage_end(self._recent.replay_after_outage)
 
     async def append(self, event: ExecutionEvent) -> bool:
         async def attempt(_: bool) -> bool:

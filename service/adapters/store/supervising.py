@@ -13,6 +13,7 @@ import contextlib
 import logging
 import signal
 import time
+from collections.abc import Awaitable, Callable
 
 from service.adapters.store.embedded import (
     EmbeddedStore,
@@ -48,12 +49,15 @@ class StoreSupervisor:
         first_delay_seconds: float = 0.25,
         max_delay_seconds: float = 30.0,
         settled_seconds: float = 30.0,
+        on_restart: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._store = store
         self._poll = poll_seconds
         self._first_delay = first_delay_seconds
         self._max_delay = max_delay_seconds
         self._settled = settled_seconds
+        # Told after each restart (the worker applies its recent writes again).
+        self._on_restart = on_restart
         self._task: asyncio.Task[None] | None = None
         self.restarts = 0
 
@@ -112,3 +116,8 @@ class StoreSupervisor:
                 started.pid if started is not None else -1,
                 self._store.port,
             )
+            if self._on_restart is not None:
+                try:
+                    await self._on_restart()
+                except Exception:
+                    log.exception("after restarting the embedded store")
