@@ -94,6 +94,7 @@ class Worker:
             try:
                 await self._heartbeat_once()
             except StoreUnavailable as error:
+                self._recovery.outage_seen()
                 log.warning("worker heartbeat failed: %s", error)
             except Exception:
                 log.exception("worker heartbeat failed")
