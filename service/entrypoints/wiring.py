@@ -20,11 +20,8 @@ from service.adapters.store.embedded import EmbeddedStore, start_embedded_store
 from service.adapters.store.events import MongoEventLog
 from service.adapters.store.executions import MongoExecutionRepository
 from service.adapters.store.inputs import MongoInputLog
-from service.adapters.store.retrying import (
-    OutageRetry,
-    RetryingEventLog,
-    RetryingExecutionRepository,
-)
+from service.adapters.store.outages import OutageRetry
+from service.adapters.store.retrying import RetryingEventLog, RetryingExecutionRepository
 from service.adapters.store.supervising import StoreSupervisor
 from service.adapters.store.workers import MongoWorkerRegistry
 from service.adapters.telemetry.instrumenting import instrument_libraries
