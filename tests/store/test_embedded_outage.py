@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from tests.auth.accounts import register
 from tests.support.client import EXECUTE, GET, Api, output_of, statuses_of
 from tests.support.servers import PodrunProcess
 
@@ -192,5 +193,27 @@ async def test_a_run_that_ended_just_before_the_store_died_keeps_its_verdict(
         execution = await api.get(submitted["id"])
         assert execution["status"] == "COMPLETED"
         assert execution["stdout"] == "".join(f"{i}\n" for i in range(12))
+    finally:
+        server.stop()
+
+
+async def test_a_signed_in_caller_is_told_the_store_is_unavailable(tmp_path: Path) -> None:
+    server = embedded_server(tmp_path, PODRUN_STORE_RESTART_DELAY_SECONDS="120")
+    try:
+        account = await register(Api(server.url))
+        mine = await account.api.run("print('mine')")
+        store = store_child(server)
+        os.kill(store, signal.SIGKILL)
+        wait_for(lambda: gone(store), "the store to die")
+
+        # The token cannot be checked: that is said, not taken for an invalid token.
+        async with httpx.AsyncClient(timeout=30) as client:
+            response = await client.post(
+                f"{server.url}/graphql",
+                json={"query": GET, "variables": {"id": mine["id"]}},
+                headers={"Authorization": f"Bearer {account.access_token}"},
+            )
+        assert response.status_code == 200
+        assert codes(response.json()) == ["STORE_UNAVAILABLE"], response.text
     finally:
         server.stop()
