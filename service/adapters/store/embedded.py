@@ -100,7 +100,8 @@ def _uri(port: int) -> str:
     # minutes (up to 10,000) and scans them all on each new one, so the store's CPU per
     # write grew with recent traffic (a tenth of its time at a few hundred executions).
     # Over loopback to a single node, a retry would only ever help across a store restart,
-    # which the worker's recovery handles anyway.
+    # which the worker's own retries handle (see `retrying`: they also know when a write
+    # that seemed to fail was applied).
     return f"mongodb://127.0.0.1:{port}/?directConnection=true&retryWrites=false"
 
 
