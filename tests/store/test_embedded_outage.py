@@ -19,7 +19,7 @@ from tests.support.client import EXECUTE, GET, Api, output_of, statuses_of
 from tests.support.servers import PodrunProcess
 
 # Long enough that a request made during the outage cannot simply wait it out.
-RESTART_DELAY_SECONDS = 4.0
+RESTART_DELAY_SECONDS = 8.0
 TICKS = "import time\nfor i in range(30):\n    print(i, flush=True)\n    time.sleep(0.1)\n"
 
 
