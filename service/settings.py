@@ -28,6 +28,30 @@ class Settings(BaseSettings):
         None, description="A real MongoDB (replica set) instead of the embedded store."
     )
     database: str = Field("podrun", description="Database name.")
+    store_timeout_seconds: float = Field(
+        2.0,
+        gt=0,
+        le=60,
+        description="How long a request waits for an unreachable store before it answers "
+        "STORE_UNAVAILABLE (pymongo's server selection timeout).",
+    )
+    store_outage_tolerance_seconds: float = Field(
+        60.0,
+        ge=0,
+        description="How long running executions and open subscriptions wait out a store "
+        "outage (their writes and reads retried with backoff) before they give up.",
+    )
+    store_restart_delay_seconds: float = Field(
+        0.25,
+        gt=0,
+        description="Wait before restarting an embedded store that died; doubled for each "
+        "restart in a row.",
+    )
+    store_restart_max_delay_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="Longest wait between two restarts of an embedded store that keeps dying.",
+    )
     backend: Literal["local", "kubernetes"] = Field("local", description="Sandbox backend.")
     max_concurrency: int = Field(
         default_factory=lambda: max(4, 4 * (os.cpu_count() or 1)),

@@ -19,6 +19,7 @@ import uuid
 from service.adapters.bus.changestreams import ChangeStreamFeed
 from service.adapters.store.presence import MongoPresence
 from service.services.clock import utcnow
+from service.services.store_port import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,8 @@ class FeedSwitch:
             await asyncio.sleep(self._interval)
             try:
                 await self._tick()
+            except StoreUnavailable as error:
+                log.warning("presence check failed: %s", error)
             except Exception:
                 log.exception("presence check failed")
 

@@ -7,7 +7,9 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 from pymongo import AsyncMongoClient
 
@@ -18,6 +20,9 @@ from service.adapters.store.embedded import EmbeddedStore, start_embedded_store
 from service.adapters.store.events import MongoEventLog
 from service.adapters.store.executions import MongoExecutionRepository
 from service.adapters.store.inputs import MongoInputLog
+from service.adapters.store.outages import OutageRetry
+from service.adapters.store.retrying import RetryingEventLog, RetryingExecutionRepository
+from service.adapters.store.supervising import StoreSupervisor
 from service.adapters.store.workers import MongoWorkerRegistry
 from service.adapters.telemetry.instrumenting import instrument_libraries
 from service.adapters.telemetry.metrics import ExecutionMetrics, create_metrics
@@ -40,6 +45,7 @@ from service.services.querying import ExecutionQueries
 from service.services.recovering import Recovery
 from service.services.relaying import StdinRelay
 from service.services.sandbox_port import SandboxBackend
+from service.services.store_port import EventLog, ExecutionRepository
 from service.services.submitting import SubmitPolicy, Submitter
 from service.services.subscribing import EventStreamer
 from service.services.usecases import UseCases
@@ -47,6 +53,11 @@ from service.services.working import Worker
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# The health check's store ping: a store that does not answer this fast is not ready.
+_PING_SECONDS = 0.5
+# Each store-dependent step of `stop` (the store may be down or restarting meanwhile).
+_STOP_STEP_SECONDS = 5.0
 
 
 def _process_alive(pid: int) -> bool:
@@ -71,14 +82,19 @@ class Podrun:
     use_cases: UseCases
     metrics: ExecutionMetrics
     store: EmbeddedStore | None = None
+    supervisor: StoreSupervisor | None = None
     backend: SandboxBackend | None = None
     worker: Worker | LeadingWorker | None = None
+    # The worker's store calls wait out outages until `stop` sets `retry.stopping`.
+    retry: OutageRetry = field(default_factory=OutageRetry)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def ping(self) -> bool:
+        if self.supervisor is not None and not self.supervisor.up:
+            return False
         try:
-            await self.client.admin.command("ping")
-        except Exception:  # noqa: BLE001 - any failure means "not ready"
+            await asyncio.wait_for(self.client.admin.command("ping"), _PING_SECONDS)
+        except Exception:  # noqa: BLE001 - any failure (or no answer in time) means "not ready"
             return False
         return True
 
@@ -93,17 +109,28 @@ class Podrun:
         await self.use_cases.streamer.settle(settle_seconds)
 
     async def stop(self) -> None:
+        """Stop in order, each store-dependent step bounded: the store may be down."""
         self.ready.clear()
+        self.retry.stopping.set()
         if self.worker is not None:
             await self.worker.stop()
         if self.backend is not None:
             await self.backend.close()
-        await self.switch.close()
-        await self.feed.close()
-        await self.client.close()
+        await _bounded("leaving the presence list", self.switch.close())
+        await _bounded("closing change streams", self.feed.close())
+        await _bounded("closing the store client", self.client.close())
+        if self.supervisor is not None:
+            await self.supervisor.stop()
         if self.store is not None:
             self.store.stop()
         shutdown_tracing()
+
+
+async def _bounded(what: str, step: Coroutine[Any, Any, None]) -> None:
+    try:
+        await asyncio.wait_for(step, _STOP_STEP_SECONDS)
+    except TimeoutError:
+        log.warning("%s took over %.0f s; going on without it", what, _STOP_STEP_SECONDS)
 
 
 async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = True) -> Podrun:
@@ -113,13 +140,24 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
         instrument_libraries()
     metrics = create_metrics()
     store: EmbeddedStore | None = None
+    supervisor: StoreSupervisor | None = None
+    retry = OutageRetry(tolerance_seconds=settings.store_outage_tolerance_seconds)
     uri = settings.mongodb_uri
     if uri is None:
         # Started from this (the main) thread on purpose: PR_SET_PDEATHSIG fires when the
-        # thread that forked the child ends, and a pool thread may end at any time.
+        # thread that forked the child ends, and a pool thread may end at any time. (Its
+        # supervisor restarts it from the event loop, which runs on this thread too.)
         store = start_embedded_store(settings.data_dir)
         uri = store.uri
-    client = await connect(uri, settings.database)
+        if store.process is not None:
+            supervisor = StoreSupervisor(
+                store,
+                first_delay_seconds=settings.store_restart_delay_seconds,
+                max_delay_seconds=settings.store_restart_max_delay_seconds,
+                on_restart=retry.store_back,
+            )
+            supervisor.start()
+    client = await connect(uri, settings.database, timeout_seconds=settings.store_timeout_seconds)
     bus = LocalEventBus()
     executions = MongoExecutionRepository()
     events = MongoEventLog()
@@ -166,7 +204,12 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
         queries=ExecutionQueries(
             executions, events, anonymous_can_list=settings.auth_anonymous_can_list
         ),
-        streamer=EventStreamer(executions, events, bus),
+        streamer=EventStreamer(
+            executions,
+            events,
+            bus,
+            outage_tolerance_seconds=settings.store_outage_tolerance_seconds,
+        ),
         runtimes=runtimes,
         limits=settings.limit_policy(),
         accounts=account_use_cases(settings, submitter, quotas),
@@ -180,12 +223,18 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
         use_cases=use_cases,
         metrics=metrics,
         store=store,
+        supervisor=supervisor,
         backend=backend,
+        retry=retry,
     )
     if backend is not None:
-        podrun.worker = await _build_worker(
-            settings, backend, runtimes, (executions, events, bus), metrics
+        # The worker waits out store outages; the API (above) fails fast.
+        worker_stores = (
+            RetryingExecutionRepository(executions, retry),
+            RetryingEventLog(events, retry),
+            bus,
         )
+        podrun.worker = await _build_worker(settings, backend, runtimes, worker_stores, metrics)
         running = podrun.worker  # its dispatcher changes with each leadership term
         metrics.capacity.set(running.dispatcher.capacity)
         metrics.capacity_in_use.set_function(lambda: running.dispatcher.in_use)
@@ -202,7 +251,7 @@ async def _build_worker(
     settings: Settings,
     backend: SandboxBackend,
     runtimes: RuntimeCatalog,
-    stores: tuple[MongoExecutionRepository, MongoEventLog, LocalEventBus],
+    stores: tuple[ExecutionRepository, EventLog, LocalEventBus],
     metrics: ExecutionMetrics,
 ) -> Worker | LeadingWorker:
     executions, events, bus = stores

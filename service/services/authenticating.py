@@ -66,6 +66,8 @@ class AuthCode:
     TOKEN_REUSED = "TOKEN_REUSED"  # noqa: S105 - an error code
     REGISTRATION_CLOSED = "REGISTRATION_CLOSED"
     RATE_LIMITED = "RATE_LIMITED"
+    # The token could not be checked: the store is down (not a verdict on the token).
+    STORE_UNAVAILABLE = "STORE_UNAVAILABLE"
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,13 +3,16 @@
 A worker is dead when it has no liveness record, when its record is on this host and its
 process is gone (a restart is recognised at once), or when it missed heartbeats for
 `dead_after_seconds`. Executions still QUEUED simply run when a worker is back.
+
+Nobody can heartbeat while the store is down: after an outage every worker gets
+`dead_after_seconds` again to prove it is alive before its heartbeat counts as missed.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from service.domain.executions import Execution
 from service.services.bus_port import EventBus
@@ -46,6 +49,11 @@ class Recovery:
         self._hostname = hostname
         self._dead_after = timedelta(seconds=dead_after_seconds)
         self._process_alive = process_alive
+        self._outage_seen_at: datetime | None = None
+
+    def outage_seen(self) -> None:
+        """The store could not be reached just now (this worker's heartbeat failed)."""
+        self._outage_seen_at = utcnow()
 
     async def sweep(self) -> int:
         """End the executions of dead workers; return how many were ended."""
@@ -69,7 +77,10 @@ class Recovery:
             return True
         if record.hostname == self._hostname and not self._process_alive(record.pid):
             return True
-        return utcnow() - record.heartbeat_at > self._dead_after
+        last_sign = record.heartbeat_at
+        if self._outage_seen_at is not None:
+            last_sign = max(last_sign, self._outage_seen_at)
+        return utcnow() - last_sign > self._dead_after
 
     async def _end(self, execution: Execution) -> bool:
         ended = await end_as_error(

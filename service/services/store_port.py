@@ -38,6 +38,12 @@ class InvalidCursor(ValueError):
     """A pagination cursor that this server did not issue."""
 
 
+class StoreUnavailable(RuntimeError):
+    """The store cannot be reached right now (down, restarting, unreachable): nothing was
+    decided, and the same call may succeed once it is back. A write that failed this way
+    may or may not have been applied."""
+
+
 class ExecutionRepository(Protocol):
     async def create(self, execution: Execution) -> Execution | None:
         """Insert; None when the owner's idempotency key is already taken."""

@@ -10,14 +10,20 @@ costs no store read.
 
 On shutdown, `settle` waits until every stream whose execution has ended has handed its
 terminal event on, so closing the connections afterwards cuts no verdict off.
+
+A store outage does not end a stream that is under way: it keeps following live events and
+reads the log again once the store is back, giving up (StoreUnavailable) only after
+`outage_tolerance_seconds`. A stream that cannot start (the store is down) fails at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
+from typing import TypeVar
 
 from service.domain.accounts import Principal
 from service.domain.events import ExecutionEvent
@@ -25,9 +31,33 @@ from service.domain.executions import Execution
 from service.services.bus_port import EventBus
 from service.services.ownership import can_see
 from service.services.repairing import complete_log
-from service.services.store_port import EventLog, ExecutionRepository
+from service.services.store_port import EventLog, ExecutionRepository, StoreUnavailable
 
 _BATCH = 500
+
+T = TypeVar("T")
+
+
+class _Outage:
+    """How long one stream has been waiting for the store."""
+
+    def __init__(self, tolerance_seconds: float) -> None:
+        self._tolerance = tolerance_seconds
+        self._since: float | None = None
+
+    async def read(self, call: Awaitable[T], fallback: T) -> T:
+        """`call`'s result; `fallback` while the store is down, until the tolerance ends."""
+        try:
+            result = await call
+        except StoreUnavailable:
+            now = time.monotonic()
+            if self._since is None:
+                self._since = now
+            if now - self._since > self._tolerance:
+                raise
+            return fallback
+        self._since = None
+        return result
 
 
 class EventStreamer:
@@ -40,11 +70,13 @@ class EventStreamer:
         bus: EventBus,
         *,
         poll_seconds: float = 1.0,
+        outage_tolerance_seconds: float = 60.0,
     ) -> None:
         self._executions = executions
         self._events = events
         self._bus = bus
         self._poll_seconds = poll_seconds
+        self._outage_tolerance = outage_tolerance_seconds
         self._open: Counter[str] = Counter()  # execution id -> streams following it
 
     async def settle(self, timeout: float, *, poll_seconds: float = 0.02) -> None:
@@ -101,18 +133,21 @@ class EventStreamer:
                 # A primed feed already holds what the first read of the log would return.
                 read_log = not live.primed
                 finished = execution if execution.status.is_terminal else None
+                outage = _Outage(self._outage_tolerance)
                 while True:
-                    # Catch up from the log.
+                    # Catch up from the log (nothing while the store is down: follow live).
                     while read_log:
-                        batch = await self._events.after(execution_id, last, _BATCH)
+                        batch = await outage.read(
+                            self._events.after(execution_id, last, _BATCH), []
+                        )
                         for event in batch:
                             yield event
                             last = event.seq
                             if event.is_terminal:
                                 return
                         read_log = len(batch) == _BATCH
-                    if finished is not None and await complete_log(
-                        finished, self._events, self._bus
+                    if finished is not None and await outage.read(
+                        complete_log(finished, self._events, self._bus), False
                     ):
                         # The record is final but the log was short of it (a crash came between
                         # the terminal write and the log's append): the log is whole now.
@@ -132,7 +167,7 @@ class EventStreamer:
                         next_event = await live.next(self._poll_seconds)
                     else:
                         # Quiet for a poll: the record says whether more will come.
-                        record = await self._executions.get(execution_id)
+                        record = await outage.read(self._executions.get(execution_id), None)
                         if record is not None and record.status.is_terminal:
                             if record.last_seq <= last:
                                 return

@@ -20,7 +20,12 @@ from service.services.clock import utcnow
 from service.services.dispatching import Dispatcher
 from service.services.observing import ExecutionObserver
 from service.services.recovering import Recovery
-from service.services.store_port import ExecutionRepository, WorkerRecord, WorkerRegistry
+from service.services.store_port import (
+    ExecutionRepository,
+    StoreUnavailable,
+    WorkerRecord,
+    WorkerRegistry,
+)
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +120,9 @@ class Worker:
             self._last_tick = time.monotonic()
             try:
                 await self._heartbeat_once()
+            except StoreUnavailable as error:
+                self._recovery.outage_seen()
+                log.warning("worker heartbeat failed: %s", error)
             except Exception:
                 log.exception("worker heartbeat failed")
 

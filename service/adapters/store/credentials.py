@@ -9,6 +9,7 @@ from typing import Any
 import pymongo
 
 from service.adapters.store.account_documents import ApiTokenDocument, RefreshTokenDocument
+from service.adapters.store.outages import translates_outages
 from service.domain.credentials import ApiTokenRecord, RefreshTokenRecord
 
 
@@ -43,6 +44,7 @@ def _api_from(raw: dict[str, Any]) -> ApiTokenRecord:
     )
 
 
+@translates_outages
 class MongoRefreshTokenRepository:
     def __init__(self) -> None:
         self._collection = RefreshTokenDocument.get_pymongo_collection()
@@ -77,6 +79,7 @@ class MongoRefreshTokenRepository:
         return int(result.modified_count)
 
 
+@translates_outages
 class MongoApiTokenRepository:
     def __init__(self) -> None:
         self._collection = ApiTokenDocument.get_pymongo_collection()

@@ -2,13 +2,15 @@
 
 Data lives in `<data_dir>/store`, so it survives restarts. Processes that share a data dir
 share one store: the first starts it and records its address in `<data_dir>/store.json`;
-the others find it there (a file lock serialises the check). The child gets
+the others find it there (a file lock serialises the check). The owner restarts a store
+that dies (same port, same data; `restart_embedded_store`). The child gets
 PR_SET_PDEATHSIG so it never outlives the process that started it, even after `kill -9`;
 WiredTiger's journal brings the data back on the next start.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ctypes
 import fcntl
@@ -37,11 +39,14 @@ class EmbeddedStoreError(RuntimeError):
 
 @dataclass
 class EmbeddedStore:
-    """A running SecantusDB; `process` is None when another Podrun process owns it."""
+    """A running SecantusDB; `process` is None when another Podrun process owns it.
+
+    Its owner keeps it running: see :mod:`service.adapters.store.supervising`."""
 
     uri: str
     data_dir: Path
     process: subprocess.Popen[bytes] | None
+    port: int | None = None
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -95,7 +100,8 @@ def _uri(port: int) -> str:
     # minutes (up to 10,000) and scans them all on each new one, so the store's CPU per
     # write grew with recent traffic (a tenth of its time at a few hundred executions).
     # Over loopback to a single node, a retry would only ever help across a store restart,
-    # which the worker's recovery handles anyway.
+    # which the worker's own retries handle (see `retrying`: they also know when a write
+    # that seemed to fail was applied).
     return f"mongodb://127.0.0.1:{port}/?directConnection=true&retryWrites=false"
 
 
@@ -111,41 +117,81 @@ def start_embedded_store(data_dir: Path) -> EmbeddedStore:
             log.info("joining the embedded store at %s", existing)
             return EmbeddedStore(uri=existing, data_dir=data_dir, process=None)
         port = _free_port()
-        log_path = data_dir / "store.log"
-        with open(log_path, "ab") as log_file:
-            process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "secantus",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                    "--storage-path",
-                    str(data_dir / "store"),
-                    "--log-level",
-                    "WARNING",
-                ],
-                stdin=subprocess.DEVNULL,
-                stdout=log_file,
-                stderr=log_file,
-                preexec_fn=_die_with_parent,  # noqa: PLW1509 - only prctl, before threads matter
-                start_new_session=True,
-            )
+        process = _spawn(data_dir, port)
         deadline = time.monotonic() + _READY_TIMEOUT_SECONDS
         while not _answers(port):
-            if process.poll() is not None:
-                raise EmbeddedStoreError(
-                    f"the embedded store exited with code {process.returncode}; see {log_path}"
-                )
-            if time.monotonic() > deadline:
-                process.kill()
-                raise EmbeddedStoreError(f"the embedded store did not start; see {log_path}")
+            _check_starting(process, data_dir, deadline)
             time.sleep(0.05)
-        record.write_text(json.dumps({"port": port, "pid": process.pid, "owner": os.getpid()}))
+        _record(data_dir, port, process)
         log.info("started the embedded store (pid %d) on 127.0.0.1:%d", process.pid, port)
-        return EmbeddedStore(uri=_uri(port), data_dir=data_dir, process=process)
+        return EmbeddedStore(uri=_uri(port), data_dir=data_dir, process=process, port=port)
+
+
+async def restart_embedded_store(store: EmbeddedStore) -> None:
+    """Start the dead store of `store` again, on the same port and data, so the open client
+    reconnects to it; raises EmbeddedStoreError when it does not come up.
+
+    Called from the event loop's thread, the one that started the first store: the child's
+    PR_SET_PDEATHSIG is tied to the thread that forked it."""
+    if store.port is None:
+        raise EmbeddedStoreError("this process joined another's store; it cannot restart it")
+    with open(store.data_dir / "store.lock", "w") as lock:  # noqa: ASYNC230 - a lock file
+        # Held by another process only while it checks for (or starts) a store.
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                await asyncio.sleep(0.05)
+        # The dead child was reaped (its pid is free, the files' lock released with it).
+        process = store.process = _spawn(store.data_dir, store.port)
+        deadline = time.monotonic() + _READY_TIMEOUT_SECONDS
+        while not _answers(store.port):
+            _check_starting(process, store.data_dir, deadline)
+            await asyncio.sleep(0.05)
+        _record(store.data_dir, store.port, process)
+
+
+def _spawn(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    with open(data_dir / "store.log", "ab") as log_file:
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "secantus",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--storage-path",
+                str(data_dir / "store"),
+                "--log-level",
+                "WARNING",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=log_file,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 - only prctl, before threads matter
+            start_new_session=True,
+        )
+
+
+def _check_starting(process: subprocess.Popen[bytes], data_dir: Path, deadline: float) -> None:
+    log_path = data_dir / "store.log"
+    if process.poll() is not None:
+        raise EmbeddedStoreError(
+            f"the embedded store exited with code {process.returncode}; see {log_path}"
+        )
+    if time.monotonic() > deadline:
+        process.kill()
+        process.wait()
+        raise EmbeddedStoreError(f"the embedded store did not start; see {log_path}")
+
+
+def _record(data_dir: Path, port: int, process: subprocess.Popen[bytes]) -> None:
+    (data_dir / "store.json").write_text(
+        json.dumps({"port": port, "pid": process.pid, "owner": os.getpid()})
+    )
 
 
 def _running_store(record: Path) -> str | None:

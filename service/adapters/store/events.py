@@ -9,12 +9,14 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from service.adapters.store.documents import ExecutionEventDocument
 from service.adapters.store.mapping import event_from_dict, event_to_dict
+from service.adapters.store.outages import translates_outages
 from service.domain.events import ExecutionEvent
 from service.domain.sandboxes import OutputStream
 
 _DUPLICATE_KEY = 11000
 
 
+@translates_outages
 class MongoEventLog:
     """EventLog over `execution_events`; the unique (execution_id, seq) index makes
     appends idempotent."""

@@ -15,6 +15,7 @@ from service.adapters.store.mapping import (
     execution_from_dict,
     execution_to_dict,
 )
+from service.adapters.store.outages import translates_outages
 from service.adapters.store.paging import keyset_page
 from service.domain.events import ExecutionEvent
 from service.domain.executions import Execution
@@ -28,6 +29,7 @@ _TERMINAL = sorted(s.value for s in TERMINAL_STATUSES)
 _NOT_TERMINAL = sorted(s.value for s in ExecutionStatus if s not in TERMINAL_STATUSES)
 
 
+@translates_outages
 class MongoExecutionRepository:
     """ExecutionRepository over the `executions` collection."""
 

@@ -9,6 +9,7 @@ import pymongo
 from pymongo.errors import DuplicateKeyError
 
 from service.adapters.store.documents import ExecutionInputDocument
+from service.adapters.store.outages import translates_outages
 from service.domain.inputs import StdinChunk
 
 # Concurrent senders to one execution take seqs in turn; each lost race costs one retry.
@@ -19,6 +20,7 @@ class InputLogContended(RuntimeError):
     """Too many concurrent senders to one execution; the caller may retry."""
 
 
+@translates_outages
 class MongoInputLog:
     """InputLog over `execution_inputs`.
 

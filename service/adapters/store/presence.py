@@ -11,8 +11,10 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from service.adapters.store.documents import ProcessDocument
+from service.adapters.store.outages import translates_outages
 
 
+@translates_outages
 class MongoPresence:
     def __init__(self) -> None:
         self._collection = ProcessDocument.get_pymongo_collection()

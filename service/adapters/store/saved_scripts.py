@@ -7,6 +7,7 @@ from dataclasses import asdict
 from typing import Any
 
 from service.adapters.store.account_documents import SavedScriptDocument
+from service.adapters.store.outages import translates_outages
 from service.adapters.store.paging import keyset_page
 from service.domain.limits import LimitsRequest
 from service.domain.scripts import SavedScript
@@ -46,6 +47,7 @@ def script_from_dict(raw: dict[str, Any]) -> SavedScript:
     )
 
 
+@translates_outages
 class MongoSavedScriptRepository:
     def __init__(self) -> None:
         self._collection = SavedScriptDocument.get_pymongo_collection()

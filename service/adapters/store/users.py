@@ -7,6 +7,7 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError
 
 from service.adapters.store.account_documents import UserDocument
+from service.adapters.store.outages import translates_outages
 from service.adapters.store.paging import keyset_page
 from service.domain.accounts import QuotaOverrides, Role, User
 from service.services.store_port import Page
@@ -42,6 +43,7 @@ def user_from_dict(raw: dict[str, Any]) -> User:
     )
 
 
+@translates_outages
 class MongoUserRepository:
     """UserRepository over the `users` collection."""
 

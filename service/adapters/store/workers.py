@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from service.adapters.store.documents import WorkerDocument
+from service.adapters.store.outages import translates_outages
 from service.services.store_port import WorkerRecord
 
 
+@translates_outages
 class MongoWorkerRegistry:
     def __init__(self) -> None:
         self._collection = WorkerDocument.get_pymongo_collection()

@@ -27,6 +27,7 @@ from service.entrypoints.graphql.hardening import Hardening
 from service.entrypoints.http.socket_tokens import TokenBoundTransportWSHandler
 from service.services.authenticating import AuthCode, Authenticator
 from service.services.problems import AuthProblem
+from service.services.store_port import StoreUnavailable
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +58,13 @@ async def principal_from(
     token = bearer_of(authorization)
     if isinstance(token, AuthProblem):
         return token
-    return await auth.authenticate(token, client=client)
+    try:
+        return await auth.authenticate(token, client=client)
+    except StoreUnavailable:
+        return AuthProblem(
+            "the store is unavailable: the token cannot be checked; try again shortly",
+            AuthCode.STORE_UNAVAILABLE,
+        )
 
 
 def client_of(connection: HTTPConnection) -> str | None:
@@ -105,7 +112,10 @@ class AuthenticatingRouter(GraphQLRouter[Context, None]):
                 client_of(connection),
                 self.socket_recheck_seconds,
             )
-        if isinstance(await context.caller(), AuthProblem):
+        problem = await context.caller()
+        # A token that cannot be checked now is not refused: each operation checks it again
+        # and answers STORE_UNAVAILABLE until the store is back.
+        if isinstance(problem, AuthProblem) and problem.code != AuthCode.STORE_UNAVAILABLE:
             raise ConnectionRejectionError
         unset: UnsetType = UNSET
         return unset

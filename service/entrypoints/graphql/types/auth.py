@@ -70,7 +70,8 @@ class AuthPayload:
 
 @strawberry.type(
     description="Not authenticated, or not allowed. code: UNAUTHENTICATED, FORBIDDEN, "
-    "INVALID_CREDENTIALS, INVALID_TOKEN, TOKEN_REUSED, REGISTRATION_CLOSED, RATE_LIMITED."
+    "INVALID_CREDENTIALS, INVALID_TOKEN, TOKEN_REUSED, REGISTRATION_CLOSED, RATE_LIMITED, "
+    "STORE_UNAVAILABLE (the token could not be checked: retry shortly)."
 )
 class AuthError(Error):
     code: str
