@@ -13,6 +13,7 @@ from service.domain.accounts import Principal
 from service.domain.events import StatusEvent
 from service.domain.executions import Execution
 from service.domain.statuses import ExecutionStatus
+from service.domain.transitions import Transition
 from service.services.bus_port import EventBus
 from service.services.clock import utcnow
 from service.services.ownership import ensure_can_act
@@ -55,13 +56,15 @@ class Canceller:
                 ExecutionStatus.CANCELLED,
                 message="cancelled by request",
             )
-            cancelled = await self._executions.compare_and_set(
+            cancelled = await self._executions.apply_and_get(
                 execution_id,
-                expected={ExecutionStatus.QUEUED},
-                status=ExecutionStatus.CANCELLED,
-                seq=event.seq,
-                fields={"finished_at": now},
-                carried=[event],
+                Transition(
+                    ExecutionStatus.QUEUED,
+                    ExecutionStatus.CANCELLED,
+                    seq=event.seq,
+                    finished_at=now,
+                    carried=(event,),
+                ),
             )
             if cancelled is not None:
                 await self._events.append(event)

@@ -1,5 +1,5 @@
 """Running one claimed execution: launch its sandbox, turn what the backend observes into
-events and compare-and-set updates, and end with exactly one verdict.
+events and guarded transitions, and end with exactly one verdict.
 
 Writes for one execution come from the one worker that claimed it, so that worker numbers the
 events itself (`seq`); every status write is fenced on the current status and on the worker
@@ -22,16 +22,16 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
 
 from service.domain.events import ExecutionEvent, OutputEvent, StatusEvent
 from service.domain.executions import Execution
 from service.domain.runtimes import RuntimeCatalog
 from service.domain.sandboxes import (
     OutputStream,
+    ResourceUsage,
     SandboxFinished,
     SandboxObservation,
     SandboxOutput,
@@ -39,12 +39,12 @@ from service.domain.sandboxes import (
     SandboxStarted,
 )
 from service.domain.statuses import ExecutionStatus
+from service.domain.transitions import ExecutionOutput, Transition
 from service.domain.verdicts import Verdict, classify
 from service.services.bus_port import EventBus
 from service.services.clock import utcnow
 from service.services.coalescing import Chunk, OutputCoalescer
 from service.services.relaying import StdinRelay
-from service.services.repairing import output_fields
 from service.services.sandbox_port import SandboxBackend, SandboxHandle, SandboxLaunchError
 from service.services.store_port import EventLog, ExecutionRepository
 from service.services.tracing_port import ExecutionTracer, NullExecutionTracer, RunSpan
@@ -65,7 +65,7 @@ class OwnershipLost(Exception):
 class _Run:
     execution: Execution
     seq: int
-    # The status as stored in the record (what a compare-and-set expects).
+    # The status as stored in the record (the source of the next transition).
     status: ExecutionStatus
     span: RunSpan
     stdout: list[str] = field(default_factory=list)
@@ -73,7 +73,8 @@ class _Run:
     # Write-behind: events not stored yet (published only when implied by the record), and
     # a RUNNING transition not yet written to the record; all stored by `flush_due`.
     unstored: list[ExecutionEvent] = field(default_factory=list)
-    deferred_running: tuple[int, dict[str, Any]] | None = None
+    # (its seq, its started_at)
+    deferred_running: tuple[int, datetime] | None = None
     flush_due: float | None = None
     # The last seq handed to the bus: events go out in seq order, each once.
     published_until: int = 0
@@ -330,22 +331,13 @@ class ExecutionObserver:
                         # Our kill for the stored-output cap, not a user's cancel.
                         outcome = replace(outcome, output_limit_exceeded=True, cancelled=False)
                     verdict = classify(outcome)
-                    usage = outcome.usage
                     await self._finish(
                         run,
                         verdict,
-                        extra={
-                            "output_truncated": outcome.output_limit_exceeded,
-                            "usage": None
-                            if usage is None
-                            else {
-                                "cpu_time_ms": usage.cpu_time_ms,
-                                "peak_memory_kib": usage.peak_memory_kib,
-                                "wall_time_ms": usage.wall_time_ms,
-                            },
-                        },
+                        output_truncated=outcome.output_limit_exceeded,
+                        usage=outcome.usage,
                     )
-                    span.finished(verdict, usage)
+                    span.finished(verdict, outcome.usage)
                     return
         finally:
             pump_task.cancel()
@@ -372,12 +364,17 @@ class ExecutionObserver:
         """SCHEDULED -> RUNNING: told to subscribers now, written to the record lazily (with
         the next flush, or folded into the terminal write when the script ends first)."""
         run.seq += 1
-        run.deferred_running = (run.seq, {"started_at": at})
+        run.deferred_running = (run.seq, at)
         run.span.transition(ExecutionStatus.RUNNING)
         await self._emit(run, StatusEvent(run.execution.id, run.seq, at, ExecutionStatus.RUNNING))
 
     async def _finish(
-        self, run: _Run, verdict: Verdict, extra: Mapping[str, Any] | None = None
+        self,
+        run: _Run,
+        verdict: Verdict,
+        *,
+        output_truncated: bool | None = None,
+        usage: ResourceUsage | None = None,
     ) -> None:
         """The terminal write: record and terminal event in one fenced step, then the log."""
         now = utcnow()
@@ -398,23 +395,24 @@ class ExecutionObserver:
             exit_code=verdict.exit_code,
             message=verdict.message,
         )
-        fields: dict[str, Any] = {
-            **(run.deferred_running[1] if run.deferred_running is not None else {}),
-            "finished_at": now,
-            "exit_code": verdict.exit_code,
-            "error_message": verdict.message if verdict.status is ExecutionStatus.ERROR else None,
-            **output_fields("".join(run.stdout), "".join(run.stderr)),
-            **(extra or {}),
-        }
         carried = [*run.unstored, terminal]
-        written = await self._executions.transition(
+        written = await self._executions.apply(
             run.execution.id,
-            expected={run.status},
-            status=verdict.status,
-            seq=run.seq,
-            fields=fields,
-            worker_id=self._worker_id,
-            carried=carried,
+            Transition(
+                run.status,
+                verdict.status,
+                seq=run.seq,
+                via=ExecutionStatus.RUNNING if run.deferred_running is not None else None,
+                worker_id=self._worker_id,
+                started_at=run.deferred_running[1] if run.deferred_running is not None else None,
+                finished_at=now,
+                exit_code=verdict.exit_code,
+                error_message=verdict.message if verdict.status is ExecutionStatus.ERROR else None,
+                output=ExecutionOutput("".join(run.stdout), "".join(run.stderr)),
+                output_truncated=output_truncated,
+                usage=usage,
+                carried=tuple(carried),
+            ),
         )
         if not written:
             raise OwnershipLost(run.execution.id)
@@ -451,14 +449,16 @@ class ExecutionObserver:
         run.flush_due = None
         await self._store_events(run)
         if run.deferred_running is not None:
-            seq, fields = run.deferred_running
-            written = await self._executions.transition(
+            seq, started_at = run.deferred_running
+            written = await self._executions.apply(
                 run.execution.id,
-                expected={run.status},
-                status=ExecutionStatus.RUNNING,
-                seq=seq,
-                fields=fields,
-                worker_id=self._worker_id,
+                Transition(
+                    run.status,
+                    ExecutionStatus.RUNNING,
+                    seq=seq,
+                    worker_id=self._worker_id,
+                    started_at=started_at,
+                ),
             )
             if not written:
                 raise OwnershipLost(run.execution.id)

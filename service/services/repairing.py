@@ -15,13 +15,10 @@ from __future__ import annotations
 from service.domain.events import ExecutionEvent, StatusEvent
 from service.domain.executions import Execution
 from service.domain.statuses import ExecutionStatus
+from service.domain.transitions import ExecutionOutput, Transition
 from service.services.bus_port import EventBus
 from service.services.clock import utcnow
 from service.services.store_port import EventLog, ExecutionRepository
-
-# Output up to this size (UTF-8, both streams) is kept in the execution's record too, which
-# answers `stdout`/`stderr` with one read; larger output is read from the log.
-INLINE_OUTPUT_BYTES = 2 * 1024 * 1024
 
 
 def implied_events(execution: Execution) -> list[ExecutionEvent]:
@@ -85,17 +82,17 @@ async def end_as_error(
     seq = max(execution.last_seq, await events.last_seq(execution.id)) + 1
     stdout, stderr = await events.output_of(execution.id)
     now = utcnow()
-    written = await executions.transition(
+    written = await executions.apply(
         execution.id,
-        expected={execution.status},
-        status=ExecutionStatus.ERROR,
-        seq=seq,
-        fields={
-            "finished_at": now,
-            "error_message": message,
-            **output_fields(stdout, stderr),
-        },
-        worker_id=worker_id,
+        Transition(
+            execution.status,
+            ExecutionStatus.ERROR,
+            seq=seq,
+            worker_id=worker_id,
+            finished_at=now,
+            error_message=message,
+            output=ExecutionOutput(stdout, stderr),
+        ),
     )
     if not written:
         return False
@@ -103,12 +100,3 @@ async def end_as_error(
     if await events.append(event):
         bus.publish(event)
     return True
-
-
-def output_fields(stdout: str, stderr: str) -> dict[str, object]:
-    """The output columns of a terminal write: the output itself when it is small enough to
-    keep in the record, else a mark that readers take it from the log. A store document is
-    at most 16 MiB, and the largest output cap a server may advertise is not smaller."""
-    if len(stdout.encode()) + len(stderr.encode()) <= INLINE_OUTPUT_BYTES:
-        return {"stdout": stdout, "stderr": stderr, "output_in_log": False}
-    return {"stdout": "", "stderr": "", "output_in_log": True}
