@@ -41,7 +41,7 @@ from service.domain.sandboxes import (
 from service.domain.statuses import ExecutionStatus
 from service.domain.transitions import ExecutionOutput, Transition
 from service.domain.verdicts import Verdict, classify
-from service.services.bus_port import EventBus
+from service.services.bus_port import EventFeed, WorkSignals
 from service.services.clock import utcnow
 from service.services.coalescing import Chunk, OutputCoalescer
 from service.services.relaying import StdinRelay
@@ -90,13 +90,14 @@ class ExecutionObserver:
 
     def __init__(
         self,
+        *,
         executions: ExecutionRepository,
         events: EventLog,
-        bus: EventBus,
+        feed: EventFeed,
+        signals: WorkSignals,
         backend: SandboxBackend,
         runtimes: RuntimeCatalog,
         worker_id: str,
-        *,
         tracer: ExecutionTracer | None = None,
         linger_seconds: float = 0.015,
         max_chunk_bytes: int = 64 * 1024,
@@ -108,7 +109,7 @@ class ExecutionObserver:
     ) -> None:
         self._executions = executions
         self._events = events
-        self._bus = bus
+        self._feed = feed
         self._backend = backend
         self._runtimes = runtimes
         self._worker_id = worker_id
@@ -133,7 +134,7 @@ class ExecutionObserver:
         # Cancel requests for executions not (yet) running here, by arrival time: a claim may
         # race the request. Forgotten after a minute, since most are for other workers.
         self._cancel_pending: dict[str, float] = {}
-        bus.on_cancel_requested(self.request_cancel)
+        signals.on_cancel_requested(self.request_cancel)
 
     @property
     def running_ids(self) -> list[str]:
@@ -227,7 +228,7 @@ class ExecutionObserver:
         finally:
             # However it ended: a run that did not store what it published ahead (ownership
             # lost, a fault) never will, and late listeners must not be handed those events.
-            self._bus.run_ended(execution.id)
+            self._feed.run_ended(execution.id)
             self._cancel_pending.pop(execution.id, None)
             self._handles.pop(execution.id, None)
             run.span.end(run.status)
@@ -440,7 +441,7 @@ class ExecutionObserver:
         record implies (everything else waits for the log)."""
         for event in run.unstored:
             if event.seq > run.published_until:
-                self._bus.publish_ahead(event)
+                self._feed.publish_ahead(event)
                 run.published_until = event.seq
 
     async def _flush(self, run: _Run) -> None:
@@ -473,6 +474,6 @@ class ExecutionObserver:
         await self._events.append_many(events)
         for event in events:
             if event.seq > run.published_until:
-                self._bus.publish(event)
+                self._feed.publish(event)
                 run.published_until = event.seq
-        self._bus.settled(run.execution.id, events[-1].seq)
+        self._feed.settled(run.execution.id, events[-1].seq)

@@ -35,9 +35,9 @@ class ExecutionFilter:
 class ExecutionQueries:
     def __init__(
         self,
+        *,
         executions: ExecutionRepository,
         events: EventLog,
-        *,
         anonymous_can_list: bool = False,
     ) -> None:
         self._executions = executions

@@ -16,7 +16,7 @@ from service.domain.events import ExecutionEvent, StatusEvent
 from service.domain.executions import Execution
 from service.domain.statuses import ExecutionStatus
 from service.domain.transitions import ExecutionOutput, Transition
-from service.services.bus_port import EventBus
+from service.services.bus_port import EventFeed
 from service.services.clock import utcnow
 from service.services.store_port import EventLog, ExecutionRepository
 
@@ -50,7 +50,7 @@ def implied_events(execution: Execution) -> list[ExecutionEvent]:
     return implied
 
 
-async def complete_log(execution: Execution, events: EventLog, bus: EventBus) -> bool:
+async def complete_log(execution: Execution, events: EventLog, feed: EventFeed) -> bool:
     """Append the implied events the log does not hold yet; True when it appended any."""
     stored = await events.last_seq(execution.id)
     if stored >= execution.last_seq:
@@ -60,7 +60,7 @@ async def complete_log(execution: Execution, events: EventLog, bus: EventBus) ->
         return False
     await events.append_many(missing)
     for event in missing:
-        bus.publish(event)
+        feed.publish(event)
     return True
 
 
@@ -71,14 +71,14 @@ async def end_as_error(
     worker_id: str | None,
     executions: ExecutionRepository,
     events: EventLog,
-    bus: EventBus,
+    feed: EventFeed,
 ) -> bool:
     """End an execution that can no longer finish as ERROR, keeping the output stored so
     far; fenced on its status and on `worker_id` as owner. False when it moved on meanwhile.
 
     Every event a client may have received is in the log once `complete_log` ran, so the
     ERROR event takes the next seq after all of them."""
-    await complete_log(execution, events, bus)
+    await complete_log(execution, events, feed)
     seq = max(execution.last_seq, await events.last_seq(execution.id)) + 1
     stdout, stderr = await events.output_of(execution.id)
     now = utcnow()
@@ -98,5 +98,5 @@ async def end_as_error(
         return False
     event = StatusEvent(execution.id, seq, now, ExecutionStatus.ERROR, message=message)
     if await events.append(event):
-        bus.publish(event)
+        feed.publish(event)
     return True
