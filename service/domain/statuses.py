@@ -30,7 +30,7 @@ class ExecutionStatus(enum.StrEnum):
     @property
     def is_active(self) -> bool:
         """Claimed by a worker: a sandbox is being prepared or runs."""
-        return self in (ExecutionStatus.SCHEDULED, ExecutionStatus.RUNNING)
+        return self in ACTIVE_STATUSES
 
 
 TERMINAL_STATUSES: frozenset[ExecutionStatus] = frozenset(
@@ -43,6 +43,10 @@ TERMINAL_STATUSES: frozenset[ExecutionStatus] = frozenset(
         ExecutionStatus.CANCELLED,
         ExecutionStatus.ERROR,
     }
+)
+
+ACTIVE_STATUSES: frozenset[ExecutionStatus] = frozenset(
+    {ExecutionStatus.SCHEDULED, ExecutionStatus.RUNNING}
 )
 
 _ANY_TERMINAL = TERMINAL_STATUSES
@@ -79,5 +83,5 @@ def ensure_transition(current: ExecutionStatus, target: ExecutionStatus) -> None
 
 
 def sources_of(target: ExecutionStatus) -> frozenset[ExecutionStatus]:
-    """Statuses from which `target` may be reached: the compare-and-set's allowed currents."""
+    """Statuses from which `target` may be reached in one step."""
     return frozenset(s for s, targets in TRANSITIONS.items() if target in targets)

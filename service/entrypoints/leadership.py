@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from service.adapters.leases import LeaseElector
 from service.adapters.sandbox.kubernetes import KubernetesSandboxBackend
 from service.services.adopting import Adoption
-from service.services.bus_port import EventBus
+from service.services.bus_port import EventFeed
 from service.services.dispatching import Dispatcher
 from service.services.leading import LeadingWorker
 from service.services.observing import ExecutionObserver
@@ -42,13 +42,15 @@ async def lead_kubernetes_worker(
     backend: SandboxBackend,
     observer: ExecutionObserver,
     new_worker: Callable[[], Worker],
-    stores: tuple[ExecutionRepository, EventLog, EventBus],
+    *,
+    executions: ExecutionRepository,
+    events: EventLog,
+    feed: EventFeed,
     worker_id: str,
 ) -> LeadingWorker:
     """A worker that watches and dispatches only while it holds the Lease."""
     if not isinstance(backend, KubernetesSandboxBackend):
         raise TypeError("leader election is for the kubernetes backend")
-    executions, events, bus = stores
     client = await backend.connect()
     duration = settings.k8s_lease_duration_seconds
     renew = min(settings.k8s_lease_renew_seconds, duration / 3)
@@ -72,8 +74,20 @@ async def lead_kubernetes_worker(
         worker_id=worker_id,
         leadership=elector,
         new_worker=new_worker,
-        adoption=Adoption(executions, events, bus, backend, observer, worker_id),
-        standby=Dispatcher(executions, observer, worker_id, settings.max_concurrency),
+        adoption=Adoption(
+            executions=executions,
+            events=events,
+            feed=feed,
+            backend=backend,
+            observer=observer,
+            worker_id=worker_id,
+        ),
+        standby=Dispatcher(
+            executions=executions,
+            observer=observer,
+            worker_id=worker_id,
+            capacity=settings.max_concurrency,
+        ),
         begin=backend.start,
         end=backend.suspend,
         housekeeping=reap,

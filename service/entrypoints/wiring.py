@@ -36,6 +36,7 @@ from service.domain.runtimes import RuntimeCatalog
 from service.entrypoints.accounts import account_use_cases, quota_guard
 from service.entrypoints.backends import build_backend, discover_runtimes
 from service.entrypoints.presence import FeedSwitch
+from service.services.bus_port import EventBus
 from service.services.cancelling import Canceller
 from service.services.dispatching import Dispatcher
 from service.services.feeding import Feeder
@@ -165,7 +166,7 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
     backend: SandboxBackend | None = None
     if worker:
         backend = build_backend(settings)
-        if settings.backend != "kubernetes":  # pods are watched by the elected leader only
+        if not backend.capabilities.needs_leader:  # else each leadership term starts it
             await backend.start()
         runtimes = RuntimeCatalog(backend.runtimes())
     else:
@@ -184,30 +185,50 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
     )
     await switch.start()
 
+    running: Worker | LeadingWorker | None = None
+    if backend is not None:
+        # The worker waits out store outages; the API (below) fails fast.
+        running = await _build_worker(
+            settings,
+            backend,
+            runtimes,
+            executions=RetryingExecutionRepository(executions, retry),
+            events=RetryingEventLog(events, retry),
+            bus=bus,
+            metrics=metrics,
+        )
+        bus.on_queued(running.wake)
+
     quotas = quota_guard(settings, executions)
     submitter = Submitter(
-        executions,
-        events,
-        bus,
-        runtimes,
-        SubmitPolicy(
+        executions=executions,
+        events=events,
+        feed=bus,
+        memory=bus,
+        signals=bus,
+        runtimes=runtimes,
+        policy=SubmitPolicy(
             limits=settings.limit_policy(),
             max_script_bytes=settings.max_script_bytes,
             max_stdin_bytes=settings.max_stdin_bytes,
         ),
-        quotas,
+        quotas=quotas,
+        local_worker=running,
     )
     use_cases = UseCases(
         submitter=submitter,
-        canceller=Canceller(executions, events, bus),
-        feeder=Feeder(executions, MongoInputLog(), bus),
+        canceller=Canceller(executions=executions, events=events, feed=bus, signals=bus),
+        feeder=Feeder(executions=executions, inputs=MongoInputLog(), signals=bus),
         queries=ExecutionQueries(
-            executions, events, anonymous_can_list=settings.auth_anonymous_can_list
+            executions=executions,
+            events=events,
+            anonymous_can_list=settings.auth_anonymous_can_list,
         ),
         streamer=EventStreamer(
-            executions,
-            events,
-            bus,
+            executions=executions,
+            events=events,
+            feed=bus,
+            memory=bus,
             outage_tolerance_seconds=settings.store_outage_tolerance_seconds,
         ),
         runtimes=runtimes,
@@ -225,24 +246,14 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
         store=store,
         supervisor=supervisor,
         backend=backend,
+        worker=running,
         retry=retry,
     )
-    if backend is not None:
-        # The worker waits out store outages; the API (above) fails fast.
-        worker_stores = (
-            RetryingExecutionRepository(executions, retry),
-            RetryingEventLog(events, retry),
-            bus,
-        )
-        podrun.worker = await _build_worker(settings, backend, runtimes, worker_stores, metrics)
-        running = podrun.worker  # its dispatcher changes with each leadership term
-        metrics.capacity.set(running.dispatcher.capacity)
-        metrics.capacity_in_use.set_function(lambda: running.dispatcher.in_use)
-        # Late-bound on purpose: a leadership term replaces the dispatcher.
-        bus.on_queued(lambda execution: running.dispatcher.wake(execution))  # noqa: PLW0108
-        # Submissions here go straight to a free slot of this worker.
-        submitter.local_worker = lambda: running.dispatcher
-        await podrun.worker.start()
+    if running is not None:
+        term = running  # its dispatcher changes with each leadership term
+        metrics.capacity.set(term.dispatcher.capacity)
+        metrics.capacity_in_use.set_function(lambda: term.dispatcher.in_use)
+        await running.start()
     podrun.ready.set()
     return podrun
 
@@ -251,23 +262,29 @@ async def _build_worker(
     settings: Settings,
     backend: SandboxBackend,
     runtimes: RuntimeCatalog,
-    stores: tuple[ExecutionRepository, EventLog, LocalEventBus],
+    *,
+    executions: ExecutionRepository,
+    events: EventLog,
+    bus: EventBus,
     metrics: ExecutionMetrics,
 ) -> Worker | LeadingWorker:
-    executions, events, bus = stores
+    """The worker of this process: an observer for the backend, and the loops around it;
+    with a backend that needs a leader, a worker that runs them only while it leads."""
     hostname = socket.gethostname()
     pid = os.getpid()
     worker_id = f"{hostname}-{pid}-{uuid.uuid4().hex[:8]}"
+    capabilities = backend.capabilities
     observer = ExecutionObserver(
-        executions,
-        events,
-        bus,
-        backend,
-        runtimes,
-        worker_id,
+        executions=executions,
+        events=events,
+        feed=bus,
+        signals=bus,
+        backend=backend,
+        runtimes=runtimes,
+        worker_id=worker_id,
         tracer=OtelExecutionTracer(metrics),
-        stdin_relay=StdinRelay(MongoInputLog(), bus),
-        sandboxes_outlive_worker=settings.backend == "kubernetes",
+        stdin_relay=StdinRelay(inputs=MongoInputLog(), signals=bus),
+        sandboxes_outlive_worker=capabilities.sandboxes_outlive_worker,
         write_behind_seconds=settings.worker_write_behind_seconds,
         output_events_per_second=settings.worker_output_events_per_second,
         output_event_burst=settings.worker_output_event_burst,
@@ -281,29 +298,41 @@ async def _build_worker(
             pid=pid,
             executions=executions,
             registry=registry,
-            dispatcher=Dispatcher(executions, observer, worker_id, settings.max_concurrency),
+            dispatcher=Dispatcher(
+                executions=executions,
+                observer=observer,
+                worker_id=worker_id,
+                capacity=settings.max_concurrency,
+            ),
             observer=observer,
             recovery=Recovery(
-                executions,
-                events,
-                bus,
-                registry,
+                executions=executions,
+                events=events,
+                feed=bus,
+                workers=registry,
                 worker_id=worker_id,
                 hostname=hostname,
                 dead_after_seconds=settings.worker_dead_after_seconds,
                 process_alive=_process_alive,
             ),
             heartbeat_seconds=settings.worker_heartbeat_seconds,
-            # Pods outlive the worker: a stopping leader leaves them to the next one.
+            # Sandboxes that outlive the worker are left to the next one, not waited for.
             drain_seconds=0.0
-            if settings.backend == "kubernetes"
+            if capabilities.sandboxes_outlive_worker
             else settings.shutdown_grace_seconds,
         )
 
-    if settings.backend == "kubernetes":
+    if capabilities.needs_leader:
         from service.entrypoints.leadership import lead_kubernetes_worker
 
         return await lead_kubernetes_worker(
-            settings, backend, observer, new_worker, (executions, events, bus), worker_id
+            settings,
+            backend,
+            observer,
+            new_worker,
+            executions=executions,
+            events=events,
+            feed=bus,
+            worker_id=worker_id,
         )
     return new_worker()

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from service.domain.accounts import Principal, QuotaOverrides, Role, User
 from service.services.accounts_port import UserRepository
-from service.services.authenticating import forbidden
-from service.services.problems import AuthProblem, InputProblem, NotFound
+from service.services.problems import AuthProblem, InputProblem, NotFound, forbidden
 from service.services.store_port import Page
 
 MAX_PAGE_SIZE = 100

@@ -20,7 +20,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from service.domain.executions import Execution
 from service.domain.statuses import ExecutionStatus
-from service.services.bus_port import EventBus
+from service.services.bus_port import EventFeed
 from service.services.observing import ExecutionObserver
 from service.services.repairing import complete_log, end_as_error
 from service.services.sandbox_port import SandboxBackend
@@ -46,16 +46,17 @@ class Adoption:
 
     def __init__(
         self,
+        *,
         executions: ExecutionRepository,
         events: EventLog,
-        bus: EventBus,
+        feed: EventFeed,
         backend: SandboxBackend,
         observer: ExecutionObserver,
         worker_id: str,
     ) -> None:
         self._executions = executions
         self._events = events
-        self._bus = bus
+        self._feed = feed
         self._backend = backend
         self._observer = observer
         self._worker_id = worker_id
@@ -80,7 +81,7 @@ class Adoption:
         )
         if moved is None:
             return None  # it ended (or moved) meanwhile
-        await complete_log(moved, self._events, self._bus)
+        await complete_log(moved, self._events, self._feed)
         handle = await self._backend.reattach(moved.id)
         if handle is None:
             if moved.status is ExecutionStatus.SCHEDULED:
@@ -104,6 +105,6 @@ class Adoption:
             worker_id=self._worker_id,
             executions=self._executions,
             events=self._events,
-            bus=self._bus,
+            feed=self._feed,
         ):
             log.warning("execution %s ended as ERROR: its sandbox is gone", execution.id)

@@ -43,7 +43,12 @@ from service.services.accounts_port import (
     UserRepository,
 )
 from service.services.clock import utcnow
-from service.services.problems import AuthProblem, InputProblem
+from service.services.problems import (
+    AuthCode,
+    AuthProblem,
+    InputProblem,
+    unauthenticated,
+)
 from service.services.throttling import RecentEvents
 
 MAX_TOKEN_NAME_LENGTH = 100
@@ -54,20 +59,6 @@ MAX_FAILED_LOGINS = 10
 FAILED_LOGIN_WINDOW_SECONDS = 300.0
 # The key under which every registration counts towards the server-wide cap.
 ALL_ADDRESSES = ""
-
-
-class AuthCode:
-    """`AuthError.code` values."""
-
-    UNAUTHENTICATED = "UNAUTHENTICATED"
-    FORBIDDEN = "FORBIDDEN"
-    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
-    INVALID_TOKEN = "INVALID_TOKEN"  # noqa: S105 - an error code
-    TOKEN_REUSED = "TOKEN_REUSED"  # noqa: S105 - an error code
-    REGISTRATION_CLOSED = "REGISTRATION_CLOSED"
-    RATE_LIMITED = "RATE_LIMITED"
-    # The token could not be checked: the store is down (not a verdict on the token).
-    STORE_UNAVAILABLE = "STORE_UNAVAILABLE"
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,11 +351,3 @@ def account_problem(username: str, password: str, email: str | None) -> InputPro
         if problem is not None:
             return InputProblem(problem, name)
     return None
-
-
-def unauthenticated() -> AuthProblem:
-    return AuthProblem("log in first (Authorization: Bearer <token>)", AuthCode.UNAUTHENTICATED)
-
-
-def forbidden() -> AuthProblem:
-    return AuthProblem("you may not do this", AuthCode.FORBIDDEN)

@@ -1,8 +1,17 @@
-"""Live notification of new events and of cancellation requests.
+"""The bus: what the processes of one Podrun tell each other, as three narrow roles.
+
+- `EventFeed`: events of an execution, delivered live to subscribers (`listen`), published
+  once durable (`publish`) or once a record write implies them (`publish_ahead`).
+- `ExecutionMemory`: executions submitted in this process, remembered briefly, so that a
+  subscription can start without reading the store.
+- `WorkSignals`: wake-ups for workers and relays: work queued, a cancel requested, input
+  stored.
 
 Only a hint: subscribers re-read the event log by seq whenever a notification does not line
 up, so a lost or duplicated notification can delay delivery but never loses or repeats an
-event.
+event. How the feed, the log and the record together keep "durable before delivered" is told
+once, in docs/architecture.md. One process's bus is :mod:`service.adapters.bus.local`; other
+processes' events and signals reach it through :mod:`service.adapters.bus.changestreams`.
 """
 
 from __future__ import annotations
@@ -34,7 +43,9 @@ class LiveFeed(Protocol):
         ...
 
 
-class EventBus(Protocol):
+class EventFeed(Protocol):
+    """Live delivery of an execution's events to the subscribers of this process."""
+
     def publish(self, event: ExecutionEvent) -> None:
         """Tell local subscribers about an event that is already stored."""
         ...
@@ -56,12 +67,6 @@ class EventBus(Protocol):
         listeners that arrive from now on."""
         ...
 
-    def recent_execution(self, execution_id: str) -> Execution | None:
-        """The execution as `announce_queued` announced it in this process, while the bus
-        remembers it, else None. Its status may be stale; its id and owner never change, so
-        it answers who may see it without reading the store."""
-        ...
-
     def listen(
         self, execution_id: str, after_seq: int | None = None
     ) -> AbstractAsyncContextManager[LiveFeed]:
@@ -69,6 +74,26 @@ class EventBus(Protocol):
         `after_seq`, preceded by the remembered events after it when the bus remembers all of
         them (the feed is then `primed`)."""
         ...
+
+
+class ExecutionMemory(Protocol):
+    """Executions submitted in this process, for subscriptions that start right after."""
+
+    def recent_execution(self, execution_id: str) -> Execution | None:
+        """The execution as `announce_queued` announced it in this process, while the bus
+        remembers it, else None. Its status may be stale; its id and owner never change, so
+        it answers who may see it without reading the store."""
+        ...
+
+    def remember(self, execution: Execution) -> None:
+        """`execution` was just submitted in this process and is already taken by a worker
+        here: remember it as `WorkSignals.announce_queued` would (for `recent_execution`),
+        without telling any worker."""
+        ...
+
+
+class WorkSignals(Protocol):
+    """Wake-ups, in this process and across processes: each says only "look again"."""
 
     def on_cancel_requested(self, callback: Callable[[str], None]) -> None:
         """Call back (in this process) when cancellation of an execution is requested."""
@@ -82,13 +107,8 @@ class EventBus(Protocol):
 
     def announce_queued(self, execution: Execution | None = None) -> None:
         """Work may be waiting; `execution` when it was just submitted in this process (a
-        worker here can then claim it without looking for it)."""
-        ...
-
-    def remember(self, execution: Execution) -> None:
-        """`execution` was just submitted in this process and is already taken by a worker
-        here: remember it as `announce_queued` would (for `recent_execution`), without
-        telling any worker."""
+        worker here can then claim it without looking for it; it is also remembered, as
+        `ExecutionMemory.remember` does)."""
         ...
 
     def on_input(self, callback: Callable[[str], None]) -> None:
@@ -96,3 +116,7 @@ class EventBus(Protocol):
         ...
 
     def announce_input(self, execution_id: str) -> None: ...
+
+
+class EventBus(EventFeed, ExecutionMemory, WorkSignals, Protocol):
+    """All three roles, as one process's bus implements them."""

@@ -13,7 +13,8 @@ from service.domain.accounts import Principal
 from service.domain.events import StatusEvent
 from service.domain.executions import Execution
 from service.domain.statuses import ExecutionStatus
-from service.services.bus_port import EventBus
+from service.domain.transitions import Transition
+from service.services.bus_port import EventFeed, WorkSignals
 from service.services.clock import utcnow
 from service.services.ownership import ensure_can_act
 from service.services.problems import NotFound
@@ -23,15 +24,17 @@ from service.services.store_port import EventLog, ExecutionRepository
 class Canceller:
     def __init__(
         self,
+        *,
         executions: ExecutionRepository,
         events: EventLog,
-        bus: EventBus,
-        *,
+        feed: EventFeed,
+        signals: WorkSignals,
         wait_seconds: float = 5.0,
     ) -> None:
         self._executions = executions
         self._events = events
-        self._bus = bus
+        self._feed = feed
+        self._signals = signals
         self._wait_seconds = wait_seconds
 
     async def cancel(self, execution_id: str, *, principal: Principal) -> Execution | NotFound:
@@ -55,21 +58,23 @@ class Canceller:
                 ExecutionStatus.CANCELLED,
                 message="cancelled by request",
             )
-            cancelled = await self._executions.compare_and_set(
+            cancelled = await self._executions.apply_and_get(
                 execution_id,
-                expected={ExecutionStatus.QUEUED},
-                status=ExecutionStatus.CANCELLED,
-                seq=event.seq,
-                fields={"finished_at": now},
-                carried=[event],
+                Transition(
+                    ExecutionStatus.QUEUED,
+                    ExecutionStatus.CANCELLED,
+                    seq=event.seq,
+                    finished_at=now,
+                    carried=(event,),
+                ),
             )
             if cancelled is not None:
                 await self._events.append(event)
-                self._bus.publish(event)
+                self._feed.publish(event)
                 return cancelled
         # A worker owns it (or just claimed it): ask it to stop and wait for the verdict.
-        async with self._bus.listen(execution_id) as live:
-            self._bus.request_cancel(execution_id)
+        async with self._feed.listen(execution_id) as live:
+            self._signals.request_cancel(execution_id)
             loop = asyncio.get_running_loop()
             deadline = loop.time() + self._wait_seconds
             while (remaining := deadline - loop.time()) > 0:

@@ -47,11 +47,11 @@ class Dispatcher:
 
     def __init__(
         self,
+        *,
         executions: ExecutionRepository,
         observer: ExecutionObserver,
         worker_id: str,
         capacity: int,
-        *,
         poll_seconds: float = 1.0,
     ) -> None:
         self._executions = executions

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from service.domain.accounts import Principal
 from service.domain.inputs import StdinChunk
-from service.services.bus_port import EventBus
+from service.services.bus_port import WorkSignals
 from service.services.clock import utcnow
 from service.services.input_port import InputLog
 from service.services.ownership import ensure_can_act
@@ -31,15 +31,15 @@ class Feeder:
 
     def __init__(
         self,
+        *,
         executions: ExecutionRepository,
         inputs: InputLog,
-        bus: EventBus,
-        *,
+        signals: WorkSignals,
         max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES,
     ) -> None:
         self._executions = executions
         self._inputs = inputs
-        self._bus = bus
+        self._signals = signals
         self._max_input_bytes = max_input_bytes
 
     async def send(
@@ -73,7 +73,7 @@ class Feeder:
                 f"the stdin of execution {execution_id} is already closed (eof was sent)",
                 execution_id,
             )
-        self._bus.announce_input(execution_id)
+        self._signals.announce_input(execution_id)
         return chunk
 
     def _check(self, data: str, eof: bool) -> InputProblem | None:

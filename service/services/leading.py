@@ -17,6 +17,7 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol
 
+from service.domain.executions import Execution
 from service.services.adopting import Adoption
 from service.services.dispatching import Dispatcher
 from service.services.working import Worker
@@ -80,6 +81,11 @@ class LeadingWorker:
     def dispatcher(self) -> Dispatcher:
         """The leading term's dispatcher; an idle one on a standby replica."""
         return self._term.dispatcher if self._term is not None else self._standby
+
+    def wake(self, execution: Execution | None = None) -> None:
+        """Work may be waiting: the leading term's dispatcher claims it (a standby's ignores
+        it)."""
+        self.dispatcher.wake(execution)
 
     def alive(self, stale_after_seconds: float) -> bool:
         """Whether it still campaigns and, while it leads, its term's loops still run."""

@@ -37,10 +37,24 @@ class StdinClosed:
     id: str
 
 
+class AuthCode:
+    """`AuthError.code` values."""
+
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    INVALID_TOKEN = "INVALID_TOKEN"  # noqa: S105 - an error code
+    TOKEN_REUSED = "TOKEN_REUSED"  # noqa: S105 - an error code
+    REGISTRATION_CLOSED = "REGISTRATION_CLOSED"
+    RATE_LIMITED = "RATE_LIMITED"
+    # The token could not be checked: the store is down (not a verdict on the token).
+    STORE_UNAVAILABLE = "STORE_UNAVAILABLE"
+
+
 @dataclass(frozen=True, slots=True)
 class AuthProblem:
     """The caller is not authenticated, or may not do this; `code` says which (see
-    `service.services.authenticating.AuthCode`)."""
+    `AuthCode`)."""
 
     message: str
     code: str
@@ -52,3 +66,11 @@ class QuotaProblem:
 
     message: str
     retry_after_seconds: float
+
+
+def unauthenticated() -> AuthProblem:
+    return AuthProblem("log in first (Authorization: Bearer <token>)", AuthCode.UNAUTHENTICATED)
+
+
+def forbidden() -> AuthProblem:
+    return AuthProblem("you may not do this", AuthCode.FORBIDDEN)

@@ -14,9 +14,8 @@ from datetime import datetime
 from service.domain.accounts import Principal
 from service.domain.executions import Execution
 from service.domain.statuses import ExecutionStatus
-from service.services.authenticating import forbidden
 from service.services.ownership import can_see
-from service.services.problems import AuthProblem
+from service.services.problems import AuthProblem, forbidden
 from service.services.store_port import EventLog, ExecutionPage, ExecutionRepository, Page
 
 MAX_PAGE_SIZE = 100
@@ -35,9 +34,9 @@ class ExecutionFilter:
 class ExecutionQueries:
     def __init__(
         self,
+        *,
         executions: ExecutionRepository,
         events: EventLog,
-        *,
         anonymous_can_list: bool = False,
     ) -> None:
         self._executions = executions

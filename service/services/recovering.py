@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from service.domain.executions import Execution
-from service.services.bus_port import EventBus
+from service.services.bus_port import EventFeed
 from service.services.clock import utcnow
 from service.services.repairing import end_as_error
 from service.services.store_port import EventLog, ExecutionRepository, WorkerRecord, WorkerRegistry
@@ -31,11 +31,11 @@ LOST_WORKER_MESSAGE = (
 class Recovery:
     def __init__(
         self,
+        *,
         executions: ExecutionRepository,
         events: EventLog,
-        bus: EventBus,
+        feed: EventFeed,
         workers: WorkerRegistry,
-        *,
         worker_id: str,
         hostname: str,
         dead_after_seconds: float,
@@ -43,7 +43,7 @@ class Recovery:
     ) -> None:
         self._executions = executions
         self._events = events
-        self._bus = bus
+        self._feed = feed
         self._workers = workers
         self._worker_id = worker_id
         self._hostname = hostname
@@ -89,7 +89,7 @@ class Recovery:
             worker_id=execution.worker_id,
             executions=self._executions,
             events=self._events,
-            bus=self._bus,
+            feed=self._feed,
         )
         if ended:
             log.warning(

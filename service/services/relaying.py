@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 
-from service.services.bus_port import EventBus
+from service.services.bus_port import WorkSignals
 from service.services.input_port import InputLog
 from service.services.sandbox_port import SandboxHandle
 
@@ -24,11 +24,13 @@ _RETRY_SECONDS = 1.0
 
 
 class StdinRelay:
-    def __init__(self, inputs: InputLog, bus: EventBus, *, poll_seconds: float = 0.5) -> None:
+    def __init__(
+        self, *, inputs: InputLog, signals: WorkSignals, poll_seconds: float = 0.5
+    ) -> None:
         self._inputs = inputs
         self._poll_seconds = poll_seconds
         self._wakeups: dict[str, asyncio.Event] = {}
-        bus.on_input(self._wake)
+        signals.on_input(self._wake)
 
     def _wake(self, execution_id: str) -> None:
         wakeup = self._wakeups.get(execution_id)

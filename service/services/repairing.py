@@ -15,13 +15,10 @@ from __future__ import annotations
 from service.domain.events import ExecutionEvent, StatusEvent
 from service.domain.executions import Execution
 from service.domain.statuses import ExecutionStatus
-from service.services.bus_port import EventBus
+from service.domain.transitions import ExecutionOutput, Transition
+from service.services.bus_port import EventFeed
 from service.services.clock import utcnow
 from service.services.store_port import EventLog, ExecutionRepository
-
-# Output up to this size (UTF-8, both streams) is kept in the execution's record too, which
-# answers `stdout`/`stderr` with one read; larger output is read from the log.
-INLINE_OUTPUT_BYTES = 2 * 1024 * 1024
 
 
 def implied_events(execution: Execution) -> list[ExecutionEvent]:
@@ -53,7 +50,7 @@ def implied_events(execution: Execution) -> list[ExecutionEvent]:
     return implied
 
 
-async def complete_log(execution: Execution, events: EventLog, bus: EventBus) -> bool:
+async def complete_log(execution: Execution, events: EventLog, feed: EventFeed) -> bool:
     """Append the implied events the log does not hold yet; True when it appended any."""
     stored = await events.last_seq(execution.id)
     if stored >= execution.last_seq:
@@ -63,7 +60,7 @@ async def complete_log(execution: Execution, events: EventLog, bus: EventBus) ->
         return False
     await events.append_many(missing)
     for event in missing:
-        bus.publish(event)
+        feed.publish(event)
     return True
 
 
@@ -74,41 +71,32 @@ async def end_as_error(
     worker_id: str | None,
     executions: ExecutionRepository,
     events: EventLog,
-    bus: EventBus,
+    feed: EventFeed,
 ) -> bool:
     """End an execution that can no longer finish as ERROR, keeping the output stored so
     far; fenced on its status and on `worker_id` as owner. False when it moved on meanwhile.
 
     Every event a client may have received is in the log once `complete_log` ran, so the
     ERROR event takes the next seq after all of them."""
-    await complete_log(execution, events, bus)
+    await complete_log(execution, events, feed)
     seq = max(execution.last_seq, await events.last_seq(execution.id)) + 1
     stdout, stderr = await events.output_of(execution.id)
     now = utcnow()
-    written = await executions.transition(
+    written = await executions.apply(
         execution.id,
-        expected={execution.status},
-        status=ExecutionStatus.ERROR,
-        seq=seq,
-        fields={
-            "finished_at": now,
-            "error_message": message,
-            **output_fields(stdout, stderr),
-        },
-        worker_id=worker_id,
+        Transition(
+            execution.status,
+            ExecutionStatus.ERROR,
+            seq=seq,
+            worker_id=worker_id,
+            finished_at=now,
+            error_message=message,
+            output=ExecutionOutput(stdout, stderr),
+        ),
     )
     if not written:
         return False
     event = StatusEvent(execution.id, seq, now, ExecutionStatus.ERROR, message=message)
     if await events.append(event):
-        bus.publish(event)
+        feed.publish(event)
     return True
-
-
-def output_fields(stdout: str, stderr: str) -> dict[str, object]:
-    """The output columns of a terminal write: the output itself when it is small enough to
-    keep in the record, else a mark that readers take it from the log. A store document is
-    at most 16 MiB, and the largest output cap a server may advertise is not smaller."""
-    if len(stdout.encode()) + len(stderr.encode()) <= INLINE_OUTPUT_BYTES:
-        return {"stdout": stdout, "stderr": stderr, "output_in_log": False}
-    return {"stdout": "", "stderr": "", "output_in_log": True}

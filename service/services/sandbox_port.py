@@ -9,6 +9,7 @@ timeout and the output cap itself (it is the one that can kill), and never raise
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Protocol
 
 from service.domain.runtimes import Runtime
@@ -46,11 +47,26 @@ class SandboxHandle(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class BackendCapabilities:
+    """What the rest of a worker must know of how a backend's sandboxes live."""
+
+    # Sandboxes keep running when their worker stops or dies (pods): a stopping worker
+    # leaves them to the next one instead of waiting for them, and a new one reattaches.
+    sandboxes_outlive_worker: bool
+    # One worker at a time may watch and launch (an elected leader): the backend is started
+    # by a leadership term, not when the process starts.
+    needs_leader: bool
+
+
 class SandboxBackend(Protocol):
     """Runs sandboxes: `local` (bubblewrap + cgroups) or `kubernetes` (a pod each)."""
 
     @property
     def name(self) -> str: ...
+
+    @property
+    def capabilities(self) -> BackendCapabilities: ...
 
     async def start(self) -> None:
         """Check prerequisites and acquire resources; raise BackendUnavailable if unusable."""

@@ -12,9 +12,14 @@ from service.domain.executions import Execution
 from service.domain.limits import LimitsRequest
 from service.domain.scripts import MAX_SCRIPT_NAME_LENGTH, SavedScript
 from service.services.accounts_port import SavedScriptRepository
-from service.services.authenticating import unauthenticated
 from service.services.clock import utcnow
-from service.services.problems import AuthProblem, InputProblem, NotFound, QuotaProblem
+from service.services.problems import (
+    AuthProblem,
+    InputProblem,
+    NotFound,
+    QuotaProblem,
+    unauthenticated,
+)
 from service.services.store_port import Page
 from service.services.submitting import SubmitRequest, Submitter
 

@@ -1,22 +1,24 @@
 """What the use cases need from storage, as protocols the store adapter implements.
 
 Invariants the implementation must keep:
-- Every status write is a compare-and-set on the current status (`expected`), so a duplicate
-  or late observation cannot regress an execution.
+- Every status write is one guarded `Transition` (`service.domain.transitions`): it applies
+  only while the record shows its source status, so a duplicate or late observation cannot
+  regress an execution.
 - Events are unique per (execution_id, seq); appending an existing seq is a no-op that
   returns False, which makes every writer idempotent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from service.domain.events import ExecutionEvent
 from service.domain.executions import Execution
 from service.domain.statuses import ExecutionStatus
+from service.domain.transitions import Transition
 
 T = TypeVar("T")
 
@@ -77,37 +79,14 @@ class ExecutionRepository(Protocol):
         """Creation times of this owner's executions after `since`, oldest first."""
         ...
 
-    async def compare_and_set(
-        self,
-        execution_id: str,
-        *,
-        expected: Collection[ExecutionStatus],
-        status: ExecutionStatus,
-        seq: int | None,
-        fields: Mapping[str, Any],
-        worker_id: str | None = None,
-        carried: Sequence[ExecutionEvent] = (),
-    ) -> Execution | None:
-        """Set `status` (and `fields`) if the current status is one of `expected` (and the
-        owning worker is `worker_id`, when given). `seq=None` takes the next seq from the
-        record's own counter; otherwise it records `seq` as the last one. Returns the
-        updated record, or None when the compare failed."""
+    async def apply(self, execution_id: str, transition: Transition) -> bool:
+        """Write `transition` if the record still shows its `source` (and belongs to its
+        `worker_id`, when given), in one guarded write: True when it was written, False
+        when the record moved on (another writer, a late or duplicate observation)."""
         ...
 
-    async def transition(
-        self,
-        execution_id: str,
-        *,
-        expected: Collection[ExecutionStatus],
-        status: ExecutionStatus,
-        seq: int | None,
-        fields: Mapping[str, Any],
-        worker_id: str | None = None,
-        carried: Sequence[ExecutionEvent] = (),
-    ) -> bool:
-        """`compare_and_set` without reading the record back: True when it was written.
-        `carried`: events delivered before the log holds them, kept in the record (as
-        `Execution.carried_events`) in the same write so that a crash cannot lose them."""
+    async def apply_and_get(self, execution_id: str, transition: Transition) -> Execution | None:
+        """`apply`, then the record as written; None when it was not written."""
         ...
 
     async def reassign(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
@@ -21,7 +20,7 @@ from service.domain.executions import Execution
 from service.domain.limits import LimitPolicy, LimitsRequest, LimitViolation
 from service.domain.runtimes import RuntimeCatalog
 from service.domain.statuses import ExecutionStatus
-from service.services.bus_port import EventBus
+from service.services.bus_port import EventFeed, ExecutionMemory, WorkSignals
 from service.services.clock import utcnow
 from service.services.problems import InputProblem, QuotaProblem
 from service.services.quotas import QuotaGuard
@@ -72,6 +71,13 @@ class LocalWorker(Protocol):
         ...
 
 
+class LocalWorkerHost(Protocol):
+    """The worker of this process; its dispatcher may change (a leadership term)."""
+
+    @property
+    def dispatcher(self) -> LocalWorker: ...
+
+
 class _Slot(NamedTuple):
     worker: LocalWorker
     worker_id: str
@@ -80,23 +86,28 @@ class _Slot(NamedTuple):
 class Submitter:
     """The `executeScript` use case."""
 
-    # Set when this process also runs a worker; called per submission, since the worker's
-    # dispatcher may change (a leadership term).
-    local_worker: Callable[[], LocalWorker | None] | None = None
-
     def __init__(
         self,
+        *,
         executions: ExecutionRepository,
         events: EventLog,
-        bus: EventBus,
+        feed: EventFeed,
+        memory: ExecutionMemory,
+        signals: WorkSignals,
         runtimes: RuntimeCatalog,
         policy: SubmitPolicy,
         quotas: QuotaGuard | None = None,
+        local_worker: LocalWorkerHost | None = None,
     ) -> None:
         self._quotas = quotas
+        # The worker of this process, when it runs one: a submission goes straight to a free
+        # slot of its dispatcher (asked per submission: a leadership term replaces it).
+        self._local_worker = local_worker
         self._executions = executions
         self._events = events
-        self._bus = bus
+        self._feed = feed
+        self._memory = memory
+        self._signals = signals
         self._runtimes = runtimes
         self._policy = policy
 
@@ -141,7 +152,7 @@ class Submitter:
             trace_id=_trace_id_of(request.trace_parent),
             trace_parent=request.trace_parent,
         )
-        local = self.local_worker() if self.local_worker is not None else None
+        local = self._local_worker.dispatcher if self._local_worker is not None else None
         worker_id = local.reserve() if local is not None else None
         try:
             return await self._store(
@@ -178,13 +189,13 @@ class Submitter:
             self._quotas.record(principal)
         event = StatusEvent(execution.id, 1, now, ExecutionStatus.QUEUED)
         if slot is not None:
-            self._bus.publish_ahead(event)
-            self._bus.remember(execution)
+            self._feed.publish_ahead(event)
+            self._memory.remember(execution)
             slot.worker.start(stored, event)
             return execution
         await self._events.append(event)
-        self._bus.publish(event)
-        self._bus.announce_queued(created)
+        self._feed.publish(event)
+        self._signals.announce_queued(created)
         return created
 
     def _check_text(self, request: SubmitRequest) -> InputProblem | None:

@@ -28,7 +28,7 @@ from typing import TypeVar
 from service.domain.accounts import Principal
 from service.domain.events import ExecutionEvent
 from service.domain.executions import Execution
-from service.services.bus_port import EventBus
+from service.services.bus_port import EventFeed, ExecutionMemory
 from service.services.ownership import can_see
 from service.services.repairing import complete_log
 from service.services.store_port import EventLog, ExecutionRepository, StoreUnavailable
@@ -65,16 +65,18 @@ class EventStreamer:
 
     def __init__(
         self,
+        *,
         executions: ExecutionRepository,
         events: EventLog,
-        bus: EventBus,
-        *,
+        feed: EventFeed,
+        memory: ExecutionMemory,
         poll_seconds: float = 1.0,
         outage_tolerance_seconds: float = 60.0,
     ) -> None:
         self._executions = executions
         self._events = events
-        self._bus = bus
+        self._feed = feed
+        self._memory = memory
         self._poll_seconds = poll_seconds
         self._outage_tolerance = outage_tolerance_seconds
         self._open: Counter[str] = Counter()  # execution id -> streams following it
@@ -101,7 +103,7 @@ class EventStreamer:
         Answered from the bus's memory when it still holds the execution as submitted in this
         process: who owns an execution never changes, so its possibly stale status does not
         matter here."""
-        execution = self._bus.recent_execution(execution_id)
+        execution = self._memory.recent_execution(execution_id)
         if execution is None:
             execution = await self._executions.get(execution_id)
         if execution is None or not can_see(principal, execution):
@@ -127,7 +129,7 @@ class EventStreamer:
             return
         self._open[execution_id] += 1
         try:
-            async with self._bus.listen(execution_id, last) as live:
+            async with self._feed.listen(execution_id, last) as live:
                 if live.ended:
                     return
                 # A primed feed already holds what the first read of the log would return.
@@ -147,7 +149,7 @@ class EventStreamer:
                                 return
                         read_log = len(batch) == _BATCH
                     if finished is not None and await outage.read(
-                        complete_log(finished, self._events, self._bus), False
+                        complete_log(finished, self._events, self._feed), False
                     ):
                         # The record is final but the log was short of it (a crash came between
                         # the terminal write and the log's append): the log is whole now.

@@ -16,6 +16,7 @@ from collections.abc import Coroutine
 from datetime import datetime
 from typing import Any
 
+from service.domain.executions import Execution
 from service.services.clock import utcnow
 from service.services.dispatching import Dispatcher
 from service.services.observing import ExecutionObserver
@@ -31,6 +32,9 @@ log = logging.getLogger(__name__)
 
 
 class Worker:
+    """One worker's loops: heartbeat, recovery of dead workers' executions, cancel polling,
+    and its dispatcher, which claims queued executions for its observer to run."""
+
     def __init__(
         self,
         *,
@@ -62,6 +66,11 @@ class Worker:
         self._stopping = False
         self._last_tick = time.monotonic()
         self.ready = asyncio.Event()
+
+    def wake(self, execution: Execution | None = None) -> None:
+        """Work may be waiting (the bus's `on_queued`): `execution` when it was just
+        submitted in this process."""
+        self.dispatcher.wake(execution)
 
     async def start(self) -> None:
         await self._heartbeat_once()

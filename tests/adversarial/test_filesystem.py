@@ -35,16 +35,18 @@ except OSError as error:
 
 
 async def test_filling_tmp_stops_at_its_size(api: Api) -> None:
-    execution = await attack(api, FILL.format(directory="/tmp"), diskMib=4, memoryMib=64,
-                             timeoutSeconds=10)
+    execution = await attack(
+        api, FILL.format(directory="/tmp"), diskMib=4, memoryMib=64, timeoutSeconds=10
+    )
     assert execution["status"] == "COMPLETED", execution
     code, mib = execution["stdout"].split()
     assert code == "ENOSPC" and int(mib) <= 4
 
 
 async def test_filling_dev_shm_stops_at_its_size(api: Api) -> None:
-    execution = await attack(api, FILL.format(directory="/dev/shm"), diskMib=4, memoryMib=64,
-                             timeoutSeconds=10)
+    execution = await attack(
+        api, FILL.format(directory="/dev/shm"), diskMib=4, memoryMib=64, timeoutSeconds=10
+    )
     assert execution["status"] == "COMPLETED", execution
     code, mib = execution["stdout"].split()
     assert code == "ENOSPC" and int(mib) <= 4

@@ -112,8 +112,11 @@ async def test_queued_signals_of_one_sandbox_leave_the_others_theirs(api: Api) -
 
     async def while_it_holds(stdout: str) -> None:
         if stdout.endswith("\n") and not other:
-            other.append(await api.run(QUEUE_SIGNALS.format(most=100), timeout=30,
-                                       limits={"timeoutSeconds": 10}))
+            other.append(
+                await api.run(
+                    QUEUE_SIGNALS.format(most=100), timeout=30, limits={"timeoutSeconds": 10}
+                )
+            )
             await send_input(api, submitted["id"], "done\n")
 
     await dialogue(api, submitted["id"], while_it_holds)

@@ -52,8 +52,9 @@ async def test_loopback_ports_are_unreachable(
     bystander: socket.socket,
     target: str,
 ) -> None:
-    port = {"service": server.port, "store": store.port,
-            "bystander": bystander.getsockname()[1]}[target]
+    port = {"service": server.port, "store": store.port, "bystander": bystander.getsockname()[1]}[
+        target
+    ]
     execution = await attack(api, CONNECT.format(port=port))
     assert execution["status"] == "COMPLETED", execution
     assert execution["stdout"] == (
@@ -81,6 +82,8 @@ except OSError as error:
         execution = await attack(api, script)
         # A network namespace of its own: the host's abstract names do not exist there.
         assert (execution["status"], execution["stdout"]) == (
-            "COMPLETED", "ConnectionRefusedError\n")
+            "COMPLETED",
+            "ConnectionRefusedError\n",
+        )
         with pytest.raises(BlockingIOError):
             listener.accept()

@@ -88,7 +88,10 @@ print("root sees", sorted(os.listdir("/work/root")))
     assert not os.path.lexists(bait)
     after = host_secrets.secret_file.stat()
     assert (after.st_mtime_ns, after.st_size, after.st_nlink) == (
-        before.st_mtime_ns, before.st_size, before.st_nlink)
+        before.st_mtime_ns,
+        before.st_size,
+        before.st_nlink,
+    )
     assert host_secrets.secret_file.read_text() == host_secrets.marker
 
 
@@ -108,7 +111,9 @@ try_("one huge arg", lambda: subprocess.run([sys.executable, "-c", "pass", "a" *
 """
     execution = await attack(api, script, memoryMib=128)
     assert (execution["status"], execution["stdout"]) == (
-        "COMPLETED", "argv E2BIG\nenv E2BIG\none huge arg E2BIG\n")
+        "COMPLETED",
+        "argv E2BIG\nenv E2BIG\none huge arg E2BIG\n",
+    )
 
 
 async def test_deep_recursion_fails_as_a_script_error(api: Api) -> None:
@@ -122,5 +127,6 @@ async def test_unbounded_recursion_is_stopped_by_a_limit(api: Api) -> None:
     # the kernel ends it, inside the sandbox's limits, with a truthful verdict.
     script = "import sys\nsys.setrecursionlimit(10**9)\ndef f(n):\n    return f(n + 1) + 1\nf(0)"
     execution = await attack(api, script, memoryMib=64, timeoutSeconds=20)
-    assert (execution["status"], execution["exitCode"]) in (
-        ("FAILED", 139), ("OOM_KILLED", 137)), execution
+    assert (execution["status"], execution["exitCode"]) in (("FAILED", 139), ("OOM_KILLED", 137)), (
+        execution
+    )

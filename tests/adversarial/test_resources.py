@@ -11,8 +11,9 @@ from tests.support.client import Api
 
 
 async def test_memory_hog_is_oom_killed(api: Api) -> None:
-    execution = await attack(api, "data = b'x' * (512 * 1024 * 1024)\nprint('survived')",
-                             memoryMib=48, timeoutSeconds=20)
+    execution = await attack(
+        api, "data = b'x' * (512 * 1024 * 1024)\nprint('survived')", memoryMib=48, timeoutSeconds=20
+    )
     assert execution["status"] == "OOM_KILLED"
     assert execution["stdout"] == ""
     assert execution["usage"]["peakMemoryKib"] <= 49 * 1024
@@ -81,8 +82,9 @@ spin()
 
 
 async def test_sleeping_past_the_timeout_is_timed_out(api: Api) -> None:
-    execution = await attack(api, "import time\nprint('zz', flush=True)\ntime.sleep(60)",
-                             timeoutSeconds=1)
+    execution = await attack(
+        api, "import time\nprint('zz', flush=True)\ntime.sleep(60)", timeoutSeconds=1
+    )
     assert execution["status"] == "TIMED_OUT"
     assert execution["stdout"] == "zz\n"  # output before the end is kept
     assert 1000 <= execution["usage"]["wallTimeMs"] < 10_000

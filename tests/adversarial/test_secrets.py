@@ -50,9 +50,7 @@ async def test_host_secrets_are_out_of_reach(
     assert host_secrets.marker not in execution["stdout"] + execution["stderr"]
 
 
-async def test_the_services_environment_does_not_leak(
-    api: Api, host_secrets: HostSecrets
-) -> None:
+async def test_the_services_environment_does_not_leak(api: Api, host_secrets: HostSecrets) -> None:
     script = f"""
 import os
 print(sorted(os.environ))

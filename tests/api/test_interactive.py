@@ -30,8 +30,13 @@ async def test_prompts_arrive_live_and_answers_continue_the_script(api: Api) -> 
         if stdout.endswith("name? ") and "name" not in answered:
             answered.append("name")
             accepted = await send_input(api, execution_id, "Ada\n")
-            assert accepted == {"__typename": "InputAccepted", "id": execution_id, "seq": 1,
-                                "bytes": 4, "eof": False}
+            assert accepted == {
+                "__typename": "InputAccepted",
+                "id": execution_id,
+                "seq": 1,
+                "bytes": 4,
+                "eof": False,
+            }
         elif stdout.endswith("age? ") and "age" not in answered:
             answered.append("age")
             assert (await send_input(api, execution_id, "36\n"))["seq"] == 2
@@ -59,8 +64,9 @@ async def test_many_pieces_arrive_in_order_each_once(api: Api) -> None:
         "data = sys.stdin.buffer.read()\n"
         "print(len(data), hashlib.sha256(data).hexdigest())\n"
     )
-    submitted = await api.submit(script, interactive=True, stdin="head:",
-                                 limits={"timeoutSeconds": 60})
+    submitted = await api.submit(
+        script, interactive=True, stdin="head:", limits={"timeoutSeconds": 60}
+    )
     execution_id = submitted["id"]
     pieces = [f"{i:04d}-{'x' * (i % 7)}|" for i in range(150)]
     # Sent back to back (the first ones most likely before the sandbox even started), then
@@ -98,6 +104,7 @@ async def test_eof_closes_stdin_and_nothing_can_follow(api: Api) -> None:
     assert refused["__typename"] == "StdinClosed"
     assert "eof" in refused["message"]
     await api.wait_status(execution_id, {"RUNNING"}, timeout=30)
+
     # The script saw exactly "last" and EOF, and is still running; cancel ends it.
     async def stdout_seen() -> str:
         while True:
@@ -105,21 +112,26 @@ async def test_eof_closes_stdin_and_nothing_can_follow(api: Api) -> None:
             if execution["stdout"]:
                 return str(execution["stdout"])
             await asyncio.sleep(0.1)
+
     assert await asyncio.wait_for(stdout_seen(), 30) == "'last'\n"
     assert (await api.cancel(execution_id))["status"] == "CANCELLED"
 
 
 async def test_input_is_refused_with_a_reason(api: Api) -> None:
-    plain = await api.submit("import time\ntime.sleep(20)", stdin="given",
-                             limits={"timeoutSeconds": 30})
+    plain = await api.submit(
+        "import time\ntime.sleep(20)", stdin="given", limits={"timeoutSeconds": 30}
+    )
     refused = await send_input(api, plain["id"], "more\n")
     assert refused["__typename"] == "StdinClosed"
     assert "interactive" in refused["message"]
     await api.cancel(plain["id"])
 
     missing = await send_input(api, "no-such-execution", "x")
-    assert missing == {"__typename": "ExecutionNotFound", "id": "no-such-execution",
-                       "message": "no execution with id 'no-such-execution'"}
+    assert missing == {
+        "__typename": "ExecutionNotFound",
+        "id": "no-such-execution",
+        "message": "no execution with id 'no-such-execution'",
+    }
 
     interactive = await api.submit("input()", interactive=True, limits={"timeoutSeconds": 30})
     empty = await send_input(api, interactive["id"], "")

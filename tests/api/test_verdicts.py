@@ -65,8 +65,9 @@ async def test_memory_hog_is_oom_killed(api: Api) -> None:
 async def test_keyboard_interrupt_fails_with_the_sigint_exit_code(api: Api) -> None:
     # As `python3 main.py` ends, whichever sandbox (warm or cold) ran it.
     for _ in range(3):
-        execution = await api.run("import atexit\natexit.register(print, 'bye')\n"
-                                  "raise KeyboardInterrupt")
+        execution = await api.run(
+            "import atexit\natexit.register(print, 'bye')\nraise KeyboardInterrupt"
+        )
         assert (execution["status"], execution["exitCode"]) == ("FAILED", 130)
         assert execution["stdout"] == "bye\n"
         assert execution["stderr"].endswith("\nKeyboardInterrupt\n")

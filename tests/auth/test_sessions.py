@@ -253,9 +253,7 @@ async def test_embedded_secret_is_generated_once_and_private(locked_server: Podr
 
 async def test_password_guessing_is_rate_limited(anonymous: Api) -> None:
     alice = await register(anonymous, "alice")
-    codes = [
-        (await login(anonymous, alice.username, f"guess {n}"))["code"] for n in range(11)
-    ]
+    codes = [(await login(anonymous, alice.username, f"guess {n}"))["code"] for n in range(11)]
     assert codes[:10] == ["INVALID_CREDENTIALS"] * 10
     assert codes[10] == "RATE_LIMITED"
     # Even the right password waits now; other users are unaffected.

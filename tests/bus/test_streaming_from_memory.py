@@ -92,7 +92,9 @@ def run_events(execution_id: str) -> Sequence[ExecutionEvent]:
 
 async def test_a_remembered_execution_streams_without_a_store_read(stores: None) -> None:
     executions, log, bus = CountingExecutions(), CountingEventLog(), LocalEventBus()
-    streamer = EventStreamer(executions, log, bus, poll_seconds=0.2)
+    streamer = EventStreamer(
+        executions=executions, events=log, feed=bus, memory=bus, poll_seconds=0.2
+    )
     execution, queued = await submit(executions, log, bus)
     events = run_events(execution.id)
     for event in events:  # as the worker does: published ahead, stored in one batch
@@ -111,7 +113,9 @@ async def test_a_remembered_execution_streams_without_a_store_read(stores: None)
 
 async def test_what_a_run_never_stored_is_not_replayed(stores: None) -> None:
     executions, log, bus = CountingExecutions(), CountingEventLog(), LocalEventBus()
-    streamer = EventStreamer(executions, log, bus, poll_seconds=0.2)
+    streamer = EventStreamer(
+        executions=executions, events=log, feed=bus, memory=bus, poll_seconds=0.2
+    )
     execution, queued = await submit(executions, log, bus)
     # The run publishes output ahead, then loses the execution before storing it; another
     # worker's recovery ends it as ERROR at that seq.

@@ -21,8 +21,18 @@ def test_piped_stdin_is_forwarded_with_interactive_flag(
     script = tmp_path / "greet.py"
     script.write_text(SCRIPT)
     result = subprocess.run(
-        [sys.executable, "-m", "service.entrypoints.cli.main", "run", str(script),
-         "--url", server.url, "-i", "--timeout", "30"],
+        [
+            sys.executable,
+            "-m",
+            "service.entrypoints.cli.main",
+            "run",
+            str(script),
+            "--url",
+            server.url,
+            "-i",
+            "--timeout",
+            "30",
+        ],
         input="Ada\nmore\nlines é\n",
         capture_output=True,
         text=True,
@@ -34,9 +44,20 @@ def test_piped_stdin_is_forwarded_with_interactive_flag(
 
 def test_script_from_stdin_cannot_also_be_interactive(server: PodrunProcess) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "service.entrypoints.cli.main", "run", "-", "--url", server.url,
-         "-i"],
-        input="print(1)", capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "service.entrypoints.cli.main",
+            "run",
+            "-",
+            "--url",
+            server.url,
+            "-i",
+        ],
+        input="print(1)",
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert "--interactive" in result.stderr
@@ -47,9 +68,20 @@ def test_a_terminal_is_forwarded_as_typed(server: PodrunProcess, tmp_path: Path)
     script.write_text(SCRIPT)
     master, slave = pty.openpty()
     process = subprocess.Popen(
-        [sys.executable, "-m", "service.entrypoints.cli.main", "run", str(script),
-         "--url", server.url, "--timeout", "30"],
-        stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "service.entrypoints.cli.main",
+            "run",
+            str(script),
+            "--url",
+            server.url,
+            "--timeout",
+            "30",
+        ],
+        stdin=slave,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     os.close(slave)
     try:

@@ -24,9 +24,7 @@ def test_unsent_signal_is_failed_with_128_plus_n() -> None:
 
 def test_oom_kill_explains_a_sigkill() -> None:
     verdict = classify(SandboxOutcome(signal=9, oom_killed=True))
-    assert (verdict.status, verdict.exit_code, verdict.message) == (
-        S.OOM_KILLED, 137, OOM_MESSAGE
-    )
+    assert (verdict.status, verdict.exit_code, verdict.message) == (S.OOM_KILLED, 137, OOM_MESSAGE)
 
 
 def test_oom_kill_of_the_whole_container_without_exit_status() -> None:
@@ -99,21 +97,23 @@ def test_every_combination_follows_the_documented_order(end: str, facts: frozens
 def test_a_child_oom_kill_does_not_steal_the_timeout() -> None:
     verdict = classify(SandboxOutcome(timed_out=True, oom_killed=True))
     assert (verdict.status, verdict.exit_code, verdict.message) == (
-        S.TIMED_OUT, None, f"wall-clock time limit exceeded; {CHILD_OOM_NOTE}"
+        S.TIMED_OUT,
+        None,
+        f"wall-clock time limit exceeded; {CHILD_OOM_NOTE}",
     )
 
 
 def test_a_script_that_survives_a_child_oom_kill_completes_with_a_note() -> None:
     verdict = classify(SandboxOutcome(exit_code=0, oom_killed=True))
-    assert (verdict.status, verdict.exit_code, verdict.message) == (
-        S.COMPLETED, 0, CHILD_OOM_NOTE
-    )
+    assert (verdict.status, verdict.exit_code, verdict.message) == (S.COMPLETED, 0, CHILD_OOM_NOTE)
 
 
 def test_a_script_that_fails_after_a_child_oom_kill_keeps_its_exit_code() -> None:
     verdict = classify(SandboxOutcome(exit_code=1, oom_killed=True))
     assert (verdict.status, verdict.exit_code, verdict.message) == (
-        S.FAILED, 1, f"exited with code 1; {CHILD_OOM_NOTE}"
+        S.FAILED,
+        1,
+        f"exited with code 1; {CHILD_OOM_NOTE}",
     )
 
 

@@ -39,9 +39,7 @@ SCRIPTS = [
 
 async def _watch(api: Api, execution_id: str, received: list[dict[str, Any]]) -> None:
     with contextlib.suppress(Exception):  # the server dies under the subscription
-        async for data in api.client.subscribe(
-            _EVENTS, {"id": execution_id, "afterSeq": 0}
-        ):
+        async for data in api.client.subscribe(_EVENTS, {"id": execution_id, "afterSeq": 0}):
             received.append(data["executionEvents"])
 
 

@@ -24,5 +24,8 @@ def test_an_ending_gives_the_documented_verdict(name: str, tmp_path: Path) -> No
     stderr = result.stream("e").decode().replace(str(tmp_path / "main.py"), "/work/main.py")
     tail = stderr.rstrip("\n").rpartition("\n")[2]
     assert (verdict.status, verdict.exit_code, result.stream("o").decode(), tail) == (
-        ending.status, ending.exit_code, ending.stdout, ending.stderr_tail
+        ending.status,
+        ending.exit_code,
+        ending.stdout,
+        ending.stderr_tail,
     ), stderr

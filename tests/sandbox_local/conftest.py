@@ -33,8 +33,9 @@ class Run:
         return last.outcome
 
     def output(self, stream: OutputStream) -> bytes:
-        return b"".join(o.data for o in self.observations
-                        if isinstance(o, SandboxOutput) and o.stream is stream)
+        return b"".join(
+            o.data for o in self.observations if isinstance(o, SandboxOutput) and o.stream is stream
+        )
 
     @property
     def stdout(self) -> str:
@@ -63,9 +64,15 @@ def make_spec(
     env: Mapping[str, str] | None = None,
 ) -> SandboxSpec:
     runtime = next(r for r in backend.runtimes() if r.default)
-    return SandboxSpec(execution_id="test", runtime=runtime, script=script,
-                       limits=limits or Limits(), stdin=stdin, interactive=interactive,
-                       env=env or {})
+    return SandboxSpec(
+        execution_id="test",
+        runtime=runtime,
+        script=script,
+        limits=limits or Limits(),
+        stdin=stdin,
+        interactive=interactive,
+        env=env or {},
+    )
 
 
 async def collect(handle: SandboxHandle) -> Run:
@@ -83,6 +90,5 @@ async def run_script(
     stdin: bytes | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Run:
-    handle = await backend.launch(make_spec(backend, script, limits=limits, stdin=stdin,
-                                            env=env))
+    handle = await backend.launch(make_spec(backend, script, limits=limits, stdin=stdin, env=env))
     return await collect(handle)

@@ -47,8 +47,9 @@ async def test_without_cgroups_timeouts_and_cancel_still_kill() -> None:
     backend = LocalSandboxBackend(LocalBackendConfig(cgroups="none"))
     await backend.start()
     try:
-        run = await run_script(backend, "import time\ntime.sleep(30)",
-                               limits=Limits(timeout_seconds=0.3))
+        run = await run_script(
+            backend, "import time\ntime.sleep(30)", limits=Limits(timeout_seconds=0.3)
+        )
         assert run.outcome.timed_out
     finally:
         await backend.close()
@@ -59,8 +60,12 @@ async def test_auto_uses_cgroup_v1_on_this_host(backend: LocalSandboxBackend) ->
 
 
 def host_python3_version() -> str:
-    return subprocess.run(["/usr/bin/python3", "-c", "import sys; print(sys.version.split()[0])"],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    return subprocess.run(
+        ["/usr/bin/python3", "-c", "import sys; print(sys.version.split()[0])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
 
 
 async def test_host_interpreters_are_offered(backend: LocalSandboxBackend) -> None:

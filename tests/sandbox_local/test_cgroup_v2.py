@@ -46,8 +46,7 @@ def lay_out(path: Path, **overrides: str | None) -> Path:
 
 def test_limits_are_written_to_the_v2_files(tmp_path: Path) -> None:
     cgroup = CgroupV2Limits(lay_out(tmp_path / "run-1"))
-    cgroup.apply(Limits(memory_mib=128, cpu_millicores=500, max_processes=64),
-                 extra_processes=2)
+    cgroup.apply(Limits(memory_mib=128, cpu_millicores=500, max_processes=64), extra_processes=2)
     assert (tmp_path / "run-1/memory.max").read_text() == str(128 * 1024 * 1024)
     assert (tmp_path / "run-1/memory.swap.max").read_text() == "0"
     assert (tmp_path / "run-1/cpu.max").read_text() == "50000 100000"
@@ -118,9 +117,12 @@ def _mountinfo(tmp_path: Path, lines: list[str]) -> Path:
 
 def test_auto_prefers_v2_with_controllers(tmp_path: Path) -> None:
     root = lay_out(tmp_path / "unified", **{"cgroup.controllers": "cpu memory pids\n"})
-    mountinfo = _mountinfo(tmp_path, [
-        f"41 31 0:38 / {root} rw,relatime - cgroup2 cgroup2 rw",
-    ])
+    mountinfo = _mountinfo(
+        tmp_path,
+        [
+            f"41 31 0:38 / {root} rw,relatime - cgroup2 cgroup2 rw",
+        ],
+    )
     hierarchy = find_hierarchy("auto", "podrun", mountinfo)
     assert isinstance(hierarchy, CgroupV2Hierarchy)
     assert hierarchy.parent == root / "podrun"
@@ -134,8 +136,10 @@ def test_auto_falls_back_to_v1_when_v2_has_no_controllers(tmp_path: Path) -> Non
         mount = tmp_path / controller
         (mount / "podrun").mkdir(parents=True)
         (mount / "podrun/cgroup.procs").write_text("")
-        lines.append(f"{32 + number} 31 0:{29 + number} / {mount} rw,relatime - cgroup cgroup "
-                     f"rw,{controller}")
+        lines.append(
+            f"{32 + number} 31 0:{29 + number} / {mount} rw,relatime - cgroup cgroup "
+            f"rw,{controller}"
+        )
     hierarchy = find_hierarchy("auto", "podrun", _mountinfo(tmp_path, lines))
     assert isinstance(hierarchy, CgroupV1Hierarchy)
     cgroup = hierarchy.new("run-1")

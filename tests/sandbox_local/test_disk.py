@@ -81,15 +81,13 @@ async def _warm_run(backend: LocalSandboxBackend, script: str) -> Run:
 @pytest.mark.parametrize("name", sorted(SCRIPTS))
 async def test_a_full_disk_is_enospc_cold(name: str, cold: LocalSandboxBackend) -> None:
     run = await run_script(cold, SCRIPTS[name], limits=LIMITS)
-    assert (run.outcome.exit_code, run.outcome.oom_killed, run.stdout) == (0, False,
-                                                                           EXPECTED[name])
+    assert (run.outcome.exit_code, run.outcome.oom_killed, run.stdout) == (0, False, EXPECTED[name])
 
 
 @pytest.mark.parametrize("name", sorted(SCRIPTS))
 async def test_a_full_disk_is_enospc_warm(name: str, warm: LocalSandboxBackend) -> None:
     run = await _warm_run(warm, SCRIPTS[name])
-    assert (run.outcome.exit_code, run.outcome.oom_killed, run.stdout) == (0, False,
-                                                                           EXPECTED[name])
+    assert (run.outcome.exit_code, run.outcome.oom_killed, run.stdout) == (0, False, EXPECTED[name])
 
 
 async def test_the_three_directories_are_one_file_system(cold: LocalSandboxBackend) -> None:

@@ -65,6 +65,9 @@ async def test_an_ending_gives_the_same_verdict_warm_and_cold(
         stderr = re.sub(difference, "", run.stderr) if difference else run.stderr
         tail = stderr.rstrip("\n").rpartition("\n")[2]
         assert (verdict.status, verdict.exit_code, run.stdout, tail) == (
-            ending.status, ending.exit_code, ending.stdout, ending.stderr_tail
+            ending.status,
+            ending.exit_code,
+            ending.stdout,
+            ending.stderr_tail,
         ), f"{how}: {run.stderr}"
     assert _same(runs["warm"].stderr, difference) == _same(runs["cold"].stderr, difference)

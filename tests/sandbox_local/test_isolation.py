@@ -69,8 +69,7 @@ print("root", sorted(os.listdir("/")))
     for path in ("/etc/shadow", "/etc/passwd", "/root", "/home", "/var", "/run", "/sys"):
         assert f"{path} False" in lines
     assert "shadow FileNotFoundError" in lines
-    assert ("root ['bin', 'dev', 'lib', 'lib64', 'proc', 'sbin', 'tmp', 'usr', 'work']"
-            in lines)
+    assert "root ['bin', 'dev', 'lib', 'lib64', 'proc', 'sbin', 'tmp', 'usr', 'work']" in lines
 
 
 async def test_only_scratch_space_is_writable(backend: LocalSandboxBackend) -> None:
@@ -124,8 +123,17 @@ check("clone3", libc.syscall(435, 0, 0))
     run = await run_script(backend, script)
     assert run.outcome.exit_code == 0, run.stderr
     lines = run.stdout.splitlines()
-    for call in ("unshare-user", "unshare-net", "mount", "ptrace", "bpf", "keyctl",
-                 "userfaultfd", "clone-newns", "io_uring_setup"):
+    for call in (
+        "unshare-user",
+        "unshare-net",
+        "mount",
+        "ptrace",
+        "bpf",
+        "keyctl",
+        "userfaultfd",
+        "clone-newns",
+        "io_uring_setup",
+    ):
         assert f"{call} denied 1" in lines, (call, lines)  # EPERM
     # clone3 cannot be inspected: ENOSYS makes glibc fall back to clone.
     assert "clone3 denied 38" in lines
@@ -159,13 +167,18 @@ if __name__ == "__main__":
     run = await run_script(backend, script)
     assert run.outcome.exit_code == 0, run.stderr
     assert run.stdout.splitlines() == [
-        "threads [0, 1, 2, 3]", "subprocess 42", "shell 3", "pool [0, 1, 4, 9, 16]", "lock ok",
+        "threads [0, 1, 2, 3]",
+        "subprocess 42",
+        "shell 3",
+        "pool [0, 1, 4, 9, 16]",
+        "lock ok",
     ]
 
 
 async def test_environment_is_clean(backend: LocalSandboxBackend) -> None:
     run = await run_script(
-        backend, "import os\nfor k in sorted(os.environ): print(k, os.environ[k])",
+        backend,
+        "import os\nfor k in sorted(os.environ): print(k, os.environ[k])",
         env={"TRACEPARENT": "00-abc-def-01", "HOME": "/elsewhere"},
     )
     env = dict(line.split(" ", 1) for line in run.stdout.splitlines())

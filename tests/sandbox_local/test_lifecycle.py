@@ -52,10 +52,13 @@ def alive(pid: int) -> bool:
 
 async def test_cancel_kills_script_and_its_setsid_daemon(backend: LocalSandboxBackend) -> None:
     marker = f"podrun-daemon-{uuid.uuid4()}"
-    handle = await backend.launch(make_spec(
-        backend, DAEMON.format(marker=marker, rest="time.sleep(300)"),
-        limits=Limits(timeout_seconds=30),
-    ))
+    handle = await backend.launch(
+        make_spec(
+            backend,
+            DAEMON.format(marker=marker, rest="time.sleep(300)"),
+            limits=Limits(timeout_seconds=30),
+        )
+    )
     run = Run()
     daemon_pids: list[int] = []
     async for observation in handle.observations():
@@ -81,8 +84,9 @@ async def test_daemons_die_when_the_script_exits(backend: LocalSandboxBackend) -
 
 async def test_cgroup_is_removed_after_the_run(backend: LocalSandboxBackend) -> None:
     execution_id = f"cg-{uuid.uuid4().hex}"
-    handle = await backend.launch(replace(make_spec(backend, "print(1)"),
-                                          execution_id=execution_id))
+    handle = await backend.launch(
+        replace(make_spec(backend, "print(1)"), execution_id=execution_id)
+    )
     await collect(handle)
     leftovers = [p for p in Path("/sys/fs/cgroup").glob(f"*/podrun/run-{execution_id}-*")]
     assert leftovers == []
@@ -107,9 +111,12 @@ async def test_without_stdin_input_sees_eof(backend: LocalSandboxBackend) -> Non
 
 
 async def test_interactive_stdin(backend: LocalSandboxBackend) -> None:
-    script = "name = input('name? ')\nprint('hello', name)\nimport sys\nprint(len(sys.stdin.read()))"
-    handle = await backend.launch(make_spec(backend, script, interactive=True,
-                                            limits=Limits(timeout_seconds=10)))
+    script = (
+        "name = input('name? ')\nprint('hello', name)\nimport sys\nprint(len(sys.stdin.read()))"
+    )
+    handle = await backend.launch(
+        make_spec(backend, script, interactive=True, limits=Limits(timeout_seconds=10))
+    )
     stdout = b""
     outcome = None
     async for observation in handle.observations():
@@ -137,7 +144,7 @@ async def test_write_to_non_interactive_stdin_raises(backend: LocalSandboxBacken
 
 
 async def test_concurrent_sandboxes(backend: LocalSandboxBackend) -> None:
-    runs = await asyncio.gather(*(
-        run_script(backend, f"import time\ntime.sleep(0.2)\nprint({i})") for i in range(8)
-    ))
+    runs = await asyncio.gather(
+        *(run_script(backend, f"import time\ntime.sleep(0.2)\nprint({i})") for i in range(8))
+    )
     assert [r.stdout for r in runs] == [f"{i}\n" for i in range(8)]

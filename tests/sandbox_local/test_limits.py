@@ -34,7 +34,9 @@ async def test_process_limit_stops_forking(backend: LocalSandboxBackend) -> None
 
 
 async def test_fork_bomb_is_contained(backend: LocalSandboxBackend) -> None:
-    script = "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n"
+    script = (
+        "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n"
+    )
     started = time.monotonic()
     run = await run_script(backend, script, limits=Limits(max_processes=32, timeout_seconds=1))
     assert run.outcome.timed_out
@@ -55,8 +57,9 @@ async def test_cpu_time_and_wall_time_are_measured(backend: LocalSandboxBackend)
 
 
 async def test_peak_memory_counts_what_the_script_touched(backend: LocalSandboxBackend) -> None:
-    run = await run_script(backend, "data = b'x' * (64 * 1024 * 1024)\nprint(len(data))",
-                           limits=Limits(memory_mib=256))
+    run = await run_script(
+        backend, "data = b'x' * (64 * 1024 * 1024)\nprint(len(data))", limits=Limits(memory_mib=256)
+    )
     assert run.outcome.exit_code == 0, run.stderr
     usage = run.outcome.usage
     assert usage is not None

@@ -39,7 +39,9 @@ async def test_uncaught_exception_fails_with_traceback(backend: LocalSandboxBack
 
 
 async def test_signal_the_script_sends_itself_is_reported(backend: LocalSandboxBackend) -> None:
-    run = await run_script(backend, "import os\nprint('before', flush=True)\nos.kill(os.getpid(), 9)")
+    run = await run_script(
+        backend, "import os\nprint('before', flush=True)\nos.kill(os.getpid(), 9)"
+    )
     assert run.stdout == "before\n"
     assert run.outcome.signal == 9
     assert not run.outcome.oom_killed
@@ -69,7 +71,8 @@ _CHILD_HOG = (
 
 async def test_a_child_oom_kill_does_not_steal_the_timeout(backend: LocalSandboxBackend) -> None:
     run = await run_script(
-        backend, _CHILD_HOG + "import time\ntime.sleep(60)\n",
+        backend,
+        _CHILD_HOG + "import time\ntime.sleep(60)\n",
         limits=Limits(memory_mib=48, timeout_seconds=3),
     )
     assert run.stdout == "-9\n"
@@ -92,7 +95,8 @@ async def test_a_script_that_survives_a_child_oom_kill_completes(
     assert run.stdout == "-9\n"
     verdict = classify(run.outcome)
     assert (verdict.status, verdict.exit_code, verdict.message) == (
-        ExecutionStatus.COMPLETED, 0,
+        ExecutionStatus.COMPLETED,
+        0,
         "a process of the script was killed for exceeding the memory limit",
     )
 
@@ -100,7 +104,8 @@ async def test_a_script_that_survives_a_child_oom_kill_completes(
 async def test_timeout_kills_a_sleeping_script_quickly(backend: LocalSandboxBackend) -> None:
     started = time.monotonic()
     run = await run_script(
-        backend, "import time\nprint('sleeping', flush=True)\ntime.sleep(60)",
+        backend,
+        "import time\nprint('sleeping', flush=True)\ntime.sleep(60)",
         limits=Limits(timeout_seconds=0.5),
     )
     elapsed = time.monotonic() - started
@@ -115,8 +120,7 @@ async def test_timeout_kills_a_sleeping_script_quickly(backend: LocalSandboxBack
 async def test_output_flood_keeps_exactly_the_cap(backend: LocalSandboxBackend) -> None:
     script = "import sys\nwhile True:\n    sys.stdout.write('x' * 10000)\n"
     cap = 100_000
-    run = await run_script(backend, script,
-                           limits=Limits(max_output_bytes=cap, timeout_seconds=10))
+    run = await run_script(backend, script, limits=Limits(max_output_bytes=cap, timeout_seconds=10))
     assert run.outcome.output_limit_exceeded
     assert not run.outcome.timed_out
     assert run.stdout == "x" * cap

@@ -27,8 +27,18 @@ def _numbers() -> dict[str, int]:
 
 async def test_every_denied_call_answers_eperm(backend: LocalSandboxBackend) -> None:
     numbers = _numbers()
-    assert {"mount", "unshare", "setns", "ptrace", "bpf", "io_uring_setup", "keyctl",
-            "init_module", "finit_module", "kexec_load"} <= set(numbers)
+    assert {
+        "mount",
+        "unshare",
+        "setns",
+        "ptrace",
+        "bpf",
+        "io_uring_setup",
+        "keyctl",
+        "init_module",
+        "finit_module",
+        "kexec_load",
+    } <= set(numbers)
     script = f"""
 import ctypes
 libc = ctypes.CDLL(None, use_errno=True)

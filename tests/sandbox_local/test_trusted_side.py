@@ -25,9 +25,14 @@ from tests.sandbox_local.test_cgroup_v2 import lay_out
 
 def _snapshot(directory: Path) -> dict[str, tuple[int, int, int, bytes]]:
     return {
-        str(path): (path.stat().st_mtime_ns, path.stat().st_size, path.stat().st_nlink,
-                    path.read_bytes())
-        for path in directory.rglob("*") if path.is_file()
+        str(path): (
+            path.stat().st_mtime_ns,
+            path.stat().st_size,
+            path.stat().st_nlink,
+            path.read_bytes(),
+        )
+        for path in directory.rglob("*")
+        if path.is_file()
     }
 
 
@@ -118,10 +123,15 @@ async def test_a_listed_pid_that_is_not_a_member_is_never_signalled_v2(
     tmp_path: Path, bystander: subprocess.Popen[bytes]
 ) -> None:
     # Without cgroup.kill (Linux < 5.14): freeze, kill the listed members, thaw.
-    path = lay_out(tmp_path / "run-test-00000000", **{
-        "cgroup.kill": None, "cgroup.freeze": "0\n",
-        "cgroup.events": "populated 1\nfrozen 1\n", "cgroup.procs": f"{bystander.pid}\n",
-    })
+    path = lay_out(
+        tmp_path / "run-test-00000000",
+        **{
+            "cgroup.kill": None,
+            "cgroup.freeze": "0\n",
+            "cgroup.events": "populated 1\nfrozen 1\n",
+            "cgroup.procs": f"{bystander.pid}\n",
+        },
+    )
     with pytest.raises(CgroupError, match="survived"):
         await CgroupV2Limits(path).kill(0.3)
     assert bystander.poll() is None

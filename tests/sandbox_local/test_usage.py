@@ -53,8 +53,9 @@ async def test_cpu_time_counts_child_processes(backend: LocalSandboxBackend) -> 
 
 
 async def test_peak_memory_counts_child_processes(backend: LocalSandboxBackend) -> None:
-    run = await run_script(backend, CHILD_ALLOCATES,
-                           limits=Limits(memory_mib=256, timeout_seconds=30))
+    run = await run_script(
+        backend, CHILD_ALLOCATES, limits=Limits(memory_mib=256, timeout_seconds=30)
+    )
     assert run.stdout == "96\n0\n", run.stderr
     usage = run.outcome.usage
     assert usage is not None
@@ -72,8 +73,9 @@ async def test_wall_time_spans_the_run_and_sleeping_costs_no_cpu(
 
 
 async def test_a_tenth_of_a_core_is_a_tenth_of_a_core(backend: LocalSandboxBackend) -> None:
-    run = await run_script(backend, BUSY.format(seconds=2),
-                           limits=Limits(cpu_millicores=100, timeout_seconds=30))
+    run = await run_script(
+        backend, BUSY.format(seconds=2), limits=Limits(cpu_millicores=100, timeout_seconds=30)
+    )
     usage = run.outcome.usage
     assert usage is not None and run.outcome.exit_code == 0
     share = usage.cpu_time_ms / usage.wall_time_ms
@@ -82,8 +84,9 @@ async def test_a_tenth_of_a_core_is_a_tenth_of_a_core(backend: LocalSandboxBacke
 
 
 async def test_the_quota_holds_for_many_processes_together(backend: LocalSandboxBackend) -> None:
-    run = await run_script(backend, BUSY_EVERYWHERE,
-                           limits=Limits(cpu_millicores=100, timeout_seconds=30))
+    run = await run_script(
+        backend, BUSY_EVERYWHERE, limits=Limits(cpu_millicores=100, timeout_seconds=30)
+    )
     usage = run.outcome.usage
     assert usage is not None and run.outcome.exit_code == 0, run.stderr
     share = usage.cpu_time_ms / usage.wall_time_ms
@@ -91,8 +94,9 @@ async def test_the_quota_holds_for_many_processes_together(backend: LocalSandbox
 
 
 async def test_usage_is_reported_for_a_killed_run_too(backend: LocalSandboxBackend) -> None:
-    run = await run_script(backend, BUSY.format(seconds=60),
-                           limits=Limits(cpu_millicores=500, timeout_seconds=1))
+    run = await run_script(
+        backend, BUSY.format(seconds=60), limits=Limits(cpu_millicores=500, timeout_seconds=1)
+    )
     usage = run.outcome.usage
     assert run.outcome.timed_out and usage is not None
     assert 1000 <= usage.wall_time_ms < 8_000, usage

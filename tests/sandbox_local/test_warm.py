@@ -93,9 +93,7 @@ async def test_stdin_given_up_front_reaches_a_warm_sandbox(warm: LocalSandboxBac
 
 async def test_interactive_input_reaches_a_warm_sandbox(warm: LocalSandboxBackend) -> None:
     await _until_ready(warm, 1)
-    handle = await warm.launch(
-        make_spec(warm, "print('got', input())", interactive=True)
-    )
+    handle = await warm.launch(make_spec(warm, "print('got', input())", interactive=True))
     await handle.write_stdin(b"hello\n")
     await handle.close_stdin()
     run = await collect(handle)
@@ -158,8 +156,12 @@ async def test_the_executions_environment_reaches_a_warm_sandbox(
         "print(sorted(os.environ.items()))\n"
         "print(subprocess.run(['/usr/bin/env'], capture_output=True, text=True).stdout)\n"
     )
-    env = {"GREETING": "hi there", "TRACEPARENT": "00-0af7651916cd43dd8448eb211c80319c-"
-           "b7ad6b7169203331-01", "EMPTY": "", "WITH_EQUALS": "a=b"}
+    env = {
+        "GREETING": "hi there",
+        "TRACEPARENT": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+        "EMPTY": "",
+        "WITH_EQUALS": "a=b",
+    }
     expected = await run_script(cold, script, env=env)
     got = await _warm_run(warm, script, env=env)
     # The same variables, for the script and for what it starts (in another order: those
@@ -171,8 +173,9 @@ async def test_the_executions_environment_reaches_a_warm_sandbox(
 async def test_another_shape_starts_cold(warm: LocalSandboxBackend) -> None:
     before = warm.warm_launches
     # Read by the interpreter as it starts: only a cold start honours it.
-    run = await run_script(warm, "import sys; print(sys.flags.optimize)",
-                           env={"PYTHONOPTIMIZE": "2"})
+    run = await run_script(
+        warm, "import sys; print(sys.flags.optimize)", env={"PYTHONOPTIMIZE": "2"}
+    )
     assert run.stdout == "2\n"
     run = await run_script(warm, "print('big disk')", limits=Limits(disk_mib=64))
     assert run.stdout == "big disk\n"
@@ -233,8 +236,9 @@ def _is_zombie_of_someone_else(pid: int) -> bool:
 async def test_output_of_a_warm_sandbox_streams_live(warm: LocalSandboxBackend) -> None:
     await _until_ready(warm, 1)
     handle = await warm.launch(
-        make_spec(warm, "import sys, time\nprint('first', flush=True)\ntime.sleep(0.5)\n"
-                        "print('second')")
+        make_spec(
+            warm, "import sys, time\nprint('first', flush=True)\ntime.sleep(0.5)\nprint('second')"
+        )
     )
     seen: list[bytes] = []
     async for observation in handle.observations():

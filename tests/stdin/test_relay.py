@@ -40,8 +40,13 @@ async def backend() -> AsyncIterator[LocalSandboxBackend]:
 
 def _spec(backend: LocalSandboxBackend, script: str) -> SandboxSpec:
     runtime = next(r for r in backend.runtimes() if r.default)
-    return SandboxSpec(execution_id=uuid.uuid4().hex, runtime=runtime, script=script,
-                       limits=Limits(timeout_seconds=30), interactive=True)
+    return SandboxSpec(
+        execution_id=uuid.uuid4().hex,
+        runtime=runtime,
+        script=script,
+        limits=Limits(timeout_seconds=30),
+        interactive=True,
+    )
 
 
 async def _stdout_of(handle: SandboxHandle) -> str:
@@ -58,7 +63,7 @@ async def test_without_any_notification_the_poll_delivers_in_order(
     inputs: MongoInputLog, backend: LocalSandboxBackend
 ) -> None:
     silent_bus = LocalEventBus()  # nobody ever announces input on it
-    relay = StdinRelay(inputs, silent_bus, poll_seconds=0.2)
+    relay = StdinRelay(inputs=inputs, signals=silent_bus, poll_seconds=0.2)
     spec = _spec(backend, "import sys\nprint(sys.stdin.read())")
     # More pieces than the relay reads in one batch, stored before and while it runs.
     for i in range(150):
@@ -74,9 +79,9 @@ async def test_without_any_notification_the_poll_delivers_in_order(
 
 async def test_nothing_follows_eof_in_the_log(inputs: MongoInputLog) -> None:
     execution_id = uuid.uuid4().hex
-    results = await asyncio.gather(*(
-        inputs.append(execution_id, str(i), eof=(i == 5), at=_now()) for i in range(20)
-    ))
+    results = await asyncio.gather(
+        *(inputs.append(execution_id, str(i), eof=(i == 5), at=_now()) for i in range(20))
+    )
     stored = await inputs.after(execution_id, 0, 100)
     assert [c.seq for c in stored] == list(range(1, len(stored) + 1))  # no gaps
     assert stored[-1].eof and not any(c.eof for c in stored[:-1])
@@ -89,9 +94,10 @@ async def test_the_relay_stops_when_the_script_stops_reading(
     inputs: MongoInputLog, backend: LocalSandboxBackend
 ) -> None:
     bus = LocalEventBus()
-    relay = StdinRelay(inputs, bus, poll_seconds=5)
-    spec = _spec(backend, "import os, time\nos.close(0)\nprint('closed', flush=True)\n"
-                          "time.sleep(2)")
+    relay = StdinRelay(inputs=inputs, signals=bus, poll_seconds=5)
+    spec = _spec(
+        backend, "import os, time\nos.close(0)\nprint('closed', flush=True)\ntime.sleep(2)"
+    )
     handle = await backend.launch(spec)
     relaying = asyncio.create_task(relay.relay(spec.execution_id, handle))
     output = asyncio.create_task(_stdout_of(handle))

@@ -22,10 +22,12 @@ mutation($id: ID!, $data: String!, $eof: Boolean) {
 """
 
 
-async def send_input(api: Api, execution_id: str, data: str, *, eof: bool = False) -> dict[str, Any]:
-    result: dict[str, Any] = (
-        await api.gql(SEND_INPUT, id=execution_id, data=data, eof=eof)
-    )["sendExecutionInput"]
+async def send_input(
+    api: Api, execution_id: str, data: str, *, eof: bool = False
+) -> dict[str, Any]:
+    result: dict[str, Any] = (await api.gql(SEND_INPUT, id=execution_id, data=data, eof=eof))[
+        "sendExecutionInput"
+    ]
     return result
 
 

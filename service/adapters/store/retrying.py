@@ -17,14 +17,15 @@ one that did survive is a no-op.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from service.adapters.store.outages import OutageRetry, RecentWrites
 from service.domain.events import ExecutionEvent
 from service.domain.executions import Execution
 from service.domain.statuses import ExecutionStatus
+from service.domain.transitions import Transition
 from service.services.store_port import (
     EventLog,
     ExecutionPage,
@@ -112,27 +113,24 @@ class RetryingExecutionRepository:
             "counting", lambda: self._inner.created_since(owner_id, since, limit)
         )
 
-    async def compare_and_set(
-        self,
-        execution_id: str,
-        *,
-        expected: Collection[ExecutionStatus],
-        status: ExecutionStatus,
-        seq: int | None,
-        fields: Mapping[str, Any],
-        worker_id: str | None = None,
-        carried: Sequence[ExecutionEvent] = (),
-    ) -> Execution | None:
+    async def apply(self, execution_id: str, transition: Transition) -> bool:
+        def write() -> Awaitable[bool]:
+            return self._inner.apply(execution_id, transition)
+
+        async def attempt(retried: bool) -> bool:
+            await self._recent.replay_after_outage()
+            if await write():
+                return True
+            return retried and _shows(await self._inner.get(execution_id), transition)
+
+        done = await self._retry.call(self._describe(execution_id, transition), attempt)
+        if done:
+            self._recent.remember(write)
+        return done
+
+    async def apply_and_get(self, execution_id: str, transition: Transition) -> Execution | None:
         def write() -> Awaitable[Execution | None]:
-            return self._inner.compare_and_set(
-                execution_id,
-                expected=expected,
-                status=status,
-                seq=seq,
-                fields=fields,
-                worker_id=worker_id,
-                carried=carried,
-            )
+            return self._inner.apply_and_get(execution_id, transition)
 
         async def attempt(retried: bool) -> Execution | None:
             await self._recent.replay_after_outage()
@@ -140,45 +138,16 @@ class RetryingExecutionRepository:
             if written is not None or not retried:
                 return written
             record = await self._inner.get(execution_id)
-            return record if _shows(record, status, seq, worker_id) else None
+            return record if _shows(record, transition) else None
 
-        done = await self._retry.call(f"the {status.value} write of {execution_id}", attempt)
+        done = await self._retry.call(self._describe(execution_id, transition), attempt)
         if done is not None:
             self._recent.remember(write)
         return done
 
-    async def transition(
-        self,
-        execution_id: str,
-        *,
-        expected: Collection[ExecutionStatus],
-        status: ExecutionStatus,
-        seq: int | None,
-        fields: Mapping[str, Any],
-        worker_id: str | None = None,
-        carried: Sequence[ExecutionEvent] = (),
-    ) -> bool:
-        def write() -> Awaitable[bool]:
-            return self._inner.transition(
-                execution_id,
-                expected=expected,
-                status=status,
-                seq=seq,
-                fields=fields,
-                worker_id=worker_id,
-                carried=carried,
-            )
-
-        async def attempt(retried: bool) -> bool:
-            await self._recent.replay_after_outage()
-            if await write():
-                return True
-            return retried and _shows(await self._inner.get(execution_id), status, seq, worker_id)
-
-        done = await self._retry.call(f"the {status.value} write of {execution_id}", attempt)
-        if done:
-            self._recent.remember(write)
-        return done
+    @staticmethod
+    def _describe(execution_id: str, transition: Transition) -> str:
+        return f"the {transition.target.value} write of {execution_id}"
 
     async def reassign(
         self, execution_id: str, *, from_worker: str | None, to_worker: str
@@ -241,15 +210,13 @@ class RetryingExecutionRepository:
         return await self._read("counting queued work", self._inner.count_queued)
 
 
-def _shows(
-    record: Execution | None, status: ExecutionStatus, seq: int | None, worker_id: str | None
-) -> bool:
-    """Whether `record` is what a transition to `status` (at `seq`, by `worker_id`) left."""
+def _shows(record: Execution | None, transition: Transition) -> bool:
+    """Whether `record` is what `transition` left (its target, its seq, its worker)."""
     return (
         record is not None
-        and record.status is status
-        and (seq is None or record.last_seq == seq)
-        and (worker_id is None or record.worker_id == worker_id)
+        and record.status is transition.target
+        and (transition.seq is None or record.last_seq == transition.seq)
+        and (transition.worker_id is None or record.worker_id == transition.worker_id)
     )
 
 

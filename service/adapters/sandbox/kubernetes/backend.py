@@ -31,7 +31,11 @@ from service.adapters.sandbox.kubernetes.reaping import ActiveExecutions, Sandbo
 from service.adapters.sandbox.kubernetes.watching import PodWatcher
 from service.domain.runtimes import Runtime
 from service.domain.sandboxes import SandboxSpec
-from service.services.sandbox_port import BackendUnavailable, SandboxLaunchError
+from service.services.sandbox_port import (
+    BackendCapabilities,
+    BackendUnavailable,
+    SandboxLaunchError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +58,11 @@ class KubernetesSandboxBackend:
     @property
     def name(self) -> str:
         return "kubernetes"
+
+    @property
+    def capabilities(self) -> BackendCapabilities:
+        # Pods outlive their worker; one elected worker watches them all (see `leadership`).
+        return BackendCapabilities(sandboxes_outlive_worker=True, needs_leader=True)
 
     @property
     def api_client(self) -> ApiClient:

@@ -52,7 +52,11 @@ from service.domain.sandboxes import (
     SandboxOutput,
     SandboxSpec,
 )
-from service.services.sandbox_port import BackendUnavailable, SandboxLaunchError
+from service.services.sandbox_port import (
+    BackendCapabilities,
+    BackendUnavailable,
+    SandboxLaunchError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +91,11 @@ class LocalSandboxBackend:
     @property
     def name(self) -> str:
         return "local"
+
+    @property
+    def capabilities(self) -> BackendCapabilities:
+        # Sandboxes are children of the worker and die with it; each worker launches its own.
+        return BackendCapabilities(sandboxes_outlive_worker=False, needs_leader=False)
 
     @property
     def cgroup_version(self) -> str | None:
