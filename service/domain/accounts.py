@@ -1,7 +1,7 @@
 """Accounts: users, their roles, per-user quota overrides, and who is calling (the principal).
 
 Pure types: the rules that decide what a principal may see and do live in
-`service.services.ownership`, the stored records in the store adapter.
+`service.services.executions.ownership`, the stored records in the store adapter.
 """
 
 from __future__ import annotations

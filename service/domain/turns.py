@@ -9,7 +9,8 @@ it back. Anonymous callers share one owner (`None`), as they share one quota.
 
 There are no priorities yet; a priority would come first in `Place`.
 
-The dispatcher keeps its queued executions in a `TurnQueue`: :mod:`service.services.dispatching`.
+The dispatcher keeps its queued executions in a `TurnQueue`:
+:mod:`service.services.worker.dispatching`.
 """
 
 from __future__ import annotations

@@ -14,13 +14,13 @@ from service.adapters.store.credentials import (
 from service.adapters.store.saved_scripts import MongoSavedScriptRepository
 from service.adapters.store.users import MongoUserRepository
 from service.domain.limits import Limits
-from service.services.accounts import AccountUseCases
-from service.services.administering import Administration
-from service.services.authenticating import Authenticator, AuthPolicy, RegistrationLimits
-from service.services.quotas import QuotaGuard, QuotaPolicy, RoleQuota
-from service.services.saving import SavedScripts
-from service.services.store_port import ExecutionRepository
-from service.services.submitting import Submitter
+from service.services.accounts.administering import Administration
+from service.services.accounts.authenticating import Authenticator, AuthPolicy, RegistrationLimits
+from service.services.accounts.saving import SavedScripts
+from service.services.executions.quotas import QuotaGuard, QuotaPolicy, RoleQuota
+from service.services.executions.submitting import Submitter
+from service.services.ports.store import ExecutionRepository
+from service.services.usecases import AccountUseCases
 from service.settings import Settings
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from service.domain.runtimes import Runtime
-from service.services.sandbox_port import SandboxBackend
+from service.services.ports.sandbox import SandboxBackend
 from service.settings import Settings
 
 if TYPE_CHECKING:

@@ -12,14 +12,14 @@ from collections.abc import Awaitable, Callable
 
 from service.adapters.leases import LeaseElector
 from service.adapters.sandbox.kubernetes import KubernetesSandboxBackend
-from service.services.adopting import Adoption
-from service.services.bus_port import EventFeed
-from service.services.dispatching import Dispatcher
-from service.services.leading import LeadingWorker
-from service.services.observing import ExecutionObserver
-from service.services.sandbox_port import SandboxBackend
-from service.services.store_port import EventLog, ExecutionRepository
-from service.services.working import Worker
+from service.services.ports.bus import EventFeed
+from service.services.ports.sandbox import SandboxBackend
+from service.services.ports.store import EventLog, ExecutionRepository
+from service.services.worker.adopting import Adoption
+from service.services.worker.dispatching import Dispatcher
+from service.services.worker.leading import LeadingWorker
+from service.services.worker.observing import ExecutionObserver
+from service.services.worker.working import Worker
 from service.settings import Settings
 
 

@@ -19,7 +19,7 @@ import uuid
 from service.adapters.bus.changestreams import ChangeStreamFeed
 from service.adapters.store.presence import MongoPresence
 from service.services.clock import utcnow
-from service.services.store_port import StoreUnavailable
+from service.services.ports.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 

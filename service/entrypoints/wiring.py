@@ -36,21 +36,21 @@ from service.domain.runtimes import RuntimeCatalog
 from service.entrypoints.accounts import account_use_cases, quota_guard
 from service.entrypoints.backends import build_backend, discover_runtimes
 from service.entrypoints.presence import FeedSwitch
-from service.services.bus_port import EventBus
-from service.services.cancelling import Canceller
-from service.services.dispatching import Dispatcher
-from service.services.feeding import Feeder
-from service.services.leading import LeadingWorker
-from service.services.observing import ExecutionObserver
-from service.services.querying import ExecutionQueries
-from service.services.recovering import Recovery
-from service.services.relaying import StdinRelay
-from service.services.sandbox_port import SandboxBackend
-from service.services.store_port import EventLog, ExecutionRepository
-from service.services.submitting import SubmitPolicy, Submitter
-from service.services.subscribing import EventStreamer
+from service.services.executions.cancelling import Canceller
+from service.services.executions.feeding import Feeder
+from service.services.executions.querying import ExecutionQueries
+from service.services.executions.submitting import SubmitPolicy, Submitter
+from service.services.executions.subscribing import EventStreamer
+from service.services.ports.bus import EventBus
+from service.services.ports.sandbox import SandboxBackend
+from service.services.ports.store import EventLog, ExecutionRepository
 from service.services.usecases import UseCases
-from service.services.working import Worker
+from service.services.worker.dispatching import Dispatcher
+from service.services.worker.leading import LeadingWorker
+from service.services.worker.observing import ExecutionObserver
+from service.services.worker.recovering import Recovery
+from service.services.worker.relaying import StdinRelay
+from service.services.worker.working import Worker
 from service.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -6,12 +6,23 @@ from dataclasses import dataclass
 
 from service.domain.limits import LimitPolicy
 from service.domain.runtimes import RuntimeCatalog
-from service.services.accounts import AccountUseCases
-from service.services.cancelling import Canceller
-from service.services.feeding import Feeder
-from service.services.querying import ExecutionQueries
-from service.services.submitting import Submitter
-from service.services.subscribing import EventStreamer
+from service.services.accounts.administering import Administration
+from service.services.accounts.authenticating import Authenticator
+from service.services.accounts.saving import SavedScripts
+from service.services.executions.cancelling import Canceller
+from service.services.executions.feeding import Feeder
+from service.services.executions.querying import ExecutionQueries
+from service.services.executions.quotas import QuotaGuard
+from service.services.executions.submitting import Submitter
+from service.services.executions.subscribing import EventStreamer
+
+
+@dataclass(frozen=True)
+class AccountUseCases:
+    auth: Authenticator
+    admin: Administration
+    scripts: SavedScripts
+    quotas: QuotaGuard
 
 
 @dataclass(frozen=True)

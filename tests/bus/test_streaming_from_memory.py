@@ -20,7 +20,7 @@ from service.domain.limits import Limits
 from service.domain.sandboxes import OutputStream
 from service.domain.statuses import ExecutionStatus
 from service.services.clock import utcnow
-from service.services.subscribing import EventStreamer
+from service.services.executions.subscribing import EventStreamer
 from tests.support.servers import StoreProcess
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from service.services.recovering import LOST_WORKER_MESSAGE
+from service.services.worker.recovering import LOST_WORKER_MESSAGE
 from tests.distributed.replicas import Replicas, start_replicas
 from tests.support.client import Api, output_of, statuses_of
 from tests.support.servers import StoreProcess

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from service.domain.sandboxes import OutputStream
-from service.services.coalescing import Chunk, OutputCoalescer
+from service.services.worker.coalescing import Chunk, OutputCoalescer
 
 OUT, ERR = OutputStream.STDOUT, OutputStream.STDERR
 

@@ -16,7 +16,7 @@ from service.domain.sandboxes import (
     SandboxOutput,
     SandboxSpec,
 )
-from service.services.sandbox_port import SandboxHandle
+from service.services.ports.sandbox import SandboxHandle
 
 
 def make_spec(

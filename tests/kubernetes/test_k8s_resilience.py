@@ -23,7 +23,7 @@ from service.domain.sandboxes import (
     SandboxOutput,
     SandboxStarted,
 )
-from service.services.sandbox_port import BackendUnavailable, SandboxLaunchError
+from service.services.ports.sandbox import BackendUnavailable, SandboxLaunchError
 
 CONFIGMAPS = kmock.resource("", "v1", "configmaps")
 NAMESPACE = "podrun-sandboxes"

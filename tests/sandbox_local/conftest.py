@@ -17,7 +17,7 @@ from service.domain.sandboxes import (
     SandboxOutput,
     SandboxSpec,
 )
-from service.services.sandbox_port import SandboxHandle
+from service.services.ports.sandbox import SandboxHandle
 
 
 @dataclass

@@ -10,7 +10,7 @@ import pytest
 from service.adapters.sandbox.local import LocalBackendConfig, LocalSandboxBackend
 from service.domain.limits import Limits
 from service.domain.runtimes import Runtime
-from service.services.sandbox_port import BackendUnavailable, SandboxLaunchError
+from service.services.ports.sandbox import BackendUnavailable, SandboxLaunchError
 from tests.sandbox_local.conftest import make_spec, run_script
 
 

@@ -18,8 +18,8 @@ from service.adapters.store.inputs import MongoInputLog
 from service.domain.limits import Limits
 from service.domain.sandboxes import SandboxFinished, SandboxOutput, SandboxSpec
 from service.services.clock import utcnow
-from service.services.relaying import StdinRelay
-from service.services.sandbox_port import SandboxHandle
+from service.services.ports.sandbox import SandboxHandle
+from service.services.worker.relaying import StdinRelay
 from tests.support.servers import StoreProcess
 
 

@@ -14,7 +14,7 @@ from typing import Literal
 import jwt
 
 from service.domain.accounts import Role, User
-from service.services.accounts_port import AccessClaims, InvalidAccessToken
+from service.services.ports.accounts import AccessClaims, InvalidAccessToken
 
 # Clock skew tolerated between replicas.
 LEEWAY_SECONDS = 5

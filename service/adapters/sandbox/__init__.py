@@ -1,1 +1,1 @@
-"""Sandbox backends behind one protocol (`service.services.sandbox_port`): local, kubernetes."""
+"""Sandbox backends behind one protocol (`service.services.ports.sandbox`): local, kubernetes."""

@@ -17,7 +17,7 @@ from service.adapters.store.transitions import transition_query, transition_upda
 from service.domain.executions import Execution
 from service.domain.statuses import ACTIVE_STATUSES, TERMINAL_STATUSES, ExecutionStatus
 from service.domain.transitions import Transition
-from service.services.store_port import ExecutionPage
+from service.services.ports.store import ExecutionPage
 
 _ACTIVE = sorted(s.value for s in ACTIVE_STATUSES)
 _TERMINAL = sorted(s.value for s in TERMINAL_STATUSES)

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 from pymongo.errors import ConnectionFailure
 
-from service.services.store_port import StoreUnavailable
+from service.services.ports.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from typing import Any, Protocol, TypeVar
 import pymongo
 from pymongo.asynchronous.collection import AsyncCollection
 
-from service.services.store_port import InvalidCursor, Page
+from service.services.ports.store import InvalidCursor, Page
 
 
 class Keyed(Protocol):

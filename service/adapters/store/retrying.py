@@ -26,7 +26,7 @@ from service.domain.events import ExecutionEvent
 from service.domain.executions import Execution
 from service.domain.statuses import ExecutionStatus
 from service.domain.transitions import Transition
-from service.services.store_port import (
+from service.services.ports.store import (
     EventLog,
     ExecutionPage,
     ExecutionRepository,

@@ -11,7 +11,7 @@ from service.adapters.store.outages import translates_outages
 from service.adapters.store.paging import keyset_page
 from service.domain.limits import LimitsRequest
 from service.domain.scripts import SavedScript
-from service.services.store_port import Page
+from service.services.ports.store import Page
 
 
 def script_to_dict(script: SavedScript) -> dict[str, Any]:

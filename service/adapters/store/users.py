@@ -10,7 +10,7 @@ from service.adapters.store.account_documents import UserDocument
 from service.adapters.store.outages import translates_outages
 from service.adapters.store.paging import keyset_page
 from service.domain.accounts import QuotaOverrides, Role, User
-from service.services.store_port import Page
+from service.services.ports.store import Page
 
 
 def user_to_dict(user: User) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from collections.abc import Collection
 
 from service.adapters.store.documents import WorkerDocument
 from service.adapters.store.outages import translates_outages
-from service.services.store_port import WorkerRecord
+from service.services.ports.store import WorkerRecord
 
 
 @translates_outages

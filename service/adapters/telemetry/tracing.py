@@ -22,7 +22,7 @@ from service.domain.executions import Execution
 from service.domain.sandboxes import ResourceUsage
 from service.domain.statuses import ExecutionStatus
 from service.domain.verdicts import Verdict
-from service.services.tracing_port import RunSpan
+from service.services.ports.tracing import RunSpan
 
 _TRACER_NAME = "podrun.worker"
 

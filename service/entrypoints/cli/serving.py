@@ -19,7 +19,7 @@ from service.entrypoints.http.security import ApiSecurity
 from service.entrypoints.http.worker_health import HealthServer, WorkerHealth
 from service.entrypoints.logs import configure_logging
 from service.entrypoints.wiring import Podrun, start_podrun
-from service.services.sandbox_port import BackendUnavailable
+from service.services.ports.sandbox import BackendUnavailable
 from service.settings import Settings
 
 log = logging.getLogger("podrun")

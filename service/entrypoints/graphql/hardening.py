@@ -20,7 +20,7 @@ from graphql.language import DocumentNode
 from strawberry.extensions import AddValidationRules, DisableIntrospection, MaskErrors
 from strawberry.extensions.base_extension import SchemaExtension
 
-from service.services.store_port import StoreUnavailable
+from service.services.ports.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import strawberry
 
 from service.domain.accounts import QuotaOverrides
 from service.entrypoints.graphql.inputs import LimitsInput
-from service.services.saving import UNSET, ScriptDraft
+from service.services.accounts.saving import UNSET, ScriptDraft
 
 
 @strawberry.input

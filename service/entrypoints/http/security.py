@@ -25,9 +25,9 @@ from service.domain.accounts import Principal
 from service.entrypoints.graphql.context import Context
 from service.entrypoints.graphql.hardening import Hardening
 from service.entrypoints.http.socket_tokens import TokenBoundTransportWSHandler
-from service.services.authenticating import Authenticator
+from service.services.accounts.authenticating import Authenticator
+from service.services.ports.store import StoreUnavailable
 from service.services.problems import AuthCode, AuthProblem
-from service.services.store_port import StoreUnavailable
 
 
 @dataclass(frozen=True, slots=True)

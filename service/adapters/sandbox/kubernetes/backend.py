@@ -31,7 +31,7 @@ from service.adapters.sandbox.kubernetes.reaping import ActiveExecutions, Sandbo
 from service.adapters.sandbox.kubernetes.watching import PodWatcher
 from service.domain.runtimes import Runtime
 from service.domain.sandboxes import SandboxSpec
-from service.services.sandbox_port import (
+from service.services.ports.sandbox import (
     BackendCapabilities,
     BackendUnavailable,
     SandboxLaunchError,

@@ -52,7 +52,7 @@ from service.domain.sandboxes import (
     SandboxOutput,
     SandboxSpec,
 )
-from service.services.sandbox_port import (
+from service.services.ports.sandbox import (
     BackendCapabilities,
     BackendUnavailable,
     SandboxLaunchError,

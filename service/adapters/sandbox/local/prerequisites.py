@@ -14,7 +14,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from service.services.sandbox_port import BackendUnavailable
+from service.services.ports.sandbox import BackendUnavailable
 
 PROC_SYS = Path("/proc/sys")
 

@@ -16,7 +16,7 @@ from service.entrypoints.graphql.types.auth import (
     AuthPayload,
 )
 from service.entrypoints.graphql.types.errors import InputError
-from service.services.authenticating import Session
+from service.services.accounts.authenticating import Session
 from service.services.problems import AuthProblem, InputProblem
 
 AuthResult = Annotated[AuthPayload | InputError | AuthError, strawberry.union("AuthResult")]

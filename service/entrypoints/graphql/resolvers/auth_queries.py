@@ -15,9 +15,9 @@ from service.entrypoints.graphql.types.auth import (
     UserEdge,
 )
 from service.entrypoints.graphql.types.execution import PageInfo
-from service.services.administering import MAX_PAGE_SIZE
+from service.services.accounts.administering import MAX_PAGE_SIZE
+from service.services.ports.store import InvalidCursor
 from service.services.problems import AuthProblem
-from service.services.store_port import InvalidCursor
 
 
 @strawberry.type

@@ -13,8 +13,8 @@ from service.entrypoints.graphql.inputs import ExecuteScriptInput
 from service.entrypoints.graphql.types.auth import AuthError, QuotaExceeded
 from service.entrypoints.graphql.types.errors import ExecutionNotFound, InputError
 from service.entrypoints.graphql.types.execution import Execution
+from service.services.executions.submitting import SubmitRequest
 from service.services.problems import AuthProblem, InputProblem, NotFound, QuotaProblem
-from service.services.submitting import SubmitRequest
 
 ExecuteScriptPayload = Annotated[
     Execution | InputError | QuotaExceeded | AuthError, strawberry.union("ExecuteScriptPayload")

@@ -21,9 +21,9 @@ from service.entrypoints.graphql.types.execution import (
 from service.entrypoints.graphql.types.limits import Limits, LimitsPolicy
 from service.entrypoints.graphql.types.runtime import Runtime
 from service.entrypoints.graphql.types.scripts import SavedScript
+from service.services.executions.querying import MAX_PAGE_SIZE, ExecutionFilter
+from service.services.ports.store import ExecutionPage, InvalidCursor
 from service.services.problems import AuthProblem
-from service.services.querying import MAX_PAGE_SIZE, ExecutionFilter
-from service.services.store_port import ExecutionPage, InvalidCursor
 
 
 @strawberry.type

@@ -13,8 +13,8 @@ from service.entrypoints.graphql.types.scripts import (
     SavedScriptConnection,
     SavedScriptEdge,
 )
-from service.services.saving import MAX_PAGE_SIZE
-from service.services.store_port import InvalidCursor
+from service.services.accounts.saving import MAX_PAGE_SIZE
+from service.services.ports.store import InvalidCursor
 
 
 @strawberry.type

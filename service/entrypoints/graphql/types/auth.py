@@ -11,7 +11,7 @@ from service.domain.accounts import User as DomainUser
 from service.domain.credentials import ApiTokenRecord
 from service.entrypoints.graphql.types.errors import Error
 from service.entrypoints.graphql.types.execution import PageInfo
-from service.services.authenticating import Session
+from service.services.accounts.authenticating import Session
 from service.services.problems import AuthProblem, QuotaProblem
 
 Role = strawberry.enum(DomainRole, name="Role", description="What a user may do.")

@@ -31,8 +31,8 @@ from service.domain.events import StatusEvent
 from service.domain.executions import Execution
 from service.domain.turns import TurnQueue
 from service.services.clock import utcnow
-from service.services.observing import ExecutionObserver
-from service.services.store_port import ExecutionRepository
+from service.services.ports.store import ExecutionRepository
+from service.services.worker.observing import ExecutionObserver
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ import asyncio
 import contextlib
 import logging
 
-from service.services.bus_port import WorkSignals
-from service.services.input_port import InputLog
-from service.services.sandbox_port import SandboxHandle
+from service.services.ports.bus import WorkSignals
+from service.services.ports.inputs import InputLog
+from service.services.ports.sandbox import SandboxHandle
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ from datetime import datetime
 from service.domain.accounts import Principal
 from service.domain.executions import Execution
 from service.domain.statuses import ExecutionStatus
-from service.services.ownership import can_see
+from service.services.executions.ownership import can_see
+from service.services.ports.store import EventLog, ExecutionPage, ExecutionRepository, Page
 from service.services.problems import AuthProblem, forbidden
-from service.services.store_port import EventLog, ExecutionPage, ExecutionRepository, Page
 
 MAX_PAGE_SIZE = 100
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from service.domain.accounts import Principal, QuotaOverrides, Role, User
-from service.services.accounts_port import UserRepository
+from service.services.ports.accounts import UserRepository
+from service.services.ports.store import Page
 from service.services.problems import AuthProblem, InputProblem, NotFound, forbidden
-from service.services.store_port import Page
 
 MAX_PAGE_SIZE = 100
 

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from service.domain.accounts import QuotaOverrides, Role, User
 from service.domain.credentials import ApiTokenRecord, RefreshTokenRecord
 from service.domain.scripts import SavedScript
-from service.services.store_port import Page
+from service.services.ports.store import Page
 
 
 class UserRepository(Protocol):

@@ -34,7 +34,9 @@ from service.domain.credentials import (
     format_opaque,
     parse_opaque,
 )
-from service.services.accounts_port import (
+from service.services.accounts.throttling import RecentEvents
+from service.services.clock import utcnow
+from service.services.ports.accounts import (
     AccessTokenCodec,
     ApiTokenRepository,
     InvalidAccessToken,
@@ -42,14 +44,12 @@ from service.services.accounts_port import (
     RefreshTokenRepository,
     UserRepository,
 )
-from service.services.clock import utcnow
 from service.services.problems import (
     AuthCode,
     AuthProblem,
     InputProblem,
     unauthenticated,
 )
-from service.services.throttling import RecentEvents
 
 MAX_TOKEN_NAME_LENGTH = 100
 # last_used_at is written at most this often per API token.

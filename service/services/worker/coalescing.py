@@ -19,7 +19,7 @@ two reads is never mangled; invalid bytes become U+FFFD. `max_output_bytes` caps
 *stored*: the UTF-8 size of the emitted text (U+FFFD takes 3 bytes for 1 invalid one). The
 chunk that would pass it is cut at the last whole character that fits, `cap_reached` turns
 true, and everything after is dropped: the caller then kills the sandbox
-(:mod:`service.services.observing`). A chunk never exceeds `max_chunk_bytes` of UTF-8
+(:mod:`service.services.worker.observing`). A chunk never exceeds `max_chunk_bytes` of UTF-8
 (except a single character longer than that).
 """
 

@@ -1,6 +1,6 @@
 """Recording one run: its events and status writes, durable before delivered.
 
-The observer (:mod:`service.services.observing`) turns what a sandbox does into events; this
+The observer (:mod:`service.services.worker.observing`) turns what a sandbox does into events; this
 module decides when each is stored, written to the record and delivered, so that a crash can
 never take back an event a subscriber received (docs/architecture.md tells the whole
 protocol):
@@ -11,7 +11,7 @@ protocol):
 - QUEUED and SCHEDULED are implied by the record and published at once;
 - the terminal write carries what is still unstored and the terminal event itself, so the
   verdict is delivered after one record write; the log gets them right after (or from
-  :mod:`service.services.repairing` when a crash came between).
+  :mod:`service.services.executions.repairing` when a crash came between).
 
 Every status write is one fenced `Transition` on this worker's id: a worker presumed dead
 and recovered elsewhere gets `OwnershipLost` instead of overwriting the outcome.
@@ -29,11 +29,11 @@ from service.domain.sandboxes import OutputStream, ResourceUsage
 from service.domain.statuses import ExecutionStatus
 from service.domain.transitions import ExecutionOutput, Transition
 from service.domain.verdicts import Verdict
-from service.services.bus_port import EventFeed
 from service.services.clock import utcnow
-from service.services.coalescing import Chunk
-from service.services.store_port import EventLog, ExecutionRepository
-from service.services.tracing_port import RunSpan
+from service.services.ports.bus import EventFeed
+from service.services.ports.store import EventLog, ExecutionRepository
+from service.services.ports.tracing import RunSpan
+from service.services.worker.coalescing import Chunk
 
 # Unstored output up to this size rides in the terminal write; more is stored first, so the
 # record stays far below the store's 16 MiB document limit.

@@ -11,8 +11,10 @@ from service.domain.accounts import Principal
 from service.domain.executions import Execution
 from service.domain.limits import LimitsRequest
 from service.domain.scripts import MAX_SCRIPT_NAME_LENGTH, SavedScript
-from service.services.accounts_port import SavedScriptRepository
 from service.services.clock import utcnow
+from service.services.executions.submitting import SubmitRequest, Submitter
+from service.services.ports.accounts import SavedScriptRepository
+from service.services.ports.store import Page
 from service.services.problems import (
     AuthProblem,
     InputProblem,
@@ -20,8 +22,6 @@ from service.services.problems import (
     QuotaProblem,
     unauthenticated,
 )
-from service.services.store_port import Page
-from service.services.submitting import SubmitRequest, Submitter
 
 MAX_PAGE_SIZE = 100
 UNSET: Any = object()

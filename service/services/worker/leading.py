@@ -18,9 +18,9 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol
 
 from service.domain.executions import Execution
-from service.services.adopting import Adoption
-from service.services.dispatching import Dispatcher
-from service.services.working import Worker
+from service.services.worker.adopting import Adoption
+from service.services.worker.dispatching import Dispatcher
+from service.services.worker.working import Worker
 
 log = logging.getLogger(__name__)
 

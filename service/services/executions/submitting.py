@@ -4,7 +4,7 @@ When a worker in this process has a free slot and nothing queued, the execution 
 already claimed by it and handed over at once (`LocalWorker`): no claim write, no wait for
 one, and its QUEUED event is stored with the run's first batch of events. The caller still
 gets the execution as submitted (QUEUED, seq 1), which is what it was at that instant.
-Otherwise it is queued and takes its turn (:mod:`service.services.dispatching`).
+Otherwise it is queued and takes its turn (:mod:`service.services.worker.dispatching`).
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ from service.domain.executions import Execution
 from service.domain.limits import LimitPolicy, LimitsRequest, LimitViolation
 from service.domain.runtimes import RuntimeCatalog
 from service.domain.statuses import ExecutionStatus
-from service.services.bus_port import EventFeed, ExecutionMemory, WorkSignals
 from service.services.clock import utcnow
+from service.services.executions.quotas import QuotaGuard
+from service.services.ports.bus import EventFeed, ExecutionMemory, WorkSignals
+from service.services.ports.store import EventLog, ExecutionRepository
 from service.services.problems import InputProblem, QuotaProblem
-from service.services.quotas import QuotaGuard
-from service.services.store_port import EventLog, ExecutionRepository
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 200
 

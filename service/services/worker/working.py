@@ -18,15 +18,15 @@ from typing import Any
 
 from service.domain.executions import Execution
 from service.services.clock import utcnow
-from service.services.dispatching import Dispatcher
-from service.services.observing import ExecutionObserver
-from service.services.recovering import Recovery
-from service.services.store_port import (
+from service.services.ports.store import (
     ExecutionRepository,
     StoreUnavailable,
     WorkerRecord,
     WorkerRegistry,
 )
+from service.services.worker.dispatching import Dispatcher
+from service.services.worker.observing import ExecutionObserver
+from service.services.worker.recovering import Recovery
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@ events, and end with exactly one verdict.
 
 Writes for one execution come from the one worker that claimed it, so that worker numbers the
 events itself (`seq`). When each event is stored, written to the record and delivered, so
-that it is durable before any subscriber sees it, is :mod:`service.services.recording`'s
+that it is durable before any subscriber sees it, is :mod:`service.services.worker.recording`'s
 part; the verdict itself is decided by :mod:`service.domain.verdicts`.
 """
 
@@ -28,14 +28,14 @@ from service.domain.sandboxes import (
 )
 from service.domain.statuses import ExecutionStatus
 from service.domain.verdicts import Verdict, classify
-from service.services.bus_port import EventFeed, WorkSignals
 from service.services.clock import utcnow
-from service.services.coalescing import OutputCoalescer
-from service.services.recording import OwnershipLost, RunRecorder, RunState
-from service.services.relaying import StdinRelay
-from service.services.sandbox_port import SandboxBackend, SandboxHandle, SandboxLaunchError
-from service.services.store_port import EventLog, ExecutionRepository
-from service.services.tracing_port import ExecutionTracer, NullExecutionTracer, RunSpan
+from service.services.ports.bus import EventFeed, WorkSignals
+from service.services.ports.sandbox import SandboxBackend, SandboxHandle, SandboxLaunchError
+from service.services.ports.store import EventLog, ExecutionRepository
+from service.services.ports.tracing import ExecutionTracer, NullExecutionTracer, RunSpan
+from service.services.worker.coalescing import OutputCoalescer
+from service.services.worker.recording import OwnershipLost, RunRecorder, RunState
+from service.services.worker.relaying import StdinRelay
 
 log = logging.getLogger(__name__)
 

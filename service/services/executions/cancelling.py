@@ -14,11 +14,11 @@ from service.domain.events import StatusEvent
 from service.domain.executions import Execution
 from service.domain.statuses import ExecutionStatus
 from service.domain.transitions import Transition
-from service.services.bus_port import EventFeed, WorkSignals
 from service.services.clock import utcnow
-from service.services.ownership import ensure_can_act
+from service.services.executions.ownership import ensure_can_act
+from service.services.ports.bus import EventFeed, WorkSignals
+from service.services.ports.store import EventLog, ExecutionRepository
 from service.services.problems import NotFound
-from service.services.store_port import EventLog, ExecutionRepository
 
 
 class Canceller:

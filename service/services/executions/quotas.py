@@ -15,8 +15,8 @@ from datetime import timedelta
 from service.domain.accounts import Principal, Role
 from service.domain.limits import LimitPolicy, Limits
 from service.services.clock import utcnow
+from service.services.ports.store import ExecutionRepository
 from service.services.problems import QuotaProblem
-from service.services.store_port import ExecutionRepository
 
 WINDOW_SECONDS = 60.0
 # Anonymous callers tracked at once; the oldest are forgotten beyond this (bounded memory).

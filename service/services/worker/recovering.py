@@ -15,10 +15,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from service.domain.executions import Execution
-from service.services.bus_port import EventFeed
 from service.services.clock import utcnow
-from service.services.repairing import end_as_error
-from service.services.store_port import EventLog, ExecutionRepository, WorkerRecord, WorkerRegistry
+from service.services.executions.repairing import end_as_error
+from service.services.ports.bus import EventFeed
+from service.services.ports.store import EventLog, ExecutionRepository, WorkerRecord, WorkerRegistry
 
 log = logging.getLogger(__name__)
 

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from service.domain.accounts import Principal
 from service.domain.inputs import StdinChunk
-from service.services.bus_port import WorkSignals
 from service.services.clock import utcnow
-from service.services.input_port import InputLog
-from service.services.ownership import ensure_can_act
+from service.services.executions.ownership import ensure_can_act
+from service.services.ports.bus import WorkSignals
+from service.services.ports.inputs import InputLog
+from service.services.ports.store import ExecutionRepository
 from service.services.problems import InputProblem, NotFound, NotRunning, StdinClosed
-from service.services.store_port import ExecutionRepository
 
 DEFAULT_MAX_INPUT_BYTES = 64 * 1024
 

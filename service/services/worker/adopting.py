@@ -20,11 +20,11 @@ from typing import Any, Protocol, runtime_checkable
 
 from service.domain.executions import Execution
 from service.domain.statuses import ExecutionStatus
-from service.services.bus_port import EventFeed
-from service.services.observing import ExecutionObserver
-from service.services.repairing import complete_log, end_as_error
-from service.services.sandbox_port import SandboxBackend
-from service.services.store_port import EventLog, ExecutionRepository
+from service.services.executions.repairing import complete_log, end_as_error
+from service.services.ports.bus import EventFeed
+from service.services.ports.sandbox import SandboxBackend
+from service.services.ports.store import EventLog, ExecutionRepository
+from service.services.worker.observing import ExecutionObserver
 
 log = logging.getLogger(__name__)
 

@@ -28,10 +28,10 @@ from typing import TypeVar
 from service.domain.accounts import Principal
 from service.domain.events import ExecutionEvent
 from service.domain.executions import Execution
-from service.services.bus_port import EventFeed, ExecutionMemory
-from service.services.ownership import can_see
-from service.services.repairing import complete_log
-from service.services.store_port import EventLog, ExecutionRepository, StoreUnavailable
+from service.services.executions.ownership import can_see
+from service.services.executions.repairing import complete_log
+from service.services.ports.bus import EventFeed, ExecutionMemory
+from service.services.ports.store import EventLog, ExecutionRepository, StoreUnavailable
 
 _BATCH = 500
 

@@ -16,9 +16,9 @@ from service.domain.events import ExecutionEvent, StatusEvent
 from service.domain.executions import Execution
 from service.domain.statuses import ExecutionStatus
 from service.domain.transitions import ExecutionOutput, Transition
-from service.services.bus_port import EventFeed
 from service.services.clock import utcnow
-from service.services.store_port import EventLog, ExecutionRepository
+from service.services.ports.bus import EventFeed
+from service.services.ports.store import EventLog, ExecutionRepository
 
 
 def implied_events(execution: Execution) -> list[ExecutionEvent]:

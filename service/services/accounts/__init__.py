@@ -1,0 +1,1 @@
+"""Accounts: sign-in and tokens, administration, saved scripts, rate limits."""

@@ -1,0 +1,1 @@
+"""Executions as a client sees them: submit, cancel, feed input, query, subscribe, repair."""

@@ -1,0 +1,1 @@
+"""The worker side: dispatch queued executions, observe sandboxes, record events, recover, adopt."""
