@@ -3,27 +3,25 @@
 `start()` checks the host once (bubblewrap, setpriv, the sandbox user, user namespaces,
 pidfds, a writable cgroup hierarchy, libseccomp, interpreters), compiles the seccomp filter,
 and runs one test sandbox end to end, so a broken host fails at start with a clear message
-rather than at the first execution. `launch()` then does only the per-sandbox work: create
-and limit a cgroup (file writes), put the script and the filter in memfds, fork one process;
-or, when a warm sandbox of the right shape is waiting (`warm.py`), write the execution's
-limits to its cgroup and its script to its pipe.
+rather than at the first execution. `launch()` then does only the per-sandbox work: when a
+warm sandbox of the right shape is waiting, the pool (`warm.py`) writes the execution's limits
+to its cgroup and its script to its pipe; else the launcher (`launching.py`) creates and
+limits a cgroup (file writes), puts the script and the filter in memfds and forks one
+process. Next: either becomes a `LocalSandboxHandle` (`handle.py`), which supervises the
+sandbox to its end.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 import os
-import re
-import secrets
-from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from service.adapters.sandbox.local.bwrap import bwrap_argv, root_links
-from service.adapters.sandbox.local.cgroups import MIB, CgroupError, CgroupLimits
-from service.adapters.sandbox.local.commands import host_argv, inner_argv, setpriv_argv
+from service.adapters.sandbox.local.bwrap import root_links
+from service.adapters.sandbox.local.cgroups import CgroupError, CgroupLimits
+from service.adapters.sandbox.local.commands import setpriv_argv
 from service.adapters.sandbox.local.config import LocalBackendConfig
 from service.adapters.sandbox.local.handle import LocalSandboxHandle
 from service.adapters.sandbox.local.hierarchies import (
@@ -31,6 +29,7 @@ from service.adapters.sandbox.local.hierarchies import (
     CgroupUnavailable,
     find_hierarchy,
 )
+from service.adapters.sandbox.local.launching import HostTools, SandboxLauncher
 from service.adapters.sandbox.local.pipes import PipeWriter
 from service.adapters.sandbox.local.prerequisites import (
     bwrap_version,
@@ -41,9 +40,8 @@ from service.adapters.sandbox.local.prerequisites import (
 )
 from service.adapters.sandbox.local.runtimes import VISIBLE_ROOT, discover_runtimes
 from service.adapters.sandbox.local.seccomp import SeccompUnavailable, build_filter
-from service.adapters.sandbox.local.spawning import SandboxProcess, spawn
-from service.adapters.sandbox.local.warm import WarmPool, WarmSandbox
-from service.adapters.sandbox.local.warmstart import handover, warm_command
+from service.adapters.sandbox.local.spawning import SandboxProcess
+from service.adapters.sandbox.local.warm import WarmPool, WarmSandbox, warm_template
 from service.domain.limits import Limits
 from service.domain.runtimes import Runtime
 from service.domain.sandboxes import (
@@ -60,8 +58,6 @@ from service.services.ports.sandbox import (
 
 log = logging.getLogger(__name__)
 
-# Tasks of ours inside the cgroup besides the script's: bwrap's monitor and its pid-1 init.
-BWRAP_PROCESSES = 2
 _UNLIMITED_HINT = "set PODRUN_LOCAL_ALLOW_UNLIMITED=true to run sandboxes without limits"
 _SELF_TEST_SECONDS = 15.0
 
@@ -72,16 +68,7 @@ class LocalSandboxBackend:
     def __init__(self, config: LocalBackendConfig | None = None) -> None:
         self._config = config or LocalBackendConfig()
         self._started = False
-        self._bwrap = ""
-        self._shell = ""
-        self._unshare = ""
-        self._prlimit = ""
-        self._drop_privileges: list[str] = []
-        # The host uid and gid the script runs as (the sandbox user's when we are root).
-        self._identity = (os.getuid(), os.getgid())
-        self._disable_userns = True
-        self._links: tuple[str, ...] = ()
-        self._seccomp = b""
+        self._launcher: SandboxLauncher | None = None
         self._hierarchy: CgroupHierarchy | None = None
         self._runtimes: list[Runtime] = []
         self._handles: set[LocalSandboxHandle] = set()
@@ -104,36 +91,9 @@ class LocalSandboxBackend:
 
     async def start(self) -> None:
         config = self._config
-        self._bwrap = find_tool(
-            config.bwrap_path,
-            "bubblewrap (bwrap)",
-            "install bubblewrap: apt-get install bubblewrap",
-        )
-        self._shell = find_tool(config.shell_path, "a POSIX shell", "install dash or bash")
-        self._unshare = find_tool(
-            config.unshare_path, "unshare", "install util-linux: apt-get install util-linux"
-        )
-        self._prlimit = find_tool(
-            config.prlimit_path, "prlimit", "install util-linux: apt-get install util-linux"
-        )
-        if os.geteuid() == 0:
-            setpriv = find_tool(
-                config.setpriv_path, "setpriv", "install util-linux: apt-get install util-linux"
-            )
-            user = find_sandbox_user(config.sandbox_user)
-            self._drop_privileges = setpriv_argv(setpriv, user.uid, user.gid)
-            self._identity = (user.uid, user.gid)
-        problem = user_namespace_problem()
-        if problem is not None:
-            raise BackendUnavailable(f"bubblewrap needs user namespaces: {problem}")
-        check_pidfd()
-        self._disable_userns = await bwrap_version(self._bwrap) >= (0, 8)
-        self._links = root_links()
-        try:
-            self._seccomp = build_filter()
-        except SeccompUnavailable as error:
-            raise BackendUnavailable(str(error)) from error
+        tools = await self._find_tools()
         self._hierarchy = self._find_hierarchy()
+        self._launcher = SandboxLauncher(tools=tools, hierarchy=self._hierarchy, config=config)
         self._runtimes = await discover_runtimes(config.interpreter_dir, config.extra_runtimes)
         if not any(r.default for r in self._runtimes):
             raise BackendUnavailable(
@@ -178,31 +138,22 @@ class LocalSandboxBackend:
         return None
 
     async def launch(self, spec: SandboxSpec) -> LocalSandboxHandle:
-        if not self._started:
+        if not self._started or self._launcher is None:
             raise SandboxLaunchError("the local sandbox backend is not started")
         self._check_runtime(spec.runtime)
-        warm = self._pool.take(spec) if self._pool is not None else None
+        warm = self._pool.hand_over(spec) if self._pool is not None else None
         if warm is not None:
-            handle = self._hand_over(warm, spec)
-            if handle is not None:
-                return handle
-        cgroup: CgroupLimits | None = None
-        try:
-            if self._hierarchy is not None:
-                cgroup = self._hierarchy.new(_cgroup_name(spec.execution_id))
-                cgroup.create()
-                cgroup.apply(spec.limits, extra_processes=BWRAP_PROCESSES)
-            process = spawn(
-                lambda script_fd, seccomp_fd: self._argv(spec, cgroup, script_fd, seccomp_fd),
-                script=spec.script.encode(),
-                seccomp=self._seccomp,
-                with_stdin=spec.stdin is not None or spec.interactive,
-                clock=asyncio.get_running_loop().time,
+            self._warm_launches += 1
+            return self._track(
+                spec,
+                warm.process,
+                warm.cgroup,
+                cpu_baseline_ns=warm.cpu_baseline_ns,
+                script=warm.script,
             )
+        try:
+            process, cgroup = await self._launcher.start_cold(spec)
         except (CgroupError, OSError, ValueError) as error:
-            if cgroup is not None:
-                with contextlib.suppress(CgroupError):
-                    await cgroup.remove(self._config.kill_timeout_seconds)
             raise SandboxLaunchError(f"cannot start the sandbox: {error}") from error
         return self._track(spec, process, cgroup)
 
@@ -227,21 +178,19 @@ class LocalSandboxBackend:
         self._handles.add(handle)
         return handle
 
-    # Warm sandboxes.
+    # Warm sandboxes (the pool itself is `warm.py`).
 
     async def _start_pool(self) -> None:
         size = self._config.warm_sandboxes
-        if size <= 0:
+        launcher = self._launcher
+        if size <= 0 or launcher is None:
             return
         runtime = next(r for r in self._runtimes if r.default)
-        template = SandboxSpec(
-            execution_id="warm", runtime=runtime, script="", limits=Limits(), env={}
-        )
         loop = asyncio.get_running_loop()
         pool = WarmPool(
-            template,
+            warm_template(runtime),
             size,
-            start=lambda spec: self._start_warm(spec, loop.time),
+            start=lambda spec: WarmSandbox(*launcher.start_warm(spec, loop.time), spec),
             discard=self._discard_warm,
         )
         pool.fill()
@@ -254,68 +203,6 @@ class LocalSandboxBackend:
             self._pool = None
             await pool.close()
 
-    def _start_warm(self, template: SandboxSpec, clock: Callable[[], float]) -> WarmSandbox:
-        """Start one warm sandbox; runs in a worker thread, so only `clock` of the loop."""
-        cgroup: CgroupLimits | None = None
-        try:
-            if self._hierarchy is not None:
-                cgroup = self._hierarchy.new(_cgroup_name(template.execution_id))
-                cgroup.create()
-                cgroup.apply(template.limits, extra_processes=BWRAP_PROCESSES)
-            process = spawn(
-                lambda script_fd, seccomp_fd: self._argv(
-                    template,
-                    cgroup,
-                    None,
-                    seccomp_fd,
-                    command=warm_command(template.runtime.command, script_fd),
-                ),
-                script=None,
-                seccomp=self._seccomp,
-                with_stdin=True,
-                clock=clock,
-            )
-        except BaseException:
-            if cgroup is not None:
-                with contextlib.suppress(CgroupError):
-                    cgroup.remove_now()
-            raise
-        return WarmSandbox(process, cgroup, template)
-
-    def _hand_over(self, warm: WarmSandbox, spec: SandboxSpec) -> LocalSandboxHandle | None:
-        """Give `spec` to a warm sandbox: its limits, then its script. None when its cgroup
-        refuses the limits (e.g. a memory limit below what it already uses)."""
-        process, cgroup = warm.process, warm.cgroup
-        assert process.script_fd is not None
-        try:
-            payload = handover(spec.env, spec.script.encode())
-        except ValueError as error:
-            # The cold path reports it as a launch error, with nothing started.
-            log.info("a warm sandbox cannot take %s (%s)", spec.execution_id, error)
-            self._pool_discard(warm)
-            return None
-        baseline = 0
-        try:
-            if cgroup is not None:
-                cgroup.apply(spec.limits, extra_processes=BWRAP_PROCESSES)
-                cgroup.reset_peak()
-                baseline = cgroup.usage().cpu_time_ns
-        except CgroupError as error:
-            log.info("a warm sandbox cannot take %s (%s); starting one", spec.execution_id, error)
-            self._pool_discard(warm)
-            return None
-        loop = asyncio.get_running_loop()
-        script = PipeWriter(loop, process.script_fd)
-        script.write(payload)
-        script.close()
-        started = dataclasses.replace(process, spawned_at=loop.time(), script_fd=None)
-        self._warm_launches += 1
-        return self._track(spec, started, cgroup, cpu_baseline_ns=baseline, script=script)
-
-    def _pool_discard(self, warm: WarmSandbox) -> None:
-        if self._pool is not None:
-            self._pool.discard(warm)
-
     async def _discard_warm(self, warm: WarmSandbox) -> None:
         """Stop a warm sandbox nobody will use, and remove its cgroup."""
         if warm.process.script_fd is not None:
@@ -324,37 +211,46 @@ class LocalSandboxBackend:
         # A handle kills the process tree and removes the cgroup like any sandbox's end.
         await self._track(warm.spec, warm.process, warm.cgroup).shutdown()
 
-    def _argv(
-        self,
-        spec: SandboxSpec,
-        cgroup: CgroupLimits | None,
-        script_fd: int | None,
-        seccomp_fd: int,
-        *,
-        command: Sequence[str] | None = None,
-    ) -> list[str]:
-        sandbox = bwrap_argv(
-            self._bwrap,
-            spec,
-            script_fd=script_fd,
-            seccomp_fd=seccomp_fd,
-            links=self._links,
-            hostname=self._config.hostname,
-            uid=self._identity[0],
-            gid=self._identity[1],
-            disable_userns=self._disable_userns,
-            command=command,
+    # Checks at the start.
+
+    async def _find_tools(self) -> HostTools:
+        config = self._config
+        util_linux = "install util-linux: apt-get install util-linux"
+        bwrap = find_tool(
+            config.bwrap_path,
+            "bubblewrap (bwrap)",
+            "install bubblewrap: apt-get install bubblewrap",
         )
-        inner = inner_argv(
-            unshare=self._unshare, shell=self._shell, prlimit=self._prlimit, limits=spec.limits
-        )
-        return host_argv(
-            shell=self._shell,
-            procs_files=cgroup.procs_files if cgroup is not None else (),
-            max_open_files=self._config.max_open_files,
-            max_file_bytes=spec.limits.disk_mib * MIB,
-            drop_privileges=self._drop_privileges,
-            sandbox=[*inner, *sandbox],
+        shell = find_tool(config.shell_path, "a POSIX shell", "install dash or bash")
+        unshare = find_tool(config.unshare_path, "unshare", util_linux)
+        prlimit = find_tool(config.prlimit_path, "prlimit", util_linux)
+        drop_privileges: list[str] = []
+        uid, gid = os.getuid(), os.getgid()
+        if os.geteuid() == 0:
+            setpriv = find_tool(config.setpriv_path, "setpriv", util_linux)
+            user = find_sandbox_user(config.sandbox_user)
+            drop_privileges = setpriv_argv(setpriv, user.uid, user.gid)
+            uid, gid = user.uid, user.gid
+        problem = user_namespace_problem()
+        if problem is not None:
+            raise BackendUnavailable(f"bubblewrap needs user namespaces: {problem}")
+        check_pidfd()
+        disable_userns = await bwrap_version(bwrap) >= (0, 8)
+        try:
+            seccomp = build_filter()
+        except SeccompUnavailable as error:
+            raise BackendUnavailable(str(error)) from error
+        return HostTools(
+            bwrap=bwrap,
+            shell=shell,
+            unshare=unshare,
+            prlimit=prlimit,
+            drop_privileges=tuple(drop_privileges),
+            uid=uid,
+            gid=gid,
+            disable_userns=disable_userns,
+            links=root_links(),
+            seccomp=seccomp,
         )
 
     def _check_runtime(self, runtime: Runtime) -> None:
@@ -416,9 +312,3 @@ class LocalSandboxBackend:
                 f"--reuid={self._config.sandbox_user} --regid=nogroup --clear-groups "
                 "bwrap --unshare-all --ro-bind /usr /usr --symlink usr/lib64 /lib64 true)"
             )
-
-
-def _cgroup_name(execution_id: str) -> str:
-    safe = re.sub(r"[^A-Za-z0-9_-]", "_", execution_id)[:64]
-    # Never a controller file name ("memory.max"), unique even for a relaunched execution.
-    return f"run-{safe}-{secrets.token_hex(4)}"
