@@ -21,7 +21,6 @@ from pathlib import Path
 
 from service.adapters.sandbox.local.bwrap import root_links
 from service.adapters.sandbox.local.cgroups import CgroupError, CgroupLimits
-from service.adapters.sandbox.local.commands import setpriv_argv
 from service.adapters.sandbox.local.config import LocalBackendConfig
 from service.adapters.sandbox.local.handle import LocalSandboxHandle
 from service.adapters.sandbox.local.hierarchies import (
@@ -41,6 +40,12 @@ from service.adapters.sandbox.local.prerequisites import (
 from service.adapters.sandbox.local.runtimes import VISIBLE_ROOT, discover_runtimes
 from service.adapters.sandbox.local.seccomp import SeccompUnavailable, build_filter
 from service.adapters.sandbox.local.spawning import SandboxProcess
+from service.adapters.sandbox.local.uids import (
+    SandboxUids,
+    UidRangeInvalid,
+    UidsExhausted,
+    users_in_range,
+)
 from service.adapters.sandbox.local.warm import WarmPool, WarmSandbox, warm_template
 from service.domain.limits import Limits
 from service.domain.runtimes import Runtime
@@ -60,6 +65,8 @@ log = logging.getLogger(__name__)
 
 _UNLIMITED_HINT = "set PODRUN_LOCAL_ALLOW_UNLIMITED=true to run sandboxes without limits"
 _SELF_TEST_SECONDS = 15.0
+# How often the uids of ended sandboxes are checked for leftover (dead, unreaped) processes.
+_UID_RECHECK_SECONDS = 0.25
 
 
 class LocalSandboxBackend:
@@ -69,6 +76,8 @@ class LocalSandboxBackend:
         self._config = config or LocalBackendConfig()
         self._started = False
         self._launcher: SandboxLauncher | None = None
+        self._uids: SandboxUids | None = None
+        self._uid_recheck: asyncio.Task[None] | None = None
         self._hierarchy: CgroupHierarchy | None = None
         self._runtimes: list[Runtime] = []
         self._handles: set[LocalSandboxHandle] = set()
@@ -93,7 +102,14 @@ class LocalSandboxBackend:
         config = self._config
         tools = await self._find_tools()
         self._hierarchy = self._find_hierarchy()
-        self._launcher = SandboxLauncher(tools=tools, hierarchy=self._hierarchy, config=config)
+        if tools.setpriv is not None:
+            self._uids = self._open_uids()
+            self._uid_recheck = asyncio.get_running_loop().create_task(
+                self._recheck_uids(self._uids), name="podrun-sandbox-uids"
+            )
+        self._launcher = SandboxLauncher(
+            tools=tools, hierarchy=self._hierarchy, uids=self._uids, config=config
+        )
         self._runtimes = await discover_runtimes(config.interpreter_dir, config.extra_runtimes)
         if not any(r.default for r in self._runtimes):
             raise BackendUnavailable(
@@ -128,6 +144,14 @@ class LocalSandboxBackend:
             self._pool = None
         handles = list(self._handles)
         await asyncio.gather(*(h.shutdown() for h in handles), return_exceptions=True)
+        if self._uid_recheck is not None:
+            self._uid_recheck.cancel()
+            await asyncio.gather(self._uid_recheck, return_exceptions=True)
+            self._uid_recheck = None
+        if self._uids is not None:
+            with contextlib.suppress(OSError):
+                await asyncio.get_running_loop().run_in_executor(None, self._uids.recheck)
+            self._uids.close()
         self._started = False
 
     def runtimes(self) -> list[Runtime]:
@@ -153,7 +177,7 @@ class LocalSandboxBackend:
             )
         try:
             process, cgroup = await self._launcher.start_cold(spec)
-        except (CgroupError, OSError, ValueError) as error:
+        except (CgroupError, OSError, ValueError, UidsExhausted) as error:
             raise SandboxLaunchError(f"cannot start the sandbox: {error}") from error
         return self._track(spec, process, cgroup)
 
@@ -224,12 +248,11 @@ class LocalSandboxBackend:
         shell = find_tool(config.shell_path, "a POSIX shell", "install dash or bash")
         unshare = find_tool(config.unshare_path, "unshare", util_linux)
         prlimit = find_tool(config.prlimit_path, "prlimit", util_linux)
-        drop_privileges: list[str] = []
+        setpriv: str | None = None
         uid, gid = os.getuid(), os.getgid()
         if os.geteuid() == 0:
             setpriv = find_tool(config.setpriv_path, "setpriv", util_linux)
             user = find_sandbox_user(config.sandbox_user)
-            drop_privileges = setpriv_argv(setpriv, user.uid, user.gid)
             uid, gid = user.uid, user.gid
         problem = user_namespace_problem()
         if problem is not None:
@@ -245,7 +268,7 @@ class LocalSandboxBackend:
             shell=shell,
             unshare=unshare,
             prlimit=prlimit,
-            drop_privileges=tuple(drop_privileges),
+            setpriv=setpriv,
             uid=uid,
             gid=gid,
             disable_userns=disable_userns,
@@ -262,6 +285,40 @@ class LocalSandboxBackend:
                 f"runtime {runtime.id!r} ({path}) is not an interpreter under {VISIBLE_ROOT} "
                 "on this host"
             )
+
+    def _open_uids(self) -> SandboxUids:
+        """The range of host uids sandboxes run as, one each (see uids.py)."""
+        config = self._config
+        first, count = config.sandbox_first_uid, config.sandbox_uid_count
+        try:
+            uids = SandboxUids(first, count, config.uid_lock_file)
+        except UidRangeInvalid as error:
+            raise BackendUnavailable(str(error)) from error
+        taken = users_in_range(first, count)
+        if taken:
+            raise BackendUnavailable(
+                f"sandbox uids {first}-{first + count - 1} must belong to no account, but "
+                f"{', '.join(taken[:5])} have one: choose another PODRUN_LOCAL_SANDBOX_FIRST_UID"
+            )
+        try:
+            uids.open()
+        except OSError as error:
+            raise BackendUnavailable(
+                f"cannot open the sandbox uid lock file {config.uid_lock_file}: {error.strerror}"
+            ) from error
+        return uids
+
+    @staticmethod
+    async def _recheck_uids(uids: SandboxUids) -> None:
+        """Free the uids of ended sandboxes once no process has them (see uids.py)."""
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(_UID_RECHECK_SECONDS)
+            if uids.draining:
+                try:
+                    await loop.run_in_executor(None, uids.recheck)
+                except OSError as error:
+                    log.warning("cannot check which sandbox uids are free: %s", error)
 
     def _find_hierarchy(self) -> CgroupHierarchy | None:
         config = self._config
@@ -308,7 +365,7 @@ class LocalSandboxBackend:
             detail = (outcome.error if outcome is not None and outcome.error else None) or stderr
             raise BackendUnavailable(
                 f"a test sandbox failed: {detail or 'no error output'} ({outcome}). Check that "
-                "bubblewrap can create user namespaces as the sandbox user (try: setpriv "
-                f"--reuid={self._config.sandbox_user} --regid=nogroup --clear-groups "
+                "bubblewrap can create user namespaces as a sandbox uid (try: setpriv "
+                f"--reuid={self._config.sandbox_first_uid} --regid=nogroup --clear-groups "
                 "bwrap --unshare-all --ro-bind /usr /usr --symlink usr/lib64 /lib64 true)"
             )

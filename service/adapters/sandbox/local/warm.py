@@ -3,9 +3,10 @@
 Starting a sandbox costs far more than the script usually does (bwrap's namespaces, joining
 the cgroup, the interpreter's own start: ~40 ms here, against ~5 ms to run `print(1)` in a
 running interpreter). The pool keeps a few sandboxes of the most common shape started, each
-in its own fresh cgroup, their interpreter waiting for a script on a pipe (see
-`warmstart.py`). Taking one for an execution writes that execution's limits to its cgroup,
-then the script to its pipe; each is used once and never returned.
+in its own fresh cgroup and under its own host uid (`uids.py`), their interpreter waiting
+for a script on a pipe (see `warmstart.py`). Taking one for an execution writes that
+execution's limits to its cgroup, then the script to its pipe; each is used once and never
+returned.
 
 What a warm sandbox cannot change after its start decides whether it fits an execution: the
 runtime, the tmpfs size and the file-size rlimit (both from `disk_mib`, the tmpfs also from
@@ -34,6 +35,7 @@ from service.adapters.sandbox.local.cgroups import CgroupError, CgroupLimits
 from service.adapters.sandbox.local.launching import BWRAP_PROCESSES
 from service.adapters.sandbox.local.pipes import PipeWriter
 from service.adapters.sandbox.local.spawning import SandboxProcess
+from service.adapters.sandbox.local.uids import UidsExhausted
 from service.adapters.sandbox.local.warmstart import handover, set_late_ok
 from service.domain.limits import Limits
 from service.domain.runtimes import Runtime
@@ -136,7 +138,7 @@ class WarmPool:
             while not self._closed and len(self._ready) < self._size:
                 try:
                     sandbox = await loop.run_in_executor(None, self._start, self._template)
-                except (OSError, ValueError, CgroupError) as error:
+                except (OSError, ValueError, CgroupError, UidsExhausted) as error:
                     log.warning(
                         "cannot start a warm sandbox (retrying in %.0f s): %s",
                         _RETRY_SECONDS,
