@@ -265,7 +265,7 @@ class Settings(BaseSettings):
     def _enough_sandbox_uids(self) -> Settings:
         # Every sandbox alive at once has its own uid: running ones, warm ones, the self test.
         needed = self.max_concurrency + self.local_warm_sandboxes + 1
-        if self.local_sandbox_uid_count < needed:
+        if self.backend == "local" and self.local_sandbox_uid_count < needed:
             raise ValueError(
                 f"local_sandbox_uid_count={self.local_sandbox_uid_count} is below the "
                 f"{needed} sandboxes that can live at once (max_concurrency + "

@@ -190,3 +190,18 @@ async def test_each_sandbox_warm_or_cold_has_its_own_host_uid(
             await asyncio.sleep(0.02)
     for uid in seen:
         assert not uid_has_processes(uid)
+
+
+def test_uids_left_with_processes_by_a_dead_worker_drain_first(tmp_path: Path) -> None:
+    proc = tmp_path / "proc"
+    entry = proc / "77"
+    entry.mkdir(parents=True)
+    (entry / "status").write_text(f"Uid:\t{FIRST + 1}\t{FIRST + 1}\t{FIRST + 1}\t0\n")
+    uids = SandboxUids(FIRST, 2, tmp_path / "uids.lock")
+    uids.open(proc)
+    assert (uids.in_use, uids.draining) == (1, 1)
+    assert uids.lease().uid == FIRST
+    (entry / "status").unlink()
+    entry.rmdir()
+    assert uids.recheck(proc) == 1
+    assert uids.lease().uid == FIRST + 1

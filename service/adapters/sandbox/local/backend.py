@@ -1,7 +1,8 @@
 """The local sandbox backend: bubblewrap sandboxes under per-execution cgroups on this host.
 
-`start()` checks the host once (bubblewrap, setpriv, the sandbox user, user namespaces,
-pidfds, a writable cgroup hierarchy, libseccomp, interpreters), compiles the seccomp filter,
+`start()` checks the host once (bubblewrap, setpriv, the sandbox user and uid range, user
+namespaces, pidfds, a writable cgroup hierarchy, libseccomp, interpreters), compiles the
+seccomp filter,
 and runs one test sandbox end to end, so a broken host fails at start with a clear message
 rather than at the first execution. `launch()` then does only the per-sandbox work: when a
 warm sandbox of the right shape is waiting, the pool (`warm.py`) writes the execution's limits

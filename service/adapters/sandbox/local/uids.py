@@ -25,7 +25,8 @@ uid is left, so no leftover can hold the uid's counters when the next sandbox ge
 
 Several workers may share one host: every lease is also an OFD lock on one byte of a lock
 file (`lock_file`, offset = uid - first), held by this process's open file, so two workers
-never hold the same uid, and a worker's leases end with it. The next uid is looked for after
+never hold the same uid, and a worker's leases end with it. A worker starting after one
+died drains the uids that still have processes before it uses them. The next uid is looked for after
 the last one taken (round robin), so a uid given back is the last to be taken again.
 
 Next: `launching.py` takes a lease for each sandbox it starts; `handle.py` gives it back.
@@ -130,10 +131,24 @@ class SandboxUids:
                 freed += 1
         return freed
 
-    def open(self) -> None:
-        """Open (creating) the lock file shared by the workers of this host."""
+    def open(self, proc: Path = Path("/proc")) -> None:
+        """Open (creating) the lock file shared by the workers of this host, and treat the
+        uids that still have processes, of a worker that died and is no longer holding their
+        locks, as draining: its sandboxes die with it, but not all in the same instant."""
         self._lock_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._fd = os.open(self._lock_file, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        leftovers = process_uids(proc, thorough=True)
+        with self._lock:
+            for uid in sorted(leftovers):
+                offset = uid - self._first
+                if 0 <= offset < self._count and self._try_lock(offset):
+                    self._in_use.add(uid)
+                    self._draining[uid] = True
+        if self._draining:
+            log.info(
+                "%d sandbox uids still have processes; not reused before they end",
+                len(self._draining),
+            )
 
     def close(self) -> None:
         """Close the lock file, unless a lease could not be given back: its lock must last
