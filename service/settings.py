@@ -124,7 +124,23 @@ class Settings(BaseSettings):
     local_allow_unlimited: bool = Field(
         False, description="Run local sandboxes without cgroup limits when none is writable."
     )
-    local_sandbox_user: str = Field("nobody", description="Host user that runs bubblewrap.")
+    local_sandbox_user: str = Field(
+        "nobody",
+        description="Host user whose gid sandboxes run with (their uids are their own, below).",
+    )
+    # The local backend's defaults (service/adapters/sandbox/local/uids.py; a test checks).
+    local_sandbox_first_uid: int = Field(
+        0x70000000,
+        gt=65535,
+        description="First host uid of the range sandboxes run as, one uid each, when the "
+        "worker is root; no account may have a uid in the range.",
+    )
+    local_sandbox_uid_count: int = Field(
+        65536,
+        ge=1,
+        description="How many uids the range holds: at least max_concurrency + "
+        "local_warm_sandboxes + 1 (more means a uid is reused less often).",
+    )
     local_warm_sandboxes: int = Field(
         2,
         ge=0,
@@ -244,6 +260,18 @@ class Settings(BaseSettings):
         default_factory=list, description='Origins allowed by CORS, JSON list: ["https://…"].'
     )
     # --- end of accounts and hardening -------------------------------------------------------
+
+    @model_validator(mode="after")
+    def _enough_sandbox_uids(self) -> Settings:
+        # Every sandbox alive at once has its own uid: running ones, warm ones, the self test.
+        needed = self.max_concurrency + self.local_warm_sandboxes + 1
+        if self.backend == "local" and self.local_sandbox_uid_count < needed:
+            raise ValueError(
+                f"local_sandbox_uid_count={self.local_sandbox_uid_count} is below the "
+                f"{needed} sandboxes that can live at once (max_concurrency + "
+                "local_warm_sandboxes + 1)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _defaults_within_maximums(self) -> Settings:

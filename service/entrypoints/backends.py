@@ -58,6 +58,8 @@ def build_backend(settings: Settings) -> SandboxBackend:
             cgroups=settings.local_cgroups,
             allow_unlimited=settings.local_allow_unlimited,
             sandbox_user=settings.local_sandbox_user,
+            sandbox_first_uid=settings.local_sandbox_first_uid,
+            sandbox_uid_count=settings.local_sandbox_uid_count,
             cgroup_parent=settings.local_cgroup_parent,
             warm_sandboxes=settings.local_warm_sandboxes,
         )

@@ -140,3 +140,55 @@ except OSError as error:
 """
     execution = await attack(api, script, timeoutSeconds=10)
     assert (execution["status"], execution["stdout"]) == ("COMPLETED", "64 ENOSPC\n")
+
+
+PIPE_SIZES = """
+import errno, fcntl, os
+F_SETPIPE_SZ, F_GETPIPE_SZ = 1031, 1032
+pipes = []
+def new_pipe():
+    pipe = os.pipe()
+    pipes.append(pipe)
+    return pipe
+"""
+
+# Every pipe's buffer pages count against `fs.pipe-user-pages-soft` (16384) of its owner's
+# host uid; past it, every new pipe of that uid gets 2 pages instead of 16.
+HOLD_PIPE_PAGES = (
+    PIPE_SIZES
+    + """
+try:
+    while len(pipes) < 200:
+        fcntl.fcntl(new_pipe()[1], F_SETPIPE_SZ, 1 << 20)
+except OSError as error:
+    refused = errno.errorcode[error.errno]
+while fcntl.fcntl(new_pipe()[1], F_GETPIPE_SZ) > 8192 and len(pipes) < 300:
+    pass
+print("holding", refused, fcntl.fcntl(new_pipe()[1], F_GETPIPE_SZ), flush=True)
+input()
+"""
+)
+
+
+async def test_pipe_pages_of_one_sandbox_leave_the_others_theirs(api: Api) -> None:
+    # All sandboxes ran as one host uid: one holding the soft quota of pipe pages (64 pipes
+    # of 1 MiB, none of it written, so nothing charged to its memory) shrank every other
+    # sandbox's new pipes to 8 KiB, and a writer then blocks 8x sooner. Each has its own uid.
+    submitted = await api.submit(HOLD_PIPE_PAGES, interactive=True, limits={"timeoutSeconds": 30})
+    other: list[dict[str, str]] = []
+
+    async def while_it_holds(stdout: str) -> None:
+        if stdout.endswith("\n") and not other:
+            other.append(
+                await api.run(
+                    PIPE_SIZES + "print(fcntl.fcntl(new_pipe()[1], F_GETPIPE_SZ))",
+                    timeout=30,
+                    limits={"timeoutSeconds": 10},
+                )
+            )
+            await send_input(api, submitted["id"], "done\n")
+
+    await dialogue(api, submitted["id"], while_it_holds)
+    execution = await api.get(submitted["id"])
+    assert (execution["status"], execution["stdout"]) == ("COMPLETED", "holding EPERM 8192\n")
+    assert (other[0]["status"], other[0]["stdout"]) == ("COMPLETED", "65536\n")

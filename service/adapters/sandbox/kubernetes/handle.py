@@ -5,19 +5,19 @@ from the `LogFollower`, wake-ups from `cancel()` — and one loop turns it into 
 so their order is the order of decisions: Scheduled, Started, output in log order, and
 Finished only after the log has been drained (or the drain timed out). Clocks run beside the
 inbox: the wall-clock timeout from container start, and the deadlines for a pod that cannot be
-scheduled or whose image cannot be pulled.
+scheduled or whose image cannot be pulled. What the loop knows between items, and the pure
+decisions on it (the next deadline, a stuck pod, whether it may finish), are `PodProgress`
+(`progress.py`); this module keeps the side effects. Next: the verdict comes from
+`outcomes.py`, and the pod left behind by a lost worker is the reaper's (`reaping.py`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime
 import logging
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from typing import Any
 
 import aiohttp
 
@@ -28,12 +28,14 @@ from service.adapters.sandbox.kubernetes.frames import Frame
 from service.adapters.sandbox.kubernetes.logs import LogFollower
 from service.adapters.sandbox.kubernetes.outcomes import BackendActions, outcome_for, parse_report
 from service.adapters.sandbox.kubernetes.podspecs import SandboxTerms
-from service.adapters.sandbox.kubernetes.podstates import (
-    CONTAINER_CONFIG_FAILURES,
-    IMAGE_INVALID,
-    IMAGE_PULL_FAILURES,
-    PodState,
-    read_pod,
+from service.adapters.sandbox.kubernetes.podstates import PodState, read_pod
+from service.adapters.sandbox.kubernetes.progress import (
+    InboxItem,
+    LogFrame,
+    LogsDrained,
+    PodProgress,
+    Wake,
+    timeout_deadline,
 )
 from service.adapters.sandbox.kubernetes.spans import PodSpans
 from service.adapters.sandbox.kubernetes.watching import PodEvent, PodWatcher
@@ -48,46 +50,6 @@ from service.domain.sandboxes import (
 )
 
 logger = logging.getLogger(__name__)
-
-# After we delete a pod ourselves, how long to wait for the watch to confirm it.
-KILL_CONFIRM_SECONDS = 5.0
-
-
-@dataclass(frozen=True, slots=True)
-class _LogFrame:
-    frame: Frame
-
-
-@dataclass(frozen=True, slots=True)
-class _LogsDrained:
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class _Wake:
-    pass
-
-
-_Item = PodEvent | _LogFrame | _LogsDrained | _Wake
-
-
-@dataclass
-class _Progress:
-    """What the observation loop knows so far."""
-
-    state: PodState | None = None
-    gone: bool = False
-    scheduled_sent: bool = False
-    started_sent: bool = False
-    problem: str | None = None  # "image" / "unschedulable" while the pod is stuck
-    problem_message: str = ""
-    problem_since: float = 0.0
-    timeout_at: float | None = None
-    ended_at: float | None = None  # when the container (or pod) was seen to end
-    logs_drained: bool = False
-    log_report: dict[str, Any] | None = None
-    output_bytes: int = 0
-    error: str | None = None  # a fault decided by us (stuck pod, vanished pod)
 
 
 class KubernetesSandboxHandle:
@@ -112,8 +74,8 @@ class KubernetesSandboxHandle:
         self._config = config
         self._resumed = resumed
         self._pod_path = f"/api/v1/namespaces/{config.namespace}/pods/{pod_name}"
-        self._inbox: asyncio.Queue[_Item] = asyncio.Queue()
-        self._progress = _Progress()
+        self._inbox: asyncio.Queue[InboxItem] = asyncio.Queue()
+        self._progress = PodProgress()
         self._cancelled = False
         self._timed_out = False
         self._output_capped = False
@@ -219,10 +181,10 @@ class KubernetesSandboxHandle:
             if isinstance(item, PodEvent):
                 for observation in self._on_pod(item):
                     yield observation
-            elif isinstance(item, _LogFrame):
+            elif isinstance(item, LogFrame):
                 for observation in await self._on_frame(item.frame):
                     yield observation
-            elif isinstance(item, _LogsDrained):
+            elif isinstance(item, LogsDrained):
                 progress.logs_drained = True
             await self._check_clocks()
             if self._can_finish():
@@ -237,7 +199,7 @@ class KubernetesSandboxHandle:
                 yield SandboxFinished(outcome)
                 return
 
-    async def _next_item(self) -> _Item | None:
+    async def _next_item(self) -> InboxItem | None:
         """The next thing that happened, or None when a clock is due first."""
         if not self._inbox.empty():
             return self._inbox.get_nowait()
@@ -253,20 +215,9 @@ class KubernetesSandboxHandle:
             return None
 
     def _next_deadline(self) -> float | None:
-        progress = self._progress
-        config = self._config
-        deadlines = []
-        if progress.problem == "unschedulable":
-            deadlines.append(progress.problem_since + config.unschedulable_deadline_seconds)
-        elif progress.problem == "image":
-            deadlines.append(progress.problem_since + config.image_pull_deadline_seconds)
-        if progress.timeout_at is not None and progress.ended_at is None and not self._timed_out:
-            deadlines.append(progress.timeout_at)
-        if progress.ended_at is not None:
-            deadlines.append(progress.ended_at + config.log_drain_timeout_seconds)
-        if self._killed_at is not None:
-            deadlines.append(self._killed_at + KILL_CONFIRM_SECONDS)
-        return min(deadlines) if deadlines else None
+        return self._progress.next_deadline(
+            self._config, timed_out=self._timed_out, killed_at=self._killed_at
+        )
 
     def _on_pod(self, event: PodEvent) -> list[SandboxObservation]:
         progress = self._progress
@@ -302,39 +253,17 @@ class KubernetesSandboxHandle:
         return observations
 
     def _timeout_deadline(self, state: PodState) -> float:
-        now = time.monotonic()
-        elapsed = 0.0
-        if self._resumed and state.started_at is not None:
-            wall = datetime.datetime.now(datetime.UTC) - state.started_at
-            elapsed = min(max(wall.total_seconds(), 0.0), self._terms.timeout_seconds)
-        return now - elapsed + self._terms.timeout_seconds + self._config.timeout_grace_seconds
+        return timeout_deadline(
+            state,
+            resumed=self._resumed,
+            timeout_seconds=self._terms.timeout_seconds,
+            grace_seconds=self._config.timeout_grace_seconds,
+        )
 
     def _note_problem(self, state: PodState) -> None:
-        progress = self._progress
-        image = self._terms.image
-        reason = state.waiting_reason
-        detail = f"{reason}: {state.waiting_message}" if state.waiting_message else f"{reason}"
-        if reason in IMAGE_INVALID:
-            progress.error = f"the sandbox image {image!r} is invalid ({detail})"
-            return
-        if state.unschedulable is not None:
-            kind = "unschedulable"
-            message = f"no node can run the sandbox pod: {state.unschedulable}"
-        elif reason in IMAGE_PULL_FAILURES:
-            kind = "image"
-            message = f"the sandbox image {image!r} cannot be pulled ({detail})"
-        elif reason in CONTAINER_CONFIG_FAILURES:
-            kind = "image"
-            message = f"the sandbox container cannot be created ({detail})"
-        else:
-            if state.scheduled and progress.problem == "unschedulable":
-                progress.problem = None
-            return  # an image problem stays: its deadline counts from the first failure
-        if progress.problem != kind:
-            progress.problem = kind
-            progress.problem_since = time.monotonic()
-        progress.problem_message = message
-        self.spans.waiting(message)
+        message = self._progress.note_problem(state, self._terms.image)
+        if message is not None:
+            self.spans.waiting(message)
 
     async def _on_frame(self, frame: Frame) -> list[SandboxObservation]:
         progress = self._progress
@@ -359,38 +288,16 @@ class KubernetesSandboxHandle:
         return [SandboxOutput(frame.stream, data)] if data else []
 
     async def _check_clocks(self) -> None:
-        progress = self._progress
-        config = self._config
         now = time.monotonic()
-        if progress.problem is not None:
-            allowed = (
-                config.unschedulable_deadline_seconds
-                if progress.problem == "unschedulable"
-                else config.image_pull_deadline_seconds
-            )
-            if now >= progress.problem_since + allowed:
-                progress.error = f"{progress.problem_message} (waited {allowed:g} s)"
-        if (
-            progress.timeout_at is not None
-            and progress.ended_at is None
-            and now >= progress.timeout_at
-            and not self._timed_out
-        ):
+        self._progress.check_problem(now, self._config)
+        if self._progress.timeout_due(now, timed_out=self._timed_out):
             self._timed_out = True
             await self._kill()
 
     def _can_finish(self) -> bool:
-        progress = self._progress
-        if progress.error is not None:
-            return True
-        now = time.monotonic()
-        if progress.ended_at is not None:
-            if progress.logs_drained:
-                return True
-            if now >= progress.ended_at + self._config.log_drain_timeout_seconds:
-                logger.warning("log of %s not drained in time; finishing", self._pod_name)
-                return True
-        return self._killed_at is not None and now >= self._killed_at + KILL_CONFIRM_SECONDS
+        return self._progress.can_finish(
+            self._config, killed_at=self._killed_at, pod_name=self._pod_name
+        )
 
     def _outcome(self) -> SandboxOutcome:
         progress = self._progress
@@ -431,18 +338,18 @@ class KubernetesSandboxHandle:
     async def _pump_logs(self, follower: LogFollower) -> None:
         try:
             async for frame in follower.frames():
-                self._inbox.put_nowait(_LogFrame(frame))
+                self._inbox.put_nowait(LogFrame(frame))
         except (KubeError, aiohttp.ClientError, TimeoutError, ValueError) as exc:
             logger.warning("following the log of %s failed: %s", self._pod_name, exc)
         finally:
-            self._inbox.put_nowait(_LogsDrained())
+            self._inbox.put_nowait(LogsDrained())
 
     async def _kill(self) -> None:
         """Delete the pod at once (the runner's SIGTERM handler will not get a chance)."""
         if self._killed_at is None:
             self._killed_at = time.monotonic()
         await self._delete(grace_seconds=0)
-        self._inbox.put_nowait(_Wake())
+        self._inbox.put_nowait(Wake())
 
     async def _delete(self, grace_seconds: int | None) -> None:
         body: JsonObject = {"propagationPolicy": "Background"}

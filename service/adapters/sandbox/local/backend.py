@@ -1,29 +1,27 @@
 """The local sandbox backend: bubblewrap sandboxes under per-execution cgroups on this host.
 
-`start()` checks the host once (bubblewrap, setpriv, the sandbox user, user namespaces,
-pidfds, a writable cgroup hierarchy, libseccomp, interpreters), compiles the seccomp filter,
+`start()` checks the host once (bubblewrap, setpriv, the sandbox user and uid range, user
+namespaces, pidfds, a writable cgroup hierarchy, libseccomp, interpreters), compiles the
+seccomp filter,
 and runs one test sandbox end to end, so a broken host fails at start with a clear message
-rather than at the first execution. `launch()` then does only the per-sandbox work: create
-and limit a cgroup (file writes), put the script and the filter in memfds, fork one process;
-or, when a warm sandbox of the right shape is waiting (`warm.py`), write the execution's
-limits to its cgroup and its script to its pipe.
+rather than at the first execution. `launch()` then does only the per-sandbox work: when a
+warm sandbox of the right shape is waiting, the pool (`warm.py`) writes the execution's limits
+to its cgroup and its script to its pipe; else the launcher (`launching.py`) creates and
+limits a cgroup (file writes), puts the script and the filter in memfds and forks one
+process. Next: either becomes a `LocalSandboxHandle` (`handle.py`), which supervises the
+sandbox to its end.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 import os
-import re
-import secrets
-from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from service.adapters.sandbox.local.bwrap import bwrap_argv, root_links
-from service.adapters.sandbox.local.cgroups import MIB, CgroupError, CgroupLimits
-from service.adapters.sandbox.local.commands import host_argv, inner_argv, setpriv_argv
+from service.adapters.sandbox.local.bwrap import root_links
+from service.adapters.sandbox.local.cgroups import CgroupError, CgroupLimits
 from service.adapters.sandbox.local.config import LocalBackendConfig
 from service.adapters.sandbox.local.handle import LocalSandboxHandle
 from service.adapters.sandbox.local.hierarchies import (
@@ -31,6 +29,7 @@ from service.adapters.sandbox.local.hierarchies import (
     CgroupUnavailable,
     find_hierarchy,
 )
+from service.adapters.sandbox.local.launching import HostTools, SandboxLauncher
 from service.adapters.sandbox.local.pipes import PipeWriter
 from service.adapters.sandbox.local.prerequisites import (
     bwrap_version,
@@ -41,9 +40,14 @@ from service.adapters.sandbox.local.prerequisites import (
 )
 from service.adapters.sandbox.local.runtimes import VISIBLE_ROOT, discover_runtimes
 from service.adapters.sandbox.local.seccomp import SeccompUnavailable, build_filter
-from service.adapters.sandbox.local.spawning import SandboxProcess, spawn
-from service.adapters.sandbox.local.warm import WarmPool, WarmSandbox
-from service.adapters.sandbox.local.warmstart import handover, warm_command
+from service.adapters.sandbox.local.spawning import SandboxProcess
+from service.adapters.sandbox.local.uids import (
+    SandboxUids,
+    UidRangeInvalid,
+    UidsExhausted,
+    users_in_range,
+)
+from service.adapters.sandbox.local.warm import WarmPool, WarmSandbox, warm_template
 from service.domain.limits import Limits
 from service.domain.runtimes import Runtime
 from service.domain.sandboxes import (
@@ -60,10 +64,10 @@ from service.services.ports.sandbox import (
 
 log = logging.getLogger(__name__)
 
-# Tasks of ours inside the cgroup besides the script's: bwrap's monitor and its pid-1 init.
-BWRAP_PROCESSES = 2
 _UNLIMITED_HINT = "set PODRUN_LOCAL_ALLOW_UNLIMITED=true to run sandboxes without limits"
 _SELF_TEST_SECONDS = 15.0
+# How often the uids of ended sandboxes are checked for leftover (dead, unreaped) processes.
+_UID_RECHECK_SECONDS = 0.25
 
 
 class LocalSandboxBackend:
@@ -72,16 +76,9 @@ class LocalSandboxBackend:
     def __init__(self, config: LocalBackendConfig | None = None) -> None:
         self._config = config or LocalBackendConfig()
         self._started = False
-        self._bwrap = ""
-        self._shell = ""
-        self._unshare = ""
-        self._prlimit = ""
-        self._drop_privileges: list[str] = []
-        # The host uid and gid the script runs as (the sandbox user's when we are root).
-        self._identity = (os.getuid(), os.getgid())
-        self._disable_userns = True
-        self._links: tuple[str, ...] = ()
-        self._seccomp = b""
+        self._launcher: SandboxLauncher | None = None
+        self._uids: SandboxUids | None = None
+        self._uid_recheck: asyncio.Task[None] | None = None
         self._hierarchy: CgroupHierarchy | None = None
         self._runtimes: list[Runtime] = []
         self._handles: set[LocalSandboxHandle] = set()
@@ -104,36 +101,16 @@ class LocalSandboxBackend:
 
     async def start(self) -> None:
         config = self._config
-        self._bwrap = find_tool(
-            config.bwrap_path,
-            "bubblewrap (bwrap)",
-            "install bubblewrap: apt-get install bubblewrap",
-        )
-        self._shell = find_tool(config.shell_path, "a POSIX shell", "install dash or bash")
-        self._unshare = find_tool(
-            config.unshare_path, "unshare", "install util-linux: apt-get install util-linux"
-        )
-        self._prlimit = find_tool(
-            config.prlimit_path, "prlimit", "install util-linux: apt-get install util-linux"
-        )
-        if os.geteuid() == 0:
-            setpriv = find_tool(
-                config.setpriv_path, "setpriv", "install util-linux: apt-get install util-linux"
-            )
-            user = find_sandbox_user(config.sandbox_user)
-            self._drop_privileges = setpriv_argv(setpriv, user.uid, user.gid)
-            self._identity = (user.uid, user.gid)
-        problem = user_namespace_problem()
-        if problem is not None:
-            raise BackendUnavailable(f"bubblewrap needs user namespaces: {problem}")
-        check_pidfd()
-        self._disable_userns = await bwrap_version(self._bwrap) >= (0, 8)
-        self._links = root_links()
-        try:
-            self._seccomp = build_filter()
-        except SeccompUnavailable as error:
-            raise BackendUnavailable(str(error)) from error
+        tools = await self._find_tools()
         self._hierarchy = self._find_hierarchy()
+        if tools.setpriv is not None:
+            self._uids = self._open_uids()
+            self._uid_recheck = asyncio.get_running_loop().create_task(
+                self._recheck_uids(self._uids), name="podrun-sandbox-uids"
+            )
+        self._launcher = SandboxLauncher(
+            tools=tools, hierarchy=self._hierarchy, uids=self._uids, config=config
+        )
         self._runtimes = await discover_runtimes(config.interpreter_dir, config.extra_runtimes)
         if not any(r.default for r in self._runtimes):
             raise BackendUnavailable(
@@ -168,6 +145,14 @@ class LocalSandboxBackend:
             self._pool = None
         handles = list(self._handles)
         await asyncio.gather(*(h.shutdown() for h in handles), return_exceptions=True)
+        if self._uid_recheck is not None:
+            self._uid_recheck.cancel()
+            await asyncio.gather(self._uid_recheck, return_exceptions=True)
+            self._uid_recheck = None
+        if self._uids is not None:
+            with contextlib.suppress(OSError):
+                await asyncio.get_running_loop().run_in_executor(None, self._uids.recheck)
+            self._uids.close()
         self._started = False
 
     def runtimes(self) -> list[Runtime]:
@@ -178,31 +163,22 @@ class LocalSandboxBackend:
         return None
 
     async def launch(self, spec: SandboxSpec) -> LocalSandboxHandle:
-        if not self._started:
+        if not self._started or self._launcher is None:
             raise SandboxLaunchError("the local sandbox backend is not started")
         self._check_runtime(spec.runtime)
-        warm = self._pool.take(spec) if self._pool is not None else None
+        warm = self._pool.hand_over(spec) if self._pool is not None else None
         if warm is not None:
-            handle = self._hand_over(warm, spec)
-            if handle is not None:
-                return handle
-        cgroup: CgroupLimits | None = None
-        try:
-            if self._hierarchy is not None:
-                cgroup = self._hierarchy.new(_cgroup_name(spec.execution_id))
-                cgroup.create()
-                cgroup.apply(spec.limits, extra_processes=BWRAP_PROCESSES)
-            process = spawn(
-                lambda script_fd, seccomp_fd: self._argv(spec, cgroup, script_fd, seccomp_fd),
-                script=spec.script.encode(),
-                seccomp=self._seccomp,
-                with_stdin=spec.stdin is not None or spec.interactive,
-                clock=asyncio.get_running_loop().time,
+            self._warm_launches += 1
+            return self._track(
+                spec,
+                warm.process,
+                warm.cgroup,
+                cpu_baseline_ns=warm.cpu_baseline_ns,
+                script=warm.script,
             )
-        except (CgroupError, OSError, ValueError) as error:
-            if cgroup is not None:
-                with contextlib.suppress(CgroupError):
-                    await cgroup.remove(self._config.kill_timeout_seconds)
+        try:
+            process, cgroup = await self._launcher.start_cold(spec)
+        except (CgroupError, OSError, ValueError, UidsExhausted) as error:
             raise SandboxLaunchError(f"cannot start the sandbox: {error}") from error
         return self._track(spec, process, cgroup)
 
@@ -227,21 +203,19 @@ class LocalSandboxBackend:
         self._handles.add(handle)
         return handle
 
-    # Warm sandboxes.
+    # Warm sandboxes (the pool itself is `warm.py`).
 
     async def _start_pool(self) -> None:
         size = self._config.warm_sandboxes
-        if size <= 0:
+        launcher = self._launcher
+        if size <= 0 or launcher is None:
             return
         runtime = next(r for r in self._runtimes if r.default)
-        template = SandboxSpec(
-            execution_id="warm", runtime=runtime, script="", limits=Limits(), env={}
-        )
         loop = asyncio.get_running_loop()
         pool = WarmPool(
-            template,
+            warm_template(runtime),
             size,
-            start=lambda spec: self._start_warm(spec, loop.time),
+            start=lambda spec: WarmSandbox(*launcher.start_warm(spec, loop.time), spec),
             discard=self._discard_warm,
         )
         pool.fill()
@@ -254,68 +228,6 @@ class LocalSandboxBackend:
             self._pool = None
             await pool.close()
 
-    def _start_warm(self, template: SandboxSpec, clock: Callable[[], float]) -> WarmSandbox:
-        """Start one warm sandbox; runs in a worker thread, so only `clock` of the loop."""
-        cgroup: CgroupLimits | None = None
-        try:
-            if self._hierarchy is not None:
-                cgroup = self._hierarchy.new(_cgroup_name(template.execution_id))
-                cgroup.create()
-                cgroup.apply(template.limits, extra_processes=BWRAP_PROCESSES)
-            process = spawn(
-                lambda script_fd, seccomp_fd: self._argv(
-                    template,
-                    cgroup,
-                    None,
-                    seccomp_fd,
-                    command=warm_command(template.runtime.command, script_fd),
-                ),
-                script=None,
-                seccomp=self._seccomp,
-                with_stdin=True,
-                clock=clock,
-            )
-        except BaseException:
-            if cgroup is not None:
-                with contextlib.suppress(CgroupError):
-                    cgroup.remove_now()
-            raise
-        return WarmSandbox(process, cgroup, template)
-
-    def _hand_over(self, warm: WarmSandbox, spec: SandboxSpec) -> LocalSandboxHandle | None:
-        """Give `spec` to a warm sandbox: its limits, then its script. None when its cgroup
-        refuses the limits (e.g. a memory limit below what it already uses)."""
-        process, cgroup = warm.process, warm.cgroup
-        assert process.script_fd is not None
-        try:
-            payload = handover(spec.env, spec.script.encode())
-        except ValueError as error:
-            # The cold path reports it as a launch error, with nothing started.
-            log.info("a warm sandbox cannot take %s (%s)", spec.execution_id, error)
-            self._pool_discard(warm)
-            return None
-        baseline = 0
-        try:
-            if cgroup is not None:
-                cgroup.apply(spec.limits, extra_processes=BWRAP_PROCESSES)
-                cgroup.reset_peak()
-                baseline = cgroup.usage().cpu_time_ns
-        except CgroupError as error:
-            log.info("a warm sandbox cannot take %s (%s); starting one", spec.execution_id, error)
-            self._pool_discard(warm)
-            return None
-        loop = asyncio.get_running_loop()
-        script = PipeWriter(loop, process.script_fd)
-        script.write(payload)
-        script.close()
-        started = dataclasses.replace(process, spawned_at=loop.time(), script_fd=None)
-        self._warm_launches += 1
-        return self._track(spec, started, cgroup, cpu_baseline_ns=baseline, script=script)
-
-    def _pool_discard(self, warm: WarmSandbox) -> None:
-        if self._pool is not None:
-            self._pool.discard(warm)
-
     async def _discard_warm(self, warm: WarmSandbox) -> None:
         """Stop a warm sandbox nobody will use, and remove its cgroup."""
         if warm.process.script_fd is not None:
@@ -324,37 +236,45 @@ class LocalSandboxBackend:
         # A handle kills the process tree and removes the cgroup like any sandbox's end.
         await self._track(warm.spec, warm.process, warm.cgroup).shutdown()
 
-    def _argv(
-        self,
-        spec: SandboxSpec,
-        cgroup: CgroupLimits | None,
-        script_fd: int | None,
-        seccomp_fd: int,
-        *,
-        command: Sequence[str] | None = None,
-    ) -> list[str]:
-        sandbox = bwrap_argv(
-            self._bwrap,
-            spec,
-            script_fd=script_fd,
-            seccomp_fd=seccomp_fd,
-            links=self._links,
-            hostname=self._config.hostname,
-            uid=self._identity[0],
-            gid=self._identity[1],
-            disable_userns=self._disable_userns,
-            command=command,
+    # Checks at the start.
+
+    async def _find_tools(self) -> HostTools:
+        config = self._config
+        util_linux = "install util-linux: apt-get install util-linux"
+        bwrap = find_tool(
+            config.bwrap_path,
+            "bubblewrap (bwrap)",
+            "install bubblewrap: apt-get install bubblewrap",
         )
-        inner = inner_argv(
-            unshare=self._unshare, shell=self._shell, prlimit=self._prlimit, limits=spec.limits
-        )
-        return host_argv(
-            shell=self._shell,
-            procs_files=cgroup.procs_files if cgroup is not None else (),
-            max_open_files=self._config.max_open_files,
-            max_file_bytes=spec.limits.disk_mib * MIB,
-            drop_privileges=self._drop_privileges,
-            sandbox=[*inner, *sandbox],
+        shell = find_tool(config.shell_path, "a POSIX shell", "install dash or bash")
+        unshare = find_tool(config.unshare_path, "unshare", util_linux)
+        prlimit = find_tool(config.prlimit_path, "prlimit", util_linux)
+        setpriv: str | None = None
+        uid, gid = os.getuid(), os.getgid()
+        if os.geteuid() == 0:
+            setpriv = find_tool(config.setpriv_path, "setpriv", util_linux)
+            user = find_sandbox_user(config.sandbox_user)
+            uid, gid = user.uid, user.gid
+        problem = user_namespace_problem()
+        if problem is not None:
+            raise BackendUnavailable(f"bubblewrap needs user namespaces: {problem}")
+        check_pidfd()
+        disable_userns = await bwrap_version(bwrap) >= (0, 8)
+        try:
+            seccomp = build_filter()
+        except SeccompUnavailable as error:
+            raise BackendUnavailable(str(error)) from error
+        return HostTools(
+            bwrap=bwrap,
+            shell=shell,
+            unshare=unshare,
+            prlimit=prlimit,
+            setpriv=setpriv,
+            uid=uid,
+            gid=gid,
+            disable_userns=disable_userns,
+            links=root_links(),
+            seccomp=seccomp,
         )
 
     def _check_runtime(self, runtime: Runtime) -> None:
@@ -366,6 +286,40 @@ class LocalSandboxBackend:
                 f"runtime {runtime.id!r} ({path}) is not an interpreter under {VISIBLE_ROOT} "
                 "on this host"
             )
+
+    def _open_uids(self) -> SandboxUids:
+        """The range of host uids sandboxes run as, one each (see uids.py)."""
+        config = self._config
+        first, count = config.sandbox_first_uid, config.sandbox_uid_count
+        try:
+            uids = SandboxUids(first, count, config.uid_lock_file)
+        except UidRangeInvalid as error:
+            raise BackendUnavailable(str(error)) from error
+        taken = users_in_range(first, count)
+        if taken:
+            raise BackendUnavailable(
+                f"sandbox uids {first}-{first + count - 1} must belong to no account, but "
+                f"{', '.join(taken[:5])} have one: choose another PODRUN_LOCAL_SANDBOX_FIRST_UID"
+            )
+        try:
+            uids.open()
+        except OSError as error:
+            raise BackendUnavailable(
+                f"cannot open the sandbox uid lock file {config.uid_lock_file}: {error.strerror}"
+            ) from error
+        return uids
+
+    @staticmethod
+    async def _recheck_uids(uids: SandboxUids) -> None:
+        """Free the uids of ended sandboxes once no process has them (see uids.py)."""
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(_UID_RECHECK_SECONDS)
+            if uids.draining:
+                try:
+                    await loop.run_in_executor(None, uids.recheck)
+                except OSError as error:
+                    log.warning("cannot check which sandbox uids are free: %s", error)
 
     def _find_hierarchy(self) -> CgroupHierarchy | None:
         config = self._config
@@ -412,13 +366,7 @@ class LocalSandboxBackend:
             detail = (outcome.error if outcome is not None and outcome.error else None) or stderr
             raise BackendUnavailable(
                 f"a test sandbox failed: {detail or 'no error output'} ({outcome}). Check that "
-                "bubblewrap can create user namespaces as the sandbox user (try: setpriv "
-                f"--reuid={self._config.sandbox_user} --regid=nogroup --clear-groups "
+                "bubblewrap can create user namespaces as a sandbox uid (try: setpriv "
+                f"--reuid={self._config.sandbox_first_uid} --regid=nogroup --clear-groups "
                 "bwrap --unshare-all --ro-bind /usr /usr --symlink usr/lib64 /lib64 true)"
             )
-
-
-def _cgroup_name(execution_id: str) -> str:
-    safe = re.sub(r"[^A-Za-z0-9_-]", "_", execution_id)[:64]
-    # Never a controller file name ("memory.max"), unique even for a relaunched execution.
-    return f"run-{safe}-{secrets.token_hex(4)}"

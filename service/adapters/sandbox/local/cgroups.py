@@ -1,39 +1,57 @@
 """One execution's cgroup: its limits, its kill switch, its counters.
 
 `CgroupLimits` is the small interface the backend uses; `CgroupV1Limits` and `CgroupV2Limits`
-implement it on the two kernel interfaces. All of it is plain file I/O on cgroupfs (each write
-is a few microseconds), so nothing here starts a process. The waits (a freeze taking effect,
-killed processes leaving) poll with short sleeps and are bounded.
+implement it on the two kernel interfaces. All of it is plain file I/O on cgroupfs
+(`cgroupfs.py`; each write is a few microseconds), so nothing here starts a process. The waits
+(a freeze taking effect, killed processes leaving) poll with short sleeps and are bounded.
+
+Creating, killing and removing are written once, in `CgroupLimits`: `create` makes the
+cgroup's directories (one on v2, one per controller hierarchy on v1), `kill` uses the kernel's
+one-shot kill where there is one (v2 `cgroup.kill`) and otherwise freeze → kill → thaw (or,
+without a freezer, kill until empty); the subclasses only say which files those steps touch.
+Cgroups are made through `CgroupHierarchy.create` (`hierarchies.py`), which also limits them.
 
 The sandbox's processes join the cgroup themselves (the launch command writes its own pid to
-every `procs_files` entry before it execs bubblewrap), so everything the script ever starts is
-in it: killing the cgroup kills the whole tree, double-forked daemons included.
+every `procs_files` entry before it execs bubblewrap; see `commands.py`), so everything the
+script ever starts is in it: killing the cgroup kills the whole tree, double-forked daemons
+included. Next in the flow: `handle.py` kills, reads and removes it when the sandbox ends.
 """
 
 from __future__ import annotations
 
 import abc
-import asyncio
 import contextlib
-import errno
-import os
-import signal
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from service.adapters.sandbox.local.cgroupfs import (
+    CgroupError,
+    pause,
+    read,
+    read_int,
+    read_keyed,
+    read_pids,
+    rmdir,
+    sigkill_member,
+    write,
+)
 from service.domain.limits import Limits
 
 MIB = 1024 * 1024
 CFS_PERIOD_US = 100_000
-# Polls start fast (a freeze or a SIGKILLed exit usually takes well under a millisecond) and
-# back off to this.
-_POLL_MAX_SECONDS = 0.005
 
-
-class CgroupError(Exception):
-    """A cgroup could not be created, limited or removed."""
+__all__ = [
+    "CFS_PERIOD_US",
+    "MIB",
+    "CgroupError",
+    "CgroupLimits",
+    "CgroupUsage",
+    "CgroupV1Limits",
+    "CgroupV2Limits",
+    "cpu_quota_us",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +74,6 @@ class CgroupLimits(abc.ABC):
     # The cgroup directory's own (unique) name: what a process's /proc/PID/cgroup shows.
     _leaf: str
 
-    @abc.abstractmethod
-    def create(self) -> None:
-        """Make the cgroup's directories; raise CgroupError when that fails."""
-
     @property
     @abc.abstractmethod
     def procs_files(self) -> tuple[Path, ...]:
@@ -79,10 +93,6 @@ class CgroupLimits(abc.ABC):
         """Processes currently in the cgroup."""
 
     @abc.abstractmethod
-    async def kill(self, timeout: float) -> None:
-        """SIGKILL every process in the cgroup and wait until it is empty."""
-
-    @abc.abstractmethod
     def oom_kills(self) -> int:
         """How many processes the kernel's OOM killer killed in this cgroup."""
 
@@ -90,11 +100,72 @@ class CgroupLimits(abc.ABC):
     def usage(self) -> CgroupUsage:
         """CPU time and peak memory of all processes that ran in the cgroup."""
 
+    @abc.abstractmethod
+    def _own_dirs(self) -> tuple[Path, ...]:
+        """The directories `create` makes."""
+
+    # What each interface offers for `kill`.
+
+    def _kill_at_once(self) -> bool:
+        """Kill every member with one kernel call, if this cgroup has one (False: it has not)."""
+        return False
+
+    @abc.abstractmethod
+    def _can_freeze(self) -> bool:
+        """Whether `_freeze` works here."""
+
+    @abc.abstractmethod
+    def _freeze(self, frozen: bool) -> None:
+        """Ask the kernel to freeze (True) or thaw (False) the cgroup."""
+
+    @abc.abstractmethod
+    def _is_frozen(self) -> bool:
+        """Whether the requested freeze has taken effect."""
+
+    # Written once for both interfaces.
+
+    def create(self) -> None:
+        """Make the cgroup's directories; raise CgroupError (leaving none) when that fails."""
+        made: list[Path] = []
+        for path in self._own_dirs():
+            try:
+                path.mkdir()
+            except OSError as error:
+                for done in reversed(made):
+                    with contextlib.suppress(OSError):
+                        done.rmdir()
+                raise CgroupError(f"cannot create cgroup {path}: {error.strerror}") from error
+            made.append(path)
+
+    async def kill(self, timeout: float) -> None:
+        """SIGKILL every process in the cgroup and wait until it is empty."""
+        deadline = time.monotonic() + timeout
+        if self._kill_at_once():
+            await self._wait_empty(deadline)
+            return
+        if not self._can_freeze():
+            await self._kill_repeatedly(deadline)
+            return
+        if not self.pids():
+            return
+        self._freeze(True)
+        try:
+            # Freezing is asynchronous; a frozen cgroup cannot fork, and its pids cannot be
+            # reused while we signal them (they cannot even exit).
+            attempt = 0
+            while not self._is_frozen() and time.monotonic() < deadline:
+                attempt = await pause(attempt)
+            for pid in self.pids():
+                sigkill_member(pid, self._leaf)
+        finally:
+            self._freeze(False)
+        await self._kill_repeatedly(deadline)
+
     async def remove(self, timeout: float) -> None:
         """Remove the (empty) cgroup, retrying while the kernel still tears processes down."""
         deadline = time.monotonic() + timeout
         for path in self._own_dirs():
-            await _rmdir(path, deadline)
+            await rmdir(path, deadline)
 
     def remove_now(self) -> None:
         """Remove the cgroup at once, without waiting: for one no process ever joined."""
@@ -106,16 +177,12 @@ class CgroupLimits(abc.ABC):
             except OSError as error:
                 raise CgroupError(f"cannot remove cgroup {path}: {error.strerror}") from error
 
-    @abc.abstractmethod
-    def _own_dirs(self) -> tuple[Path, ...]:
-        """The directories `create` made."""
-
     async def _wait_empty(self, deadline: float) -> None:
         attempt = 0
         while self.pids():
             if time.monotonic() > deadline:
                 raise CgroupError(f"processes {self.pids()} survived SIGKILL in {self}")
-            attempt = await _pause(attempt)
+            attempt = await pause(attempt)
 
     async def _kill_repeatedly(self, deadline: float) -> None:
         """Without a freezer: kill what is listed until nothing is; forks in between are
@@ -123,10 +190,10 @@ class CgroupLimits(abc.ABC):
         attempt = 0
         while pids := self.pids():
             for pid in pids:
-                _sigkill_member(pid, self._leaf)
+                sigkill_member(pid, self._leaf)
             if time.monotonic() > deadline:
                 raise CgroupError(f"processes {pids} survived SIGKILL in {self}")
-            attempt = await _pause(attempt)
+            attempt = await pause(attempt)
 
 
 class CgroupV1Limits(CgroupLimits):
@@ -158,18 +225,6 @@ class CgroupV1Limits(CgroupLimits):
     def _own_dirs(self) -> tuple[Path, ...]:
         return self._unique
 
-    def create(self) -> None:
-        made: list[Path] = []
-        try:
-            for path in self._unique:
-                path.mkdir()
-                made.append(path)
-        except OSError as error:
-            for path in reversed(made):
-                with contextlib.suppress(OSError):
-                    path.rmdir()
-            raise CgroupError(f"cannot create cgroup {path}: {error.strerror}") from error
-
     def apply(self, limits: Limits, *, extra_processes: int = 0) -> None:
         memory = self._dirs.get("memory")
         if memory is not None:
@@ -180,64 +235,51 @@ class CgroupV1Limits(CgroupLimits):
                 files.append(memsw)
                 # The memory limit may never exceed memory+swap: raising a limit already set
                 # (a warm sandbox's) must raise memory+swap first.
-                if limit > _read_int(files[0]):
+                if limit > read_int(files[0]):
                     files.reverse()
             for path in files:
-                _write(path, str(limit))
+                write(path, str(limit))
         cpu = self._dirs.get("cpu")
         if cpu is not None:
-            _write(cpu / "cpu.cfs_period_us", str(CFS_PERIOD_US))
-            _write(cpu / "cpu.cfs_quota_us", str(cpu_quota_us(limits.cpu_millicores)))
+            write(cpu / "cpu.cfs_period_us", str(CFS_PERIOD_US))
+            write(cpu / "cpu.cfs_quota_us", str(cpu_quota_us(limits.cpu_millicores)))
         pids = self._dirs.get("pids")
         if pids is not None:
-            _write(pids / "pids.max", str(limits.max_processes + extra_processes))
+            write(pids / "pids.max", str(limits.max_processes + extra_processes))
 
     def reset_peak(self) -> None:
         memory = self._dirs.get("memory")
         if memory is not None:
-            _write(memory / "memory.max_usage_in_bytes", "0")
+            write(memory / "memory.max_usage_in_bytes", "0")
 
     def pids(self) -> list[int]:
-        return _read_pids(self._tasks_dir / "cgroup.procs")
+        return read_pids(self._tasks_dir / "cgroup.procs")
 
     @property
     def _tasks_dir(self) -> Path:
         return self._dirs.get("freezer") or self._dirs.get("pids") or self._dirs["memory"]
 
-    async def kill(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        freezer = self._dirs.get("freezer")
-        if freezer is None:
-            await self._kill_repeatedly(deadline)
-            return
-        if not self.pids():
-            return
-        state = freezer / "freezer.state"
-        _write(state, "FROZEN")
-        try:
-            # Freezing is asynchronous; a frozen cgroup cannot fork, and its pids cannot be
-            # reused while we signal them (they cannot even exit).
-            attempt = 0
-            while _read(state) != "FROZEN" and time.monotonic() < deadline:
-                attempt = await _pause(attempt)
-            for pid in self.pids():
-                _sigkill_member(pid, self._leaf)
-        finally:
-            _write(state, "THAWED")
-        await self._kill_repeatedly(deadline)
+    def _can_freeze(self) -> bool:
+        return "freezer" in self._dirs
+
+    def _freeze(self, frozen: bool) -> None:
+        write(self._dirs["freezer"] / "freezer.state", "FROZEN" if frozen else "THAWED")
+
+    def _is_frozen(self) -> bool:
+        return read(self._dirs["freezer"] / "freezer.state") == "FROZEN"
 
     def oom_kills(self) -> int:
         memory = self._dirs.get("memory")
         if memory is None:
             return 0
-        return _read_keyed(memory / "memory.oom_control").get("oom_kill", 0)
+        return read_keyed(memory / "memory.oom_control").get("oom_kill", 0)
 
     def usage(self) -> CgroupUsage:
         cpuacct = self._dirs.get("cpuacct")
         memory = self._dirs.get("memory")
         return CgroupUsage(
-            cpu_time_ns=_read_int(cpuacct / "cpuacct.usage") if cpuacct else 0,
-            peak_memory_bytes=_read_int(memory / "memory.max_usage_in_bytes") if memory else 0,
+            cpu_time_ns=read_int(cpuacct / "cpuacct.usage") if cpuacct else 0,
+            peak_memory_bytes=read_int(memory / "memory.max_usage_in_bytes") if memory else 0,
         )
 
 
@@ -269,147 +311,44 @@ class CgroupV2Limits(CgroupLimits):
     def _own_dirs(self) -> tuple[Path, ...]:
         return (self._path,)
 
-    def create(self) -> None:
-        try:
-            self._path.mkdir()
-        except OSError as error:
-            raise CgroupError(f"cannot create cgroup {self._path}: {error.strerror}") from error
-
     def apply(self, limits: Limits, *, extra_processes: int = 0) -> None:
-        _write(self._path / "memory.max", str(limits.memory_mib * MIB))
+        write(self._path / "memory.max", str(limits.memory_mib * MIB))
         swap = self._path / "memory.swap.max"
         if swap.exists():
-            _write(swap, "0")
-        _write(self._path / "cpu.max", f"{cpu_quota_us(limits.cpu_millicores)} {CFS_PERIOD_US}")
-        _write(self._path / "pids.max", str(limits.max_processes + extra_processes))
+            write(swap, "0")
+        write(self._path / "cpu.max", f"{cpu_quota_us(limits.cpu_millicores)} {CFS_PERIOD_US}")
+        write(self._path / "pids.max", str(limits.max_processes + extra_processes))
 
     def reset_peak(self) -> None:
         # Not possible globally on v2 (see the class docstring).
         return
 
     def pids(self) -> list[int]:
-        return _read_pids(self._path / "cgroup.procs")
+        return read_pids(self._path / "cgroup.procs")
 
-    async def kill(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
+    def _kill_at_once(self) -> bool:
         kill_file = self._path / "cgroup.kill"
-        if kill_file.exists():
-            _write(kill_file, "1")
-            await self._wait_empty(deadline)
-            return
-        if not self.pids():
-            return
-        freeze = self._path / "cgroup.freeze"
-        _write(freeze, "1")
-        try:
-            events = self._path / "cgroup.events"
-            attempt = 0
-            while (_read_keyed(events).get("frozen") != 1) and time.monotonic() < deadline:
-                attempt = await _pause(attempt)
-            for pid in self.pids():
-                _sigkill_member(pid, self._leaf)
-        finally:
-            _write(freeze, "0")
-        await self._kill_repeatedly(deadline)
+        if not kill_file.exists():
+            return False
+        write(kill_file, "1")
+        return True
+
+    def _can_freeze(self) -> bool:
+        return True
+
+    def _freeze(self, frozen: bool) -> None:
+        write(self._path / "cgroup.freeze", "1" if frozen else "0")
+
+    def _is_frozen(self) -> bool:
+        return read_keyed(self._path / "cgroup.events").get("frozen") == 1
 
     def oom_kills(self) -> int:
-        return _read_keyed(self._path / "memory.events").get("oom_kill", 0)
+        return read_keyed(self._path / "memory.events").get("oom_kill", 0)
 
     def usage(self) -> CgroupUsage:
-        usec = _read_keyed(self._path / "cpu.stat").get("usage_usec", 0)
+        usec = read_keyed(self._path / "cpu.stat").get("usage_usec", 0)
         peak = self._path / "memory.peak"
         return CgroupUsage(
             cpu_time_ns=usec * 1000,
-            peak_memory_bytes=_read_int(peak) if peak.exists() else 0,
+            peak_memory_bytes=read_int(peak) if peak.exists() else 0,
         )
-
-
-def _write(path: Path, value: str) -> None:
-    # No O_CREAT: on cgroupfs a missing file means a missing controller, which is an error.
-    # (O_TRUNC is what `echo >` does; cgroupfs ignores it.)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_TRUNC | os.O_CLOEXEC)
-        try:
-            os.write(fd, value.encode())
-        finally:
-            os.close(fd)
-    except OSError as error:
-        raise CgroupError(f"cannot write {value!r} to {path}: {error.strerror}") from error
-
-
-def _read(path: Path) -> str:
-    return path.read_text().strip()
-
-
-def _read_int(path: Path) -> int:
-    try:
-        return int(_read(path))
-    except (OSError, ValueError):
-        return 0
-
-
-def _read_keyed(path: Path) -> dict[str, int]:
-    """`key value` lines (memory.events, cpu.stat, memory.oom_control, cgroup.events)."""
-    result: dict[str, int] = {}
-    try:
-        text = path.read_text()
-    except OSError:
-        return result
-    for line in text.splitlines():
-        key, _, value = line.partition(" ")
-        with contextlib.suppress(ValueError):
-            result[key] = int(value)
-    return result
-
-
-def _read_pids(path: Path) -> list[int]:
-    try:
-        return [int(line) for line in path.read_text().split()]
-    except FileNotFoundError:
-        return []
-
-
-def _sigkill_member(pid: int, leaf: str) -> None:
-    """SIGKILL `pid` only while it is a process of the cgroup named `leaf`.
-
-    A pid read from `cgroup.procs` may exit, and the number be reused by a host process,
-    before the signal is sent; a script can try to time that. A pidfd pins the process that
-    holds the number now; if it is a member when we look, the signal reaches exactly it, and
-    if it died in between, the pidfd signals nobody (never the number's next owner).
-    """
-    try:
-        pidfd = os.pidfd_open(pid)
-    except OSError:
-        return  # already gone
-    try:
-        try:
-            with open(f"/proc/{pid}/cgroup", encoding="ascii", errors="replace") as handle:
-                lines = handle.read().splitlines()
-        except OSError:
-            return
-        if any(leaf in line.partition(":")[2].partition(":")[2].split("/") for line in lines):
-            with contextlib.suppress(ProcessLookupError, OSError):
-                signal.pidfd_send_signal(pidfd, signal.SIGKILL)
-    finally:
-        os.close(pidfd)
-
-
-async def _pause(attempt: int) -> int:
-    await asyncio.sleep(min(_POLL_MAX_SECONDS, 0.0001 * 2**attempt))
-    return attempt + 1
-
-
-async def _rmdir(path: Path, deadline: float) -> None:
-    attempt = 0
-    while True:
-        try:
-            path.rmdir()
-        except FileNotFoundError:
-            return
-        except OSError as error:
-            # EBUSY: a killed process has not left yet.
-            if error.errno != errno.EBUSY or time.monotonic() > deadline:
-                raise CgroupError(f"cannot remove cgroup {path}: {error.strerror}") from error
-            attempt = await _pause(attempt)
-        else:
-            return

@@ -1,5 +1,5 @@
 """The host command that starts one sandbox: join the cgroup, set rlimits, drop to the
-sandbox user, mount the sandbox's disk, bound its per-user counters, exec bubblewrap.
+sandbox's own host uid, mount the sandbox's disk, bound its per-user counters, exec bubblewrap.
 
 A tiny `/bin/sh` prelude does the first two in the child itself, so the cgroup holds the
 process before bwrap (let alone the script) runs and everything it ever forks is inside;
@@ -15,7 +15,7 @@ If the prelude cannot join the cgroup or set a limit, it kills itself with `PREL
 (SIGUSR1): nothing else can end our direct child with that signal (the script cannot see
 it), so the backend reports an infrastructure error instead of a script failure.
 
-The inner stage (`inner_argv`) runs in a user and mount namespace of the sandbox user's own,
+The inner stage (`inner_argv`) runs in a user and mount namespace of the sandbox's own,
 made by `unshare` (nothing of it is visible on the host), before bwrap:
 
 - It mounts the sandbox's one disk: bwrap's own `--tmpfs` has a size but no inode bound, and
@@ -23,11 +23,11 @@ made by `unshare` (nothing of it is visible on the host), before bwrap:
   with the directories bwrap binds at `/work`, `/tmp` and `/dev/shm` (see `bwrap.py`).
 - It mounts the sandbox's own pseudo-terminals (`devpts` with `max=`): bwrap's instance has
   no bound, and every instance but the host's draws on what is left of `kernel.pty.max`.
-- It bounds the sandbox's share of per-user kernel counters that every sandbox of the host
-  user adds to (queued signals, locked shared memory; `prlimit`). The kernel checks the
-  host-level sum against the limit the namespace was made with (the host's), and each
-  sandbox's own count against the lower one set here, so one sandbox cannot exhaust what
-  the others and the host's processes of that user draw on.
+- It bounds the sandbox's share of per-user kernel counters (queued signals, locked shared
+  memory; `prlimit`). The kernel checks the host-level sum against the limit the namespace
+  was made with (the host's), and each sandbox's own count against the lower one set here.
+  As root, each sandbox has a host uid of its own anyway (`setpriv_argv`, `uids.py`); the
+  bound keeps sandboxes apart also where they share one (a worker that is not root).
 
 Every stage execs the next, so the cgroup's process is the same one throughout and
 `PRELUDE_FAILED` still tells a failed mount from the script.
@@ -102,8 +102,8 @@ def host_argv(
 
 
 def setpriv_argv(setpriv: str, uid: int, gid: int) -> list[str]:
-    """Become the unprivileged sandbox user: bwrap started by root would map the sandbox's
-    uid to host root."""
+    """Become the sandbox's own unprivileged host uid (with the sandbox user's gid): bwrap
+    started by root would map the sandbox's uid to host root."""
     return [
         setpriv,
         f"--reuid={uid}",

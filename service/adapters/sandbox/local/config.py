@@ -6,6 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from service.adapters.sandbox.local.uids import (
+    DEFAULT_FIRST_UID,
+    DEFAULT_LOCK_FILE,
+    DEFAULT_UID_COUNT,
+)
 from service.domain.runtimes import Runtime
 
 CgroupMode = Literal["auto", "v1", "v2", "none"]
@@ -23,8 +28,17 @@ class LocalBackendConfig:
 
     cgroups: CgroupMode = "auto"
     allow_unlimited: bool = False
-    # The unprivileged host user that runs bubblewrap (only used when the worker is root).
+    # The unprivileged host user whose gid sandboxes run with, and whose uid the script sees
+    # inside its user namespace (only used when the worker is root).
     sandbox_user: str = "nobody"
+    # When the worker is root, each sandbox (warm ones included) runs as a host uid of its
+    # own from `[sandbox_first_uid, sandbox_first_uid + sandbox_uid_count)` (see uids.py):
+    # reserved for sandboxes, no account may have one, at least as many as sandboxes can
+    # live at once (running, warm, being torn down). Workers on one host share the range,
+    # coordinated through `uid_lock_file`.
+    sandbox_first_uid: int = DEFAULT_FIRST_UID
+    sandbox_uid_count: int = DEFAULT_UID_COUNT
+    uid_lock_file: Path = DEFAULT_LOCK_FILE
     # Each sandbox's cgroup is `<hierarchy>/<cgroup_parent>/<execution>`; may be a nested path
     # such as "system.slice/podrun.service/sandboxes" on a systemd host.
     cgroup_parent: str = "podrun"

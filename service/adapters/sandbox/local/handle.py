@@ -4,7 +4,8 @@ A supervisor task starts with the sandbox (not with the first `observations()` c
 the timeout, the output cap and draining the pipes never depend on how fast the consumer
 iterates. It reads stdout/stderr as data arrives (≤ 64 KiB per chunk, no line buffering, no
 coalescing), learns of the exit through a pidfd, and when the main process is gone kills
-whatever is left in the cgroup (daemons, double-forked or not) before it reports `Finished`.
+whatever is left in the cgroup (daemons, double-forked or not) before it reports `Finished`;
+after it, it removes the cgroup and gives the sandbox's host uid back (`uids.py`).
 The wall-clock limit runs from the fork of the sandbox's host process, so bwrap's setup
 (~10 ms) counts against it, as it does in the reported wall time; for a warm sandbox it runs
 from the moment the script was handed over (`SandboxProcess.spawned_at`), and the CPU its
@@ -28,6 +29,7 @@ from collections.abc import AsyncIterator, Callable
 
 from service.adapters.sandbox.local.cgroups import CgroupError, CgroupLimits
 from service.adapters.sandbox.local.commands import PRELUDE_FAILED
+from service.adapters.sandbox.local.launching import give_back
 from service.adapters.sandbox.local.pipes import PipeReader, PipeWriter
 from service.adapters.sandbox.local.spawning import SandboxProcess
 from service.domain.sandboxes import (
@@ -324,8 +326,13 @@ class LocalSandboxHandle:
             self._stdin.abort()
         if self._script is not None:
             self._script.abort()
+        removed: bool | None = None
         if self._cgroup is not None:
             try:
                 await self._cgroup.remove(self._kill_timeout)
+                removed = True
             except CgroupError as error:
                 log.warning("sandbox %s: %s", self.execution_id, error)
+                removed = False
+        # Only now can no process of the sandbox's uid be left: the next sandbox may have it.
+        give_back(self._process.lease, cgroup_removed=removed)

@@ -4,6 +4,11 @@
 layout of modern hosts), else the v1 controllers (memory, cpu, cpuacct, pids, freezer; hosts
 like this project's Debian VMs with a hybrid layout, where the v2 mount has no controllers).
 Mount points come from `/proc/self/mountinfo`, never from guessing paths.
+
+`CgroupHierarchy.create` is the one way a sandbox's cgroup comes to be, cold or warm: a unique
+name under the parent, the directories (`cgroups.py`), the limits; a cgroup that cannot be
+limited is removed before the error is raised. Next: the launch command makes the sandbox's
+first process join it (`launching.py`, `commands.py`).
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ from __future__ import annotations
 import abc
 import contextlib
 import os
+import re
+import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,6 +30,7 @@ from service.adapters.sandbox.local.cgroups import (
     CgroupV2Limits,
 )
 from service.adapters.sandbox.local.config import CgroupMode
+from service.domain.limits import Limits
 
 V1_REQUIRED = ("memory", "cpu", "pids")
 V1_OPTIONAL = ("cpuacct", "freezer")
@@ -62,6 +70,18 @@ class CgroupHierarchy(abc.ABC):
     @abc.abstractmethod
     def describe(self) -> str:
         """For logs: which directories are used."""
+
+    def create(self, execution_id: str, limits: Limits, *, extra_processes: int) -> CgroupLimits:
+        """A new cgroup for `execution_id`, created and limited; CgroupError leaves none."""
+        cgroup = self.new(cgroup_name(execution_id))
+        cgroup.create()
+        try:
+            cgroup.apply(limits, extra_processes=extra_processes)
+        except CgroupError:
+            with contextlib.suppress(CgroupError):
+                cgroup.remove_now()
+            raise
+        return cgroup
 
     @staticmethod
     def _sweep(parent: Path) -> None:
@@ -179,6 +199,13 @@ def find_hierarchy(mode: CgroupMode, parent: str, mountinfo: Path = MOUNTINFO) -
     raise CgroupUnavailable("; ".join(reasons) or "no cgroup hierarchy is mounted")
 
 
+def cgroup_name(execution_id: str) -> str:
+    """The directory name of a cgroup for `execution_id`."""
+    safe = re.sub(r"[^A-Za-z0-9_-]", "_", execution_id)[:64]
+    # Never a controller file name ("memory.max"), unique even for a relaunched execution.
+    return f"run-{safe}-{secrets.token_hex(4)}"
+
+
 def read_mounts(mountinfo: Path = MOUNTINFO) -> list[Mount]:
     mounts: list[Mount] = []
     for line in mountinfo.read_text().splitlines():
@@ -261,6 +288,7 @@ __all__ = [
     "CgroupUnavailable",
     "CgroupV1Hierarchy",
     "CgroupV2Hierarchy",
+    "cgroup_name",
     "find_hierarchy",
     "read_mounts",
 ]

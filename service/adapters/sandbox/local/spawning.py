@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from service.adapters.sandbox.local.pipes import data_fd
+from service.adapters.sandbox.local.uids import UidLease
 
 # The environment of sh/setpriv/bwrap on the host; the script gets its own (see bwrap.py),
 # and nothing of the worker's environment (credentials) reaches even bwrap.
@@ -23,7 +24,7 @@ HOST_ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
 
 @dataclass(frozen=True, slots=True)
 class SandboxProcess:
-    """What was started: the host process (sh → setpriv → bwrap) and our pipe ends."""
+    """What was started: the host process (sh → setpriv → bwrap), our pipe ends, its uid."""
 
     popen: subprocess.Popen[bytes]
     pidfd: int
@@ -33,6 +34,8 @@ class SandboxProcess:
     spawned_at: float  # loop time; for a warm sandbox, when it was given its script
     # A warm sandbox's script pipe (our end); None when bwrap got the script at spawn.
     script_fd: int | None = None
+    # The sandbox's own host uid (None when the worker is not root: it runs as the worker's).
+    lease: UidLease | None = None
 
 
 def spawn(
@@ -42,6 +45,7 @@ def spawn(
     seccomp: bytes,
     with_stdin: bool,
     clock: Callable[[], float],
+    lease: UidLease | None = None,
 ) -> SandboxProcess:
     """Fork the sandbox; `argv_for(script_fd, seccomp_fd)` is its command line.
 
@@ -98,4 +102,4 @@ def spawn(
         for fd in child_fds:
             with contextlib.suppress(OSError):
                 os.close(fd)
-    return SandboxProcess(popen, pidfd, stdout_r, stderr_r, stdin_w, spawned_at, script_w)
+    return SandboxProcess(popen, pidfd, stdout_r, stderr_r, stdin_w, spawned_at, script_w, lease)

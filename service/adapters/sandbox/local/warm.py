@@ -3,20 +3,28 @@
 Starting a sandbox costs far more than the script usually does (bwrap's namespaces, joining
 the cgroup, the interpreter's own start: ~40 ms here, against ~5 ms to run `print(1)` in a
 running interpreter). The pool keeps a few sandboxes of the most common shape started, each
-in its own fresh cgroup, their interpreter waiting for a script on a pipe (see
-`warmstart.py`). Taking one for an execution writes that execution's limits to its cgroup,
-then the script to its pipe; each is used once and never returned.
+in its own fresh cgroup and under its own host uid (`uids.py`), their interpreter waiting
+for a script on a pipe (see `warmstart.py`). Taking one for an execution writes that
+execution's limits to its cgroup, then the script to its pipe; each is used once and never
+returned.
 
 What a warm sandbox cannot change after its start decides whether it fits an execution: the
 runtime, the tmpfs size and the file-size rlimit (both from `disk_mib`, the tmpfs also from
 `memory_mib`), and variables only read at an interpreter's start (`PYTHONPATH`…). Everything
 else (memory, CPU, processes, timeout, output cap, stdin, other environment variables such
 as the trace context) is the execution's own, set at hand-over. Anything else starts cold.
+
+`WarmPool` holds the waiting sandboxes and refills itself; its `start` is the launcher's
+(`launching.SandboxLauncher.start_warm`), its `discard` the backend's (a handle that kills and
+removes the sandbox like any other's end). `WarmPool.hand_over` gives one execution a waiting
+sandbox: its limits to the cgroup, then the environment and script down the pipe. Next: the
+backend tracks the result in a `LocalSandboxHandle` (`handle.py`), like a cold sandbox.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -24,8 +32,13 @@ from typing import Any
 
 from service.adapters.sandbox.local.bwrap import tmpfs_bytes
 from service.adapters.sandbox.local.cgroups import CgroupError, CgroupLimits
+from service.adapters.sandbox.local.launching import BWRAP_PROCESSES
+from service.adapters.sandbox.local.pipes import PipeWriter
 from service.adapters.sandbox.local.spawning import SandboxProcess
-from service.adapters.sandbox.local.warmstart import set_late_ok
+from service.adapters.sandbox.local.uids import UidsExhausted
+from service.adapters.sandbox.local.warmstart import handover, set_late_ok
+from service.domain.limits import Limits
+from service.domain.runtimes import Runtime
 from service.domain.sandboxes import SandboxSpec
 
 log = logging.getLogger(__name__)
@@ -60,6 +73,22 @@ class WarmSandbox:
     process: SandboxProcess
     cgroup: CgroupLimits | None
     spec: SandboxSpec  # what it was started as (the pool's template)
+
+
+@dataclass(frozen=True, slots=True)
+class HandedOver:
+    """A warm sandbox now running an execution's script."""
+
+    process: SandboxProcess  # `spawned_at` is the hand-over, `script_fd` None
+    cgroup: CgroupLimits | None
+    # CPU its interpreter used before it was given the script (not the script's).
+    cpu_baseline_ns: int
+    script: PipeWriter  # still writing the script, perhaps
+
+
+def warm_template(runtime: Runtime) -> SandboxSpec:
+    """The shape warm sandboxes are started as: the default runtime and limits."""
+    return SandboxSpec(execution_id="warm", runtime=runtime, script="", limits=Limits(), env={})
 
 
 class WarmPool:
@@ -109,7 +138,7 @@ class WarmPool:
             while not self._closed and len(self._ready) < self._size:
                 try:
                     sandbox = await loop.run_in_executor(None, self._start, self._template)
-                except (OSError, ValueError, CgroupError) as error:
+                except (OSError, ValueError, CgroupError, UidsExhausted) as error:
                     log.warning(
                         "cannot start a warm sandbox (retrying in %.0f s): %s",
                         _RETRY_SECONDS,
@@ -143,6 +172,39 @@ class WarmPool:
         # interpreter's start.
         self._schedule(_REFILL_DELAY_SECONDS)
         return taken
+
+    def hand_over(self, spec: SandboxSpec) -> HandedOver | None:
+        """Give `spec` to a warm sandbox: its limits, then its script. None when none fits or
+        its cgroup refuses the limits (e.g. a memory limit below what it already uses): then
+        start one cold."""
+        warm = self.take(spec)
+        if warm is None:
+            return None
+        process, cgroup = warm.process, warm.cgroup
+        assert process.script_fd is not None
+        try:
+            payload = handover(spec.env, spec.script.encode())
+        except ValueError as error:
+            # The cold path reports it as a launch error, with nothing started.
+            log.info("a warm sandbox cannot take %s (%s)", spec.execution_id, error)
+            self.discard(warm)
+            return None
+        baseline = 0
+        try:
+            if cgroup is not None:
+                cgroup.apply(spec.limits, extra_processes=BWRAP_PROCESSES)
+                cgroup.reset_peak()
+                baseline = cgroup.usage().cpu_time_ns
+        except CgroupError as error:
+            log.info("a warm sandbox cannot take %s (%s); starting one", spec.execution_id, error)
+            self.discard(warm)
+            return None
+        loop = asyncio.get_running_loop()
+        script = PipeWriter(loop, process.script_fd)
+        script.write(payload)
+        script.close()
+        started = dataclasses.replace(process, spawned_at=loop.time(), script_fd=None)
+        return HandedOver(started, cgroup, baseline, script)
 
     def discard(self, sandbox: WarmSandbox) -> None:
         task = asyncio.get_running_loop().create_task(self._discard(sandbox))

@@ -1,0 +1,204 @@
+"""Starting one sandbox's processes on this host: its cgroup, its command line, the fork.
+
+`SandboxLauncher` holds what `LocalSandboxBackend.start()` found on the host (`HostTools`: the
+tools, the host identity the script runs as, the compiled seccomp filter) and the cgroup
+hierarchy. It starts a sandbox in one of two ways, which share every step:
+
+- `start_cold(spec)`: the execution's own sandbox, its script in a memfd;
+- `start_warm(template, clock)`: a sandbox of the pool's template whose interpreter waits for
+  a script on a pipe (`warmstart.py`); called in a worker thread, so it never touches the
+  event loop.
+
+Both take the sandbox's own host uid from `SandboxUids` (`uids.py`; when the worker is root),
+make the cgroup through `CgroupHierarchy.create` (`hierarchies.py`), build the command
+line with `argv` (`commands.py` for the host prelude and the inner stage, `bwrap.py` for the
+sandbox itself) and fork with `spawning.spawn`. Next: the backend wraps the process in a
+`LocalSandboxHandle` (`handle.py`), which gives the uid back once the sandbox's cgroup is
+gone; a warm one waits in the pool (`warm.py`) first. A start that fails gives the uid back
+only when no process of it can be left (`give_back`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from service.adapters.sandbox.local.bwrap import bwrap_argv
+from service.adapters.sandbox.local.cgroups import MIB, CgroupError, CgroupLimits
+from service.adapters.sandbox.local.commands import host_argv, inner_argv, setpriv_argv
+from service.adapters.sandbox.local.config import LocalBackendConfig
+from service.adapters.sandbox.local.hierarchies import CgroupHierarchy
+from service.adapters.sandbox.local.spawning import SandboxProcess, spawn
+from service.adapters.sandbox.local.uids import SandboxUids, UidLease
+from service.adapters.sandbox.local.warmstart import warm_command
+from service.domain.sandboxes import SandboxSpec
+
+log = logging.getLogger(__name__)
+
+# Tasks of ours inside the cgroup besides the script's: bwrap's monitor and its pid-1 init.
+BWRAP_PROCESSES = 2
+
+
+@dataclass(frozen=True, slots=True)
+class HostTools:
+    """What the host offers, found once at the backend's start."""
+
+    bwrap: str
+    shell: str
+    unshare: str
+    prlimit: str
+    # setpriv, which drops each sandbox to its own host uid (None when we are not root).
+    setpriv: str | None
+    # The uid the script sees in its user namespace, and the host gid it runs as (the sandbox
+    # user's when we are root, else ours).
+    uid: int
+    gid: int
+    disable_userns: bool
+    links: tuple[str, ...]
+    seccomp: bytes
+
+
+class SandboxLauncher:
+    """Creates the cgroup and forks the host process of one sandbox, cold or warm."""
+
+    def __init__(
+        self,
+        *,
+        tools: HostTools,
+        hierarchy: CgroupHierarchy | None,
+        uids: SandboxUids | None,
+        config: LocalBackendConfig,
+    ) -> None:
+        self._tools = tools
+        self._hierarchy = hierarchy
+        self._uids = uids
+        self._config = config
+
+    async def start_cold(self, spec: SandboxSpec) -> tuple[SandboxProcess, CgroupLimits | None]:
+        """Start `spec`'s sandbox; raises UidsExhausted, CgroupError, OSError or ValueError,
+        nothing left."""
+        lease, cgroup = self._identity(spec)
+        try:
+            process = spawn(
+                lambda script_fd, seccomp_fd: self.argv(spec, cgroup, lease, script_fd, seccomp_fd),
+                script=spec.script.encode(),
+                seccomp=self._tools.seccomp,
+                with_stdin=spec.stdin is not None or spec.interactive,
+                clock=asyncio.get_running_loop().time,
+                lease=lease,
+            )
+        except (OSError, ValueError):
+            removed = True
+            if cgroup is not None:
+                try:
+                    await cgroup.remove(self._config.kill_timeout_seconds)
+                except CgroupError:
+                    removed = False
+            give_back(lease, cgroup_removed=removed if cgroup is not None else None)
+            raise
+        return process, cgroup
+
+    def start_warm(
+        self, template: SandboxSpec, clock: Callable[[], float]
+    ) -> tuple[SandboxProcess, CgroupLimits | None]:
+        """Start a sandbox of `template` waiting for its script (`process.script_fd`); runs in
+        a worker thread, so only `clock` of the loop."""
+        lease, cgroup = self._identity(template)
+        try:
+            process = spawn(
+                lambda script_fd, seccomp_fd: self.argv(
+                    template,
+                    cgroup,
+                    lease,
+                    None,
+                    seccomp_fd,
+                    command=warm_command(template.runtime.command, script_fd),
+                ),
+                script=None,
+                seccomp=self._tools.seccomp,
+                with_stdin=True,
+                clock=clock,
+                lease=lease,
+            )
+        except BaseException:
+            removed = True
+            if cgroup is not None:
+                try:
+                    cgroup.remove_now()
+                except CgroupError:
+                    removed = False
+            give_back(lease, cgroup_removed=removed if cgroup is not None else None)
+            raise
+        return process, cgroup
+
+    def argv(
+        self,
+        spec: SandboxSpec,
+        cgroup: CgroupLimits | None,
+        lease: UidLease | None,
+        script_fd: int | None,
+        seccomp_fd: int,
+        *,
+        command: Sequence[str] | None = None,
+    ) -> list[str]:
+        """The host command line: prelude (cgroup, rlimits), setpriv to the lease's uid,
+        inner stage, bwrap."""
+        tools = self._tools
+        drop_privileges: list[str] = []
+        if tools.setpriv is not None:
+            if lease is None:
+                raise ValueError("a sandbox started by root needs a uid of its own")
+            drop_privileges = setpriv_argv(tools.setpriv, lease.uid, tools.gid)
+        sandbox = bwrap_argv(
+            tools.bwrap,
+            spec,
+            script_fd=script_fd,
+            seccomp_fd=seccomp_fd,
+            links=tools.links,
+            hostname=self._config.hostname,
+            uid=tools.uid,
+            gid=tools.gid,
+            disable_userns=tools.disable_userns,
+            command=command,
+        )
+        inner = inner_argv(
+            unshare=tools.unshare, shell=tools.shell, prlimit=tools.prlimit, limits=spec.limits
+        )
+        return host_argv(
+            shell=tools.shell,
+            procs_files=cgroup.procs_files if cgroup is not None else (),
+            max_open_files=self._config.max_open_files,
+            max_file_bytes=spec.limits.disk_mib * MIB,
+            drop_privileges=drop_privileges,
+            sandbox=[*inner, *sandbox],
+        )
+
+    def _identity(self, spec: SandboxSpec) -> tuple[UidLease | None, CgroupLimits | None]:
+        """The sandbox's own uid and its new cgroup (no process in it yet)."""
+        lease = self._uids.lease() if self._uids is not None else None
+        if self._hierarchy is None:
+            return lease, None
+        try:
+            cgroup = self._hierarchy.create(
+                spec.execution_id, spec.limits, extra_processes=BWRAP_PROCESSES
+            )
+        except BaseException:
+            if lease is not None:
+                lease.release()  # nothing ever ran as it
+            raise
+        return lease, cgroup
+
+
+def give_back(lease: UidLease | None, *, cgroup_removed: bool | None) -> None:
+    """Hand a sandbox's uid back once its processes are gone: its cgroup was removed (the
+    kernel refuses while a live task is in it), or it had none (`None`); the uid is freed
+    when no process has it any more, dead ones waiting for their parent included (see
+    uids.py). Else (`False`) the uid stays taken until the worker exits."""
+    if lease is None:
+        return
+    if cgroup_removed is False:
+        log.warning("sandbox uid %d may still have processes; it is not reused", lease.uid)
+        return
+    lease.drain(thorough=cgroup_removed is None)
