@@ -372,6 +372,14 @@ async def test_a_saved_script_round_trips_with_its_requested_limits(
     stored = await raw(client, "saved_scripts", _id=script.id)
     assert set(stored) == SAVED_SCRIPT_COLUMNS
     assert set(stored["limits"]) == LIMITS_COLUMNS
+    change: dict[str, Any] = {
+        "limits": LimitsRequest(cpu_millicores=100),
+        "runtime": None,
+        "updated_at": NOW,
+    }
+    updated = await scripts.update(script.id, change)
+    assert updated == dataclasses.replace(script, **change)
+    assert await scripts.get(script.id) == updated
 
 
 async def test_tokens_round_trip_under_their_columns(

@@ -63,15 +63,32 @@ def record_to_dict(record: Any) -> dict[str, Any]:
         document[KIND_COLUMN] = kind
     for column in _columns(type(record)):
         value = getattr(record, column.field)
-        if column.absent_when_empty and not value:
-            continue
-        if value is None:
-            document[column.column] = None
-        elif column.flattened:
-            document.update(column.encode(value))
-        else:
-            document[column.column] = column.encode(value)
+        if not (column.absent_when_empty and not value):
+            _write(document, column, value)
     return document
+
+
+def fields_to_dict(record_type: type, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Some fields of a `record_type` (by field name, as domain values) as the columns that
+    hold them, e.g. for a `$set`."""
+    document: dict[str, Any] = {}
+    for column in _columns(record_type):
+        if column.field not in values:
+            continue
+        _write(document, column, values[column.field])
+    unknown = set(values) - {column.field for column in _columns(record_type)}
+    if unknown:
+        raise KeyError(f"{record_type.__name__} has no fields {sorted(unknown)}")
+    return document
+
+
+def _write(document: dict[str, Any], column: _Column, value: Any) -> None:
+    if value is None:
+        document[column.column] = None
+    elif column.flattened:
+        document.update(column.encode(value))
+    else:
+        document[column.column] = column.encode(value)
 
 
 def record_from_dict(record_type: type[R], raw: Mapping[str, Any]) -> R:
@@ -183,7 +200,7 @@ def execution_from_dict(raw: Mapping[str, Any]) -> Execution:
 
 def carried_to_dict(events: Sequence[ExecutionEvent]) -> dict[str, Any]:
     """The `carried_events` column (absent when there are none, as in most records)."""
-    return {"carried_events": [event_to_dict(event) for event in events]} if events else {}
+    return fields_to_dict(Execution, {"carried_events": tuple(events)}) if events else {}
 
 
 def event_to_dict(event: ExecutionEvent) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from service.adapters.store.account_documents import SavedScriptDocument
-from service.adapters.store.mapping import record_from_dict, record_to_dict
+from service.adapters.store.mapping import fields_to_dict, record_from_dict, record_to_dict
 from service.adapters.store.outages import translates_outages
 from service.adapters.store.paging import keyset_page
 from service.domain.scripts import SavedScript
@@ -36,7 +36,8 @@ class MongoSavedScriptRepository:
 
     async def update(self, script_id: str, fields: Mapping[str, Any]) -> SavedScript | None:
         # `update_one`, not findAndModify, which SecantusDB serves with a collection scan.
-        result = await self._collection.update_one({"_id": script_id}, {"$set": dict(fields)})
+        columns = fields_to_dict(SavedScript, fields)
+        result = await self._collection.update_one({"_id": script_id}, {"$set": columns})
         return await self.get(script_id) if result.matched_count == 1 else None
 
     async def delete(self, script_id: str) -> bool:

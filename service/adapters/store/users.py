@@ -8,7 +8,7 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError
 
 from service.adapters.store.account_documents import UserDocument
-from service.adapters.store.mapping import record_from_dict, record_to_dict
+from service.adapters.store.mapping import fields_to_dict, record_from_dict, record_to_dict
 from service.adapters.store.outages import translates_outages
 from service.adapters.store.paging import keyset_page
 from service.domain.accounts import QuotaOverrides, Role, User
@@ -49,13 +49,13 @@ class MongoUserRepository:
         return await self._collection.count_documents({})
 
     async def set_role(self, user_id: str, role: Role) -> User | None:
-        return await self._set(user_id, {"role": role.value})
+        return await self._set(user_id, fields_to_dict(User, {"role": role}))
 
     async def set_quotas(self, user_id: str, quotas: QuotaOverrides) -> User | None:
-        return await self._set(user_id, record_to_dict(quotas))  # flattened in the user
+        return await self._set(user_id, fields_to_dict(User, {"quotas": quotas}))
 
     async def set_password_hash(self, user_id: str, password_hash: str) -> None:
-        await self._set(user_id, {"password_hash": password_hash})
+        await self._set(user_id, fields_to_dict(User, {"password_hash": password_hash}))
 
     async def page(self, *, first: int, after: str | None) -> Page[User]:
         return await keyset_page(
