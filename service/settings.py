@@ -7,6 +7,7 @@ component's own config, so no component below the entrypoints reads the environm
 from __future__ import annotations
 
 import os
+from dataclasses import fields
 from pathlib import Path
 from typing import Any, Literal
 
@@ -14,6 +15,10 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from service.domain.limits import DEFAULT_MAXIMUMS, LimitPolicy, Limits
+
+_DEFAULTS = Limits()
+# The settings naming each limit `name`: its default and its server maximum.
+DEFAULT_PREFIX, MAXIMUM_PREFIX = "default_", "max_"
 
 
 class Settings(BaseSettings):
@@ -69,13 +74,14 @@ class Settings(BaseSettings):
     max_script_bytes: int = Field(256 * 1024, ge=1, description="Largest script accepted.")
     max_stdin_bytes: int = Field(1024 * 1024, ge=0, description="Largest up-front stdin.")
 
-    # Limit defaults and server maximums.
-    default_timeout_seconds: float = 5.0
-    default_memory_mib: int = 128
-    default_cpu_millicores: int = 1000
-    default_max_processes: int = 64
-    default_max_output_bytes: int = 1024 * 1024
-    default_disk_mib: int = 16
+    # Limit defaults and server maximums: `default_<limit>` and `max_<limit>` for each field
+    # of `Limits`, whose defaults they take (a test checks that they match its fields).
+    default_timeout_seconds: float = _DEFAULTS.timeout_seconds
+    default_memory_mib: int = _DEFAULTS.memory_mib
+    default_cpu_millicores: int = _DEFAULTS.cpu_millicores
+    default_max_processes: int = _DEFAULTS.max_processes
+    default_max_output_bytes: int = _DEFAULTS.max_output_bytes
+    default_disk_mib: int = _DEFAULTS.disk_mib
     max_timeout_seconds: float = DEFAULT_MAXIMUMS.timeout_seconds
     max_memory_mib: int = DEFAULT_MAXIMUMS.memory_mib
     max_cpu_millicores: int = DEFAULT_MAXIMUMS.cpu_millicores
@@ -277,35 +283,16 @@ class Settings(BaseSettings):
     def _defaults_within_maximums(self) -> Settings:
         policy = self.limit_policy()
         checked = policy.resolve(None)
-        for name in (
-            "timeout_seconds",
-            "memory_mib",
-            "cpu_millicores",
-            "max_processes",
-            "max_output_bytes",
-            "disk_mib",
-        ):
-            default = getattr(checked, name)
-            if not getattr(policy.minimums, name) <= default <= getattr(policy.maximums, name):
-                raise ValueError(f"default {name}={default} is outside the allowed range")
+        for f in fields(Limits):
+            default = getattr(checked, f.name)
+            if not getattr(policy.minimums, f.name) <= default <= getattr(policy.maximums, f.name):
+                raise ValueError(f"default {f.name}={default} is outside the allowed range")
         return self
 
     def limit_policy(self) -> LimitPolicy:
         return LimitPolicy(
-            defaults=Limits(
-                timeout_seconds=self.default_timeout_seconds,
-                memory_mib=self.default_memory_mib,
-                cpu_millicores=self.default_cpu_millicores,
-                max_processes=self.default_max_processes,
-                max_output_bytes=self.default_max_output_bytes,
-                disk_mib=self.default_disk_mib,
-            ),
-            maximums=Limits(
-                timeout_seconds=self.max_timeout_seconds,
-                memory_mib=self.max_memory_mib,
-                cpu_millicores=self.max_cpu_millicores,
-                max_processes=self.max_max_processes,
-                max_output_bytes=self.max_max_output_bytes,
-                disk_mib=self.max_disk_mib,
-            ),
+            defaults=self._limits(DEFAULT_PREFIX), maximums=self._limits(MAXIMUM_PREFIX)
         )
+
+    def _limits(self, prefix: str) -> Limits:
+        return Limits(**{f.name: getattr(self, prefix + f.name) for f in fields(Limits)})

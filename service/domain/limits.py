@@ -1,5 +1,10 @@
 """Resource limits of one execution, their defaults, server maximums and validation.
 
+`Limits` is the one source of the limits' shape: its fields, their defaults and their units.
+What else names them follows it: `LimitsRequest` (a test checks it has the same fields), the
+store's columns (derived), the settings' defaults (read from `Limits()`), the GraphQL names
+(`FIELD_NAMES`, derived; a test checks the schema against them).
+
 Out-of-range input is reported field by field, never clamped silently.
 """
 
@@ -10,16 +15,20 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 
+def _unit(default: float, unit: str) -> Any:
+    return field(default=default, metadata={"unit": unit})
+
+
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """What one sandbox may use."""
+    """What one sandbox may use. Each field's metadata names its unit (for messages)."""
 
-    timeout_seconds: float = 5.0
-    memory_mib: int = 128
-    cpu_millicores: int = 1000
-    max_processes: int = 64
-    max_output_bytes: int = 1024 * 1024
-    disk_mib: int = 16
+    timeout_seconds: float = _unit(5.0, " s")
+    memory_mib: int = _unit(128, " MiB")
+    cpu_millicores: int = _unit(1000, " millicores")
+    max_processes: int = _unit(64, "")
+    max_output_bytes: int = _unit(1024 * 1024, " bytes")
+    disk_mib: int = _unit(16, " MiB")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,24 +68,16 @@ DEFAULT_MAXIMUMS = Limits(
     disk_mib=512,
 )
 
-# GraphQL field names, so an InputError points at what the client sent.
-FIELD_NAMES: dict[str, str] = {
-    "timeout_seconds": "timeoutSeconds",
-    "memory_mib": "memoryMib",
-    "cpu_millicores": "cpuMillicores",
-    "max_processes": "maxProcesses",
-    "max_output_bytes": "maxOutputBytes",
-    "disk_mib": "diskMib",
-}
 
-_UNITS: dict[str, str] = {
-    "timeout_seconds": " s",
-    "memory_mib": " MiB",
-    "cpu_millicores": " millicores",
-    "max_processes": "",
-    "max_output_bytes": " bytes",
-    "disk_mib": " MiB",
-}
+def _camel(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(part.capitalize() for part in rest)
+
+
+# GraphQL field names (strawberry's camelCase of the field names), so an InputError points at
+# what the client sent.
+FIELD_NAMES: dict[str, str] = {f.name: _camel(f.name) for f in fields(Limits)}
+_UNITS: dict[str, str] = {f.name: f.metadata["unit"] for f in fields(Limits)}
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,25 +1,19 @@
-"""Beanie documents for accounts: users, refresh tokens, API tokens and saved scripts."""
+"""The collections of accounts: users, refresh tokens, API tokens and saved scripts, each
+one's name and indexes (which Beanie creates at start).
+
+Like `documents`, these hold no fields: the records are the domain's dataclasses, mapped by
+each repository (`users`, `credentials`, `saved_scripts`).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pymongo
 from beanie import Document
-from pydantic import Field
 from pymongo import IndexModel
 
 
 class UserDocument(Document):
-    id: str = Field(alias="_id")  # type: ignore[assignment]
-    username: str
-    email: str | None = None
-    password_hash: str
-    role: str
-    created_at: datetime
-    max_concurrent_executions: int | None = None
-    submissions_per_minute: int | None = None
-    disabled: bool = False
+    """`User` records (`service.domain.accounts`)."""
 
     class Settings:
         name = "users"
@@ -35,15 +29,6 @@ class UserDocument(Document):
 class RefreshTokenDocument(Document):
     """One member of a refresh-token family; only the secret's hash is kept."""
 
-    id: str = Field(alias="_id")  # type: ignore[assignment]
-    family_id: str
-    user_id: str
-    secret_hash: str
-    issued_at: datetime
-    expires_at: datetime
-    used_at: datetime | None = None
-    revoked_at: datetime | None = None
-
     class Settings:
         name = "refresh_tokens"
         indexes = [
@@ -53,13 +38,7 @@ class RefreshTokenDocument(Document):
 
 
 class ApiTokenDocument(Document):
-    id: str = Field(alias="_id")  # type: ignore[assignment]
-    user_id: str
-    name: str
-    secret_hash: str
-    created_at: datetime
-    last_used_at: datetime | None = None
-    revoked_at: datetime | None = None
+    """API tokens; only the secret's hash is kept."""
 
     class Settings:
         name = "api_tokens"
@@ -67,15 +46,7 @@ class ApiTokenDocument(Document):
 
 
 class SavedScriptDocument(Document):
-    id: str = Field(alias="_id")  # type: ignore[assignment]
-    owner_id: str
-    name: str
-    script: str
-    runtime: str | None = None
-    stdin: str | None = None
-    limits: dict[str, float | int | None] | None = None
-    created_at: datetime
-    updated_at: datetime
+    """`SavedScript` records (`service.domain.scripts`)."""
 
     class Settings:
         name = "saved_scripts"

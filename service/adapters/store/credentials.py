@@ -2,46 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 import pymongo
 
 from service.adapters.store.account_documents import ApiTokenDocument, RefreshTokenDocument
+from service.adapters.store.mapping import record_from_dict, record_to_dict
 from service.adapters.store.outages import translates_outages
 from service.domain.credentials import ApiTokenRecord, RefreshTokenRecord
 
 
 def _to_dict(record: RefreshTokenRecord | ApiTokenRecord) -> dict[str, Any]:
-    raw = asdict(record)
-    raw["_id"] = raw.pop("id")
-    return raw
+    return record_to_dict(record)
 
 
-def _refresh_from(raw: dict[str, Any]) -> RefreshTokenRecord:
-    return RefreshTokenRecord(
-        id=raw["_id"],
-        family_id=raw["family_id"],
-        user_id=raw["user_id"],
-        secret_hash=raw["secret_hash"],
-        issued_at=raw["issued_at"],
-        expires_at=raw["expires_at"],
-        used_at=raw.get("used_at"),
-        revoked_at=raw.get("revoked_at"),
-    )
+def _refresh_from(raw: Mapping[str, Any]) -> RefreshTokenRecord:
+    return record_from_dict(RefreshTokenRecord, raw)
 
 
-def _api_from(raw: dict[str, Any]) -> ApiTokenRecord:
-    return ApiTokenRecord(
-        id=raw["_id"],
-        user_id=raw["user_id"],
-        name=raw["name"],
-        secret_hash=raw["secret_hash"],
-        created_at=raw["created_at"],
-        last_used_at=raw.get("last_used_at"),
-        revoked_at=raw.get("revoked_at"),
-    )
+def _api_from(raw: Mapping[str, Any]) -> ApiTokenRecord:
+    return record_from_dict(ApiTokenRecord, raw)
 
 
 @translates_outages

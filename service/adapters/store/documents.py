@@ -1,58 +1,21 @@
-"""Beanie documents: how executions, their events and workers are laid out in MongoDB."""
+"""The collections of executions, their events and inputs, workers and processes: each
+one's name and indexes, which Beanie creates at start (`connection.connect`).
+
+These documents hold no fields: a collection's records are the domain's dataclasses, and
+`mapping` derives their columns from those (the one source of their shape). The
+repositories read and write through pymongo (`get_pymongo_collection`).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pymongo
 from beanie import Document
-from pydantic import BaseModel, Field
 from pymongo import IndexModel
 
 
-class LimitsFields(BaseModel):
-    timeout_seconds: float
-    memory_mib: int
-    cpu_millicores: int
-    max_processes: int
-    max_output_bytes: int
-    disk_mib: int
-
-
-class UsageFields(BaseModel):
-    cpu_time_ms: float
-    peak_memory_kib: int
-    wall_time_ms: float
-
-
 class ExecutionDocument(Document):
-    """One execution. Output lives in the event log until the execution ends."""
-
-    id: str = Field(alias="_id")  # type: ignore[assignment]
-    status: str
-    runtime: str
-    script: str
-    stdin: str | None = None
-    limits: LimitsFields
-    created_at: datetime
-    scheduled_at: datetime | None = None
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
-    exit_code: int | None = None
-    stdout: str = ""
-    stderr: str = ""
-    output_truncated: bool = False
-    usage: UsageFields | None = None
-    error_message: str | None = None
-    trace_id: str | None = None
-    trace_parent: str | None = None
-    last_seq: int = 0
-    cancel_requested: bool = False
-    worker_id: str | None = None
-    owner_id: str | None = None
-    idempotency_key: str | None = None
-    interactive: bool = False
-    labels: dict[str, str] = Field(default_factory=dict)
+    """`Execution` records (`service.domain.executions`). Output lives in the event log until
+    the execution ends."""
 
     class Settings:
         name = "executions"
@@ -84,17 +47,8 @@ class ExecutionDocument(Document):
 
 
 class ExecutionEventDocument(Document):
-    """One event of one execution; (execution_id, seq) is unique."""
-
-    execution_id: str
-    seq: int
-    at: datetime
-    kind: str  # "status" | "output"
-    status: str | None = None
-    exit_code: int | None = None
-    message: str | None = None
-    stream: str | None = None
-    data: str | None = None
+    """`StatusEvent` and `OutputEvent` records, told apart by `kind`; (execution_id, seq) is
+    unique."""
 
     class Settings:
         name = "execution_events"
@@ -108,13 +62,8 @@ class ExecutionEventDocument(Document):
 
 
 class ExecutionInputDocument(Document):
-    """One piece of input for a running script's stdin; (execution_id, seq) is unique."""
-
-    execution_id: str
-    seq: int
-    at: datetime
-    data: str
-    eof: bool = False
+    """`StdinChunk` records, input for a running script's stdin; (execution_id, seq) is
+    unique."""
 
     class Settings:
         name = "execution_inputs"
@@ -128,13 +77,7 @@ class ExecutionInputDocument(Document):
 
 
 class WorkerDocument(Document):
-    """A worker process's liveness record."""
-
-    id: str = Field(alias="_id")  # type: ignore[assignment]
-    hostname: str
-    pid: int
-    started_at: datetime
-    heartbeat_at: datetime
+    """A worker process's liveness record (`workers`)."""
 
     class Settings:
         name = "workers"
@@ -142,13 +85,6 @@ class WorkerDocument(Document):
 
 class ProcessDocument(Document):
     """A Podrun process (API, worker or both) sharing the store; see `presence`."""
-
-    id: str = Field(alias="_id")  # type: ignore[assignment]
-    roles: list[str]
-    hostname: str
-    pid: int
-    started_at: datetime
-    heartbeat_at: datetime
 
     class Settings:
         name = "processes"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -9,6 +10,7 @@ import pymongo
 from pymongo.errors import DuplicateKeyError
 
 from service.adapters.store.documents import ExecutionInputDocument
+from service.adapters.store.mapping import record_from_dict, record_to_dict
 from service.adapters.store.outages import translates_outages
 from service.domain.inputs import StdinChunk
 
@@ -63,20 +65,8 @@ class MongoInputLog:
 
 
 def _to_dict(chunk: StdinChunk) -> dict[str, Any]:
-    return {
-        "execution_id": chunk.execution_id,
-        "seq": chunk.seq,
-        "at": chunk.at,
-        "data": chunk.data,
-        "eof": chunk.eof,
-    }
+    return record_to_dict(chunk)
 
 
-def _from_dict(raw: dict[str, Any]) -> StdinChunk:
-    return StdinChunk(
-        execution_id=raw["execution_id"],
-        seq=int(raw["seq"]),
-        data=raw["data"],
-        eof=bool(raw.get("eof", False)),
-        at=raw["at"],
-    )
+def _from_dict(raw: Mapping[str, Any]) -> StdinChunk:
+    return record_from_dict(StdinChunk, raw)

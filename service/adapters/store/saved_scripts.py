@@ -3,48 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict
 from typing import Any
 
 from service.adapters.store.account_documents import SavedScriptDocument
+from service.adapters.store.mapping import fields_to_dict, record_from_dict, record_to_dict
 from service.adapters.store.outages import translates_outages
 from service.adapters.store.paging import keyset_page
-from service.domain.limits import LimitsRequest
 from service.domain.scripts import SavedScript
 from service.services.ports.store import Page
 
 
 def script_to_dict(script: SavedScript) -> dict[str, Any]:
-    return {
-        "_id": script.id,
-        "owner_id": script.owner_id,
-        "name": script.name,
-        "script": script.script,
-        "runtime": script.runtime,
-        "stdin": script.stdin,
-        "limits": limits_to_dict(script.limits),
-        "created_at": script.created_at,
-        "updated_at": script.updated_at,
-    }
+    return record_to_dict(script)
 
 
-def limits_to_dict(limits: LimitsRequest | None) -> dict[str, Any] | None:
-    return asdict(limits) if limits is not None else None
-
-
-def script_from_dict(raw: dict[str, Any]) -> SavedScript:
-    limits = raw.get("limits")
-    return SavedScript(
-        id=raw["_id"],
-        owner_id=raw["owner_id"],
-        name=raw["name"],
-        script=raw["script"],
-        runtime=raw.get("runtime"),
-        stdin=raw.get("stdin"),
-        limits=LimitsRequest(**limits) if limits else None,
-        created_at=raw["created_at"],
-        updated_at=raw["updated_at"],
-    )
+def script_from_dict(raw: Mapping[str, Any]) -> SavedScript:
+    return record_from_dict(SavedScript, raw)
 
 
 @translates_outages
@@ -62,7 +36,8 @@ class MongoSavedScriptRepository:
 
     async def update(self, script_id: str, fields: Mapping[str, Any]) -> SavedScript | None:
         # `update_one`, not findAndModify, which SecantusDB serves with a collection scan.
-        result = await self._collection.update_one({"_id": script_id}, {"$set": dict(fields)})
+        columns = fields_to_dict(SavedScript, fields)
+        result = await self._collection.update_one({"_id": script_id}, {"$set": columns})
         return await self.get(script_id) if result.matched_count == 1 else None
 
     async def delete(self, script_id: str) -> bool:

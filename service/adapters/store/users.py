@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
 from service.adapters.store.account_documents import UserDocument
+from service.adapters.store.mapping import fields_to_dict, record_from_dict, record_to_dict
 from service.adapters.store.outages import translates_outages
 from service.adapters.store.paging import keyset_page
 from service.domain.accounts import QuotaOverrides, Role, User
@@ -14,33 +16,11 @@ from service.services.ports.store import Page
 
 
 def user_to_dict(user: User) -> dict[str, Any]:
-    return {
-        "_id": user.id,
-        "username": user.username,
-        "email": user.email,
-        "password_hash": user.password_hash,
-        "role": user.role.value,
-        "created_at": user.created_at,
-        "max_concurrent_executions": user.quotas.max_concurrent_executions,
-        "submissions_per_minute": user.quotas.submissions_per_minute,
-        "disabled": user.disabled,
-    }
+    return record_to_dict(user)
 
 
-def user_from_dict(raw: dict[str, Any]) -> User:
-    return User(
-        id=raw["_id"],
-        username=raw["username"],
-        email=raw.get("email"),
-        password_hash=raw["password_hash"],
-        role=Role(raw["role"]),
-        created_at=raw["created_at"],
-        quotas=QuotaOverrides(
-            max_concurrent_executions=raw.get("max_concurrent_executions"),
-            submissions_per_minute=raw.get("submissions_per_minute"),
-        ),
-        disabled=bool(raw.get("disabled")),
-    )
+def user_from_dict(raw: Mapping[str, Any]) -> User:
+    return record_from_dict(User, raw)
 
 
 @translates_outages
@@ -69,19 +49,13 @@ class MongoUserRepository:
         return await self._collection.count_documents({})
 
     async def set_role(self, user_id: str, role: Role) -> User | None:
-        return await self._set(user_id, {"role": role.value})
+        return await self._set(user_id, fields_to_dict(User, {"role": role}))
 
     async def set_quotas(self, user_id: str, quotas: QuotaOverrides) -> User | None:
-        return await self._set(
-            user_id,
-            {
-                "max_concurrent_executions": quotas.max_concurrent_executions,
-                "submissions_per_minute": quotas.submissions_per_minute,
-            },
-        )
+        return await self._set(user_id, fields_to_dict(User, {"quotas": quotas}))
 
     async def set_password_hash(self, user_id: str, password_hash: str) -> None:
-        await self._set(user_id, {"password_hash": password_hash})
+        await self._set(user_id, fields_to_dict(User, {"password_hash": password_hash}))
 
     async def page(self, *, first: int, after: str | None) -> Page[User]:
         return await keyset_page(

@@ -96,12 +96,7 @@ class SavedScripts:
         problem = self._check(fields)
         if problem is not None:
             return problem
-        stored: dict[str, Any] = {**fields, "updated_at": utcnow()}
-        if "limits" in stored and stored["limits"] is not None:
-            stored["limits"] = {
-                k: getattr(stored["limits"], k) for k in LimitsRequest.__dataclass_fields__
-            }
-        updated = await self._scripts.update(script_id, stored)
+        updated = await self._scripts.update(script_id, {**fields, "updated_at": utcnow()})
         return updated or NotFound(f"no saved script with id {script_id!r}", script_id)
 
     async def delete(self, principal: Principal, script_id: str) -> bool | AuthProblem:
