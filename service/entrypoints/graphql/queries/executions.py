@@ -1,4 +1,5 @@
-"""Queries on executions and runtimes."""
+"""Queries on executions and what they run on: one execution, any node, pages of
+executions, runtimes and the limits policy (:mod:`service.services.executions.querying`)."""
 
 from __future__ import annotations
 
@@ -10,40 +11,38 @@ from strawberry.types import Info
 
 from service.domain.accounts import ANONYMOUS
 from service.entrypoints.graphql.context import Context, caller, caller_or_raise
+from service.entrypoints.graphql.types.connections import ExecutionConnection, ExecutionEdge
 from service.entrypoints.graphql.types.enums import ExecutionStatus
-from service.entrypoints.graphql.types.execution import (
-    Execution,
-    ExecutionConnection,
-    ExecutionEdge,
-    Node,
-    PageInfo,
-)
-from service.entrypoints.graphql.types.limits import Limits, LimitsPolicy
-from service.entrypoints.graphql.types.runtime import Runtime
-from service.entrypoints.graphql.types.scripts import SavedScript
+from service.entrypoints.graphql.types.execution import ExecutionType
+from service.entrypoints.graphql.types.limits import LimitsType
+from service.entrypoints.graphql.types.limits_policy import LimitsPolicy
+from service.entrypoints.graphql.types.node import Node
+from service.entrypoints.graphql.types.page_info import PageInfo
+from service.entrypoints.graphql.types.runtime import RuntimeType
+from service.entrypoints.graphql.types.saved_script import SavedScriptType
 from service.services.executions.querying import MAX_PAGE_SIZE, ExecutionFilter
 from service.services.ports.store import ExecutionPage, InvalidCursor
 from service.services.problems import AuthProblem
 
 
 @strawberry.type
-class ExecutionQueries:
+class ExecutionQueryMixin:
     @strawberry.field(
         description="One execution; null when there is none with this id that the caller may "
         "see (their own, an anonymous one by its id, or any for an admin)."
     )
-    async def execution(self, info: Info[Context, None], id: strawberry.ID) -> Execution | None:
+    async def execution(self, info: Info[Context, None], id: strawberry.ID) -> ExecutionType | None:
         found = await info.context.use_cases.queries.get(str(id), await caller_or_raise(info))
-        return Execution.from_domain(found) if found else None
+        return ExecutionType.from_domain(found) if found else None
 
     @strawberry.field(description="Fetch any object by its id.")
     async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
         principal = await caller_or_raise(info)
         found = await info.context.use_cases.queries.get(str(id), principal)
         if found is not None:
-            return Execution.from_domain(found)
+            return ExecutionType.from_domain(found)
         script = await info.context.use_cases.accounts.scripts.get(principal, str(id))
-        return SavedScript.from_domain(script) if script else None
+        return SavedScriptType.from_domain(script) if script else None
 
     @strawberry.field(
         description=f"The caller's executions, newest first (at most {MAX_PAGE_SIZE} a page), "
@@ -100,8 +99,8 @@ class ExecutionQueries:
         return connection_of(page)
 
     @strawberry.field(description="Runtimes scripts can run on here.")
-    def runtimes(self, info: Info[Context, None]) -> list[Runtime]:
-        return [Runtime.from_domain(r) for r in info.context.use_cases.runtimes.all]
+    def runtimes(self, info: Info[Context, None]) -> list[RuntimeType]:
+        return [RuntimeType.from_domain(r) for r in info.context.use_cases.runtimes.all]
 
     @strawberry.field(description="Limit defaults, minimums and maximums of this server.")
     async def limits_policy(self, info: Info[Context, None]) -> LimitsPolicy:
@@ -112,9 +111,9 @@ class ExecutionQueries:
             principal if not isinstance(principal, AuthProblem) else ANONYMOUS
         )
         return LimitsPolicy(
-            defaults=Limits.from_domain(policy.defaults),
-            maximums=Limits.from_domain(policy.maximums),
-            minimums=Limits.from_domain(policy.minimums),
+            defaults=LimitsType.from_domain(policy.defaults),
+            maximums=LimitsType.from_domain(policy.maximums),
+            minimums=LimitsType.from_domain(policy.minimums),
         )
 
 
@@ -126,7 +125,7 @@ def _check_first(first: int | None) -> None:
 def connection_of(page: ExecutionPage) -> ExecutionConnection:
     return ExecutionConnection(
         edges=[
-            ExecutionEdge(cursor=cursor, node=Execution.from_domain(item))
+            ExecutionEdge(cursor=cursor, node=ExecutionType.from_domain(item))
             for item, cursor in zip(page.items, page.cursors, strict=True)
         ],
         page_info=PageInfo(

@@ -1,36 +1,32 @@
-"""Admin mutations: a user's role and quotas."""
+"""Admin mutations: a user's role and quotas (:mod:`service.services.accounts.administering`)."""
 
 from __future__ import annotations
-
-from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
-from service.domain.accounts import User as DomainUser
+from service.domain.accounts import User
 from service.entrypoints.graphql.context import Context, caller
-from service.entrypoints.graphql.inputs_accounts import QuotaInput
-from service.entrypoints.graphql.types.auth import AuthError, Role, User, UserNotFound
-from service.entrypoints.graphql.types.errors import InputError
+from service.entrypoints.graphql.input_types.quota_input import QuotaInput
+from service.entrypoints.graphql.types.enums import Role
+from service.entrypoints.graphql.types.errors import AuthError, InputError, UserNotFound
+from service.entrypoints.graphql.types.payloads import UpdateUserPayload
+from service.entrypoints.graphql.types.user import UserType
 from service.services.problems import AuthProblem, InputProblem, NotFound
 
-UpdateUserPayload = Annotated[
-    User | UserNotFound | InputError | AuthError, strawberry.union("UpdateUserPayload")
-]
 
-
-def _payload(result: DomainUser | NotFound | AuthProblem | InputProblem) -> UpdateUserPayload:
+def _payload(result: User | NotFound | AuthProblem | InputProblem) -> UpdateUserPayload:
     if isinstance(result, NotFound):
         return UserNotFound(message=result.message, id=strawberry.ID(result.id))
     if isinstance(result, AuthProblem):
-        return AuthError.from_domain(result)
+        return AuthError(message=result.message, code=result.code)
     if isinstance(result, InputProblem):
         return InputError(message=result.message, field=result.field)
-    return User.from_domain(result)
+    return UserType.from_domain(result)
 
 
 @strawberry.type
-class AdminMutations:
+class AdminMutationMixin:
     @strawberry.mutation(description="Make a user an ADMIN or a USER (admins only).")
     async def set_user_role(
         self,
@@ -40,7 +36,7 @@ class AdminMutations:
     ) -> UpdateUserPayload:
         principal = await caller(info)
         if isinstance(principal, AuthProblem):
-            return AuthError.from_domain(principal)
+            return AuthError(message=principal.message, code=principal.code)
         admin = info.context.use_cases.accounts.admin
         return _payload(await admin.set_role(principal, str(user_id), role))
 
@@ -50,6 +46,6 @@ class AdminMutations:
     ) -> UpdateUserPayload:
         principal = await caller(info)
         if isinstance(principal, AuthProblem):
-            return AuthError.from_domain(principal)
+            return AuthError(message=principal.message, code=principal.code)
         admin = info.context.use_cases.accounts.admin
         return _payload(await admin.set_quotas(principal, str(user_id), input.to_domain()))

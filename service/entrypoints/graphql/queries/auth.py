@@ -1,4 +1,5 @@
-"""Queries on accounts: who am I, my API tokens, my quota; users (admins only)."""
+"""Queries on accounts: who am I, my API tokens, my quota; users (admins only)
+(:mod:`service.services.accounts`)."""
 
 from __future__ import annotations
 
@@ -7,28 +8,25 @@ from graphql import GraphQLError
 from strawberry.types import Info
 
 from service.entrypoints.graphql.context import Context, caller, caller_or_raise
-from service.entrypoints.graphql.types.auth import (
-    ApiToken,
-    Quota,
-    User,
-    UserConnection,
-    UserEdge,
-)
-from service.entrypoints.graphql.types.execution import PageInfo
+from service.entrypoints.graphql.types.api_token import ApiToken
+from service.entrypoints.graphql.types.connections import UserConnection, UserEdge
+from service.entrypoints.graphql.types.page_info import PageInfo
+from service.entrypoints.graphql.types.quota import Quota
+from service.entrypoints.graphql.types.user import UserType
 from service.services.accounts.administering import MAX_PAGE_SIZE
 from service.services.ports.store import InvalidCursor
 from service.services.problems import AuthProblem
 
 
 @strawberry.type
-class AuthQueries:
+class AuthQueryMixin:
     @strawberry.field(description="The logged-in user; null for anonymous callers.")
-    async def me(self, info: Info[Context, None]) -> User | None:
+    async def me(self, info: Info[Context, None]) -> UserType | None:
         principal = await caller(info)
         if isinstance(principal, AuthProblem) or principal.user_id is None:
             return None
         user = await info.context.use_cases.accounts.auth.user(principal.user_id)
-        return User.from_domain(user) if user else None
+        return UserType.from_domain(user) if user else None
 
     @strawberry.field(description="The caller's API tokens (secrets are never shown again).")
     async def api_tokens(self, info: Info[Context, None]) -> list[ApiToken]:
@@ -59,7 +57,7 @@ class AuthQueries:
             raise GraphQLError(page.message, extensions={"code": page.code})
         return UserConnection(
             edges=[
-                UserEdge(cursor=c, node=User.from_domain(u))
+                UserEdge(cursor=c, node=UserType.from_domain(u))
                 for u, c in zip(page.items, page.cursors, strict=True)
             ],
             page_info=PageInfo(

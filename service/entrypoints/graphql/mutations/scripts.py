@@ -1,54 +1,50 @@
-"""Mutations on saved scripts: create, update, delete, run."""
+"""Mutations on saved scripts: create, update, delete, run
+(:mod:`service.services.accounts.saving`)."""
 
 from __future__ import annotations
-
-from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from service.adapters.telemetry.tracing import current_trace_parent
-from service.domain.scripts import SavedScript as DomainSavedScript
+from service.domain.scripts import SavedScript
 from service.entrypoints.graphql.context import Context, caller
-from service.entrypoints.graphql.inputs import LimitsInput
-from service.entrypoints.graphql.inputs_accounts import SavedScriptInput, SavedScriptPatch
-from service.entrypoints.graphql.types.auth import AuthError, QuotaExceeded
-from service.entrypoints.graphql.types.errors import InputError
-from service.entrypoints.graphql.types.execution import Execution
-from service.entrypoints.graphql.types.scripts import SavedScript, SavedScriptNotFound
+from service.entrypoints.graphql.input_types.limits_input import LimitsInput
+from service.entrypoints.graphql.input_types.saved_script_input import SavedScriptInput
+from service.entrypoints.graphql.input_types.saved_script_patch import SavedScriptPatch
+from service.entrypoints.graphql.types.errors import (
+    AuthError,
+    InputError,
+    QuotaExceeded,
+    SavedScriptNotFound,
+)
+from service.entrypoints.graphql.types.execution import ExecutionType
+from service.entrypoints.graphql.types.payloads import RunSavedScriptPayload, SavedScriptPayload
+from service.entrypoints.graphql.types.saved_script import SavedScriptType
 from service.services.problems import AuthProblem, InputProblem, NotFound, QuotaProblem
-
-SavedScriptPayload = Annotated[
-    SavedScript | SavedScriptNotFound | InputError | AuthError,
-    strawberry.union("SavedScriptPayload"),
-]
-RunSavedScriptPayload = Annotated[
-    Execution | SavedScriptNotFound | InputError | QuotaExceeded | AuthError,
-    strawberry.union("RunSavedScriptPayload"),
-]
 
 
 def _script_payload(
-    result: DomainSavedScript | InputProblem | AuthProblem | NotFound,
+    result: SavedScript | InputProblem | AuthProblem | NotFound,
 ) -> SavedScriptPayload:
     if isinstance(result, InputProblem):
         return InputError(message=result.message, field=result.field)
     if isinstance(result, AuthProblem):
-        return AuthError.from_domain(result)
+        return AuthError(message=result.message, code=result.code)
     if isinstance(result, NotFound):
         return SavedScriptNotFound(message=result.message, id=strawberry.ID(result.id))
-    return SavedScript.from_domain(result)
+    return SavedScriptType.from_domain(result)
 
 
 @strawberry.type
-class ScriptMutations:
+class ScriptMutationMixin:
     @strawberry.mutation(description="Save a script (logged-in users).")
     async def create_saved_script(
         self, info: Info[Context, None], input: SavedScriptInput
     ) -> SavedScriptPayload:
         principal = await caller(info)
         if isinstance(principal, AuthProblem):
-            return AuthError.from_domain(principal)
+            return AuthError(message=principal.message, code=principal.code)
         scripts = info.context.use_cases.accounts.scripts
         return _script_payload(await scripts.create(principal, input.to_domain()))
 
@@ -58,7 +54,7 @@ class ScriptMutations:
     ) -> SavedScriptPayload:
         principal = await caller(info)
         if isinstance(principal, AuthProblem):
-            return AuthError.from_domain(principal)
+            return AuthError(message=principal.message, code=principal.code)
         scripts = info.context.use_cases.accounts.scripts
         return _script_payload(await scripts.update(principal, str(id), input.to_domain()))
 
@@ -82,7 +78,7 @@ class ScriptMutations:
     ) -> RunSavedScriptPayload:
         principal = await caller(info)
         if isinstance(principal, AuthProblem):
-            return AuthError.from_domain(principal)
+            return AuthError(message=principal.message, code=principal.code)
         result = await info.context.use_cases.accounts.scripts.run(
             principal,
             str(id),
@@ -93,10 +89,12 @@ class ScriptMutations:
         if isinstance(result, InputProblem):
             return InputError(message=result.message, field=result.field)
         if isinstance(result, QuotaProblem):
-            return QuotaExceeded.from_domain(result)
+            return QuotaExceeded(
+                message=result.message, retry_after_seconds=result.retry_after_seconds
+            )
         if isinstance(result, AuthProblem):
-            return AuthError.from_domain(result)
+            return AuthError(message=result.message, code=result.code)
         if isinstance(result, NotFound):
             return SavedScriptNotFound(message=result.message, id=strawberry.ID(result.id))
         info.context.metrics.submitted.labels(result.runtime).inc()
-        return Execution.from_domain(result)
+        return ExecutionType.from_domain(result)

@@ -1,4 +1,8 @@
-"""Subscriptions on executions."""
+"""Subscriptions on executions: the events of one, stored ones first, then live ones.
+
+The stream is :mod:`service.services.executions.subscribing`; an open socket ends with its
+token (:mod:`service.entrypoints.http.socket_tokens`).
+"""
 
 from __future__ import annotations
 
@@ -9,18 +13,18 @@ from graphql import GraphQLError
 from strawberry.types import Info
 
 from service.entrypoints.graphql.context import Context, caller_or_raise
-from service.entrypoints.graphql.types.events import ExecutionEvent, event_from_domain
+from service.entrypoints.graphql.types.events import ExecutionEventType, event_from_domain
 
 
 @strawberry.type
-class ExecutionSubscriptions:
+class ExecutionSubscriptionMixin:
     @strawberry.subscription(
         description="Events of one execution with seq > afterSeq: the stored ones first, then "
         "live ones, without gap or duplicate; completes after the terminal status event."
     )
     async def execution_events(
         self, info: Info[Context, None], id: strawberry.ID, after_seq: int = 0
-    ) -> AsyncGenerator[ExecutionEvent, None]:
+    ) -> AsyncGenerator[ExecutionEventType, None]:
         use_cases = info.context.use_cases
         if after_seq < 0:
             raise GraphQLError("afterSeq must be 0 or more")

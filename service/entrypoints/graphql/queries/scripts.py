@@ -1,4 +1,4 @@
-"""Queries on saved scripts."""
+"""Queries on saved scripts: one, and pages of them (:mod:`service.services.accounts.saving`)."""
 
 from __future__ import annotations
 
@@ -7,25 +7,22 @@ from graphql import GraphQLError
 from strawberry.types import Info
 
 from service.entrypoints.graphql.context import Context, caller_or_raise
-from service.entrypoints.graphql.types.execution import PageInfo
-from service.entrypoints.graphql.types.scripts import (
-    SavedScript,
-    SavedScriptConnection,
-    SavedScriptEdge,
-)
+from service.entrypoints.graphql.types.connections import SavedScriptConnection, SavedScriptEdge
+from service.entrypoints.graphql.types.page_info import PageInfo
+from service.entrypoints.graphql.types.saved_script import SavedScriptType
 from service.services.accounts.saving import MAX_PAGE_SIZE
 from service.services.ports.store import InvalidCursor
 
 
 @strawberry.type
-class ScriptQueries:
+class ScriptQueryMixin:
     @strawberry.field(description="One of the caller's saved scripts; null when not visible.")
     async def saved_script(
         self, info: Info[Context, None], id: strawberry.ID
-    ) -> SavedScript | None:
+    ) -> SavedScriptType | None:
         scripts = info.context.use_cases.accounts.scripts
         found = await scripts.get(await caller_or_raise(info), str(id))
-        return SavedScript.from_domain(found) if found else None
+        return SavedScriptType.from_domain(found) if found else None
 
     @strawberry.field(
         description=f"The caller's saved scripts, newest first (at most {MAX_PAGE_SIZE} a page)."
@@ -42,7 +39,7 @@ class ScriptQueries:
             raise GraphQLError(f"after: {error}") from error
         return SavedScriptConnection(
             edges=[
-                SavedScriptEdge(cursor=c, node=SavedScript.from_domain(s))
+                SavedScriptEdge(cursor=c, node=SavedScriptType.from_domain(s))
                 for s, c in zip(page.items, page.cursors, strict=True)
             ],
             page_info=PageInfo(
