@@ -8,20 +8,16 @@ from strawberry.types import Info
 from service.domain.accounts import User
 from service.entrypoints.graphql.context import Context, caller
 from service.entrypoints.graphql.input_types.quota_input import QuotaInput
+from service.entrypoints.graphql.problems import PROBLEMS, USER_ERRORS, auth_error
 from service.entrypoints.graphql.types.enums import Role
-from service.entrypoints.graphql.types.errors import AuthError, InputError, UserNotFound
 from service.entrypoints.graphql.types.payloads import UpdateUserPayload
 from service.entrypoints.graphql.types.user import UserType
 from service.services.problems import AuthProblem, InputProblem, NotFound
 
 
 def _payload(result: User | NotFound | AuthProblem | InputProblem) -> UpdateUserPayload:
-    if isinstance(result, NotFound):
-        return UserNotFound(message=result.message, id=strawberry.ID(result.id))
-    if isinstance(result, AuthProblem):
-        return AuthError(message=result.message, code=result.code)
-    if isinstance(result, InputProblem):
-        return InputError(message=result.message, field=result.field)
+    if isinstance(result, PROBLEMS):
+        return USER_ERRORS(result)
     return UserType.from_domain(result)
 
 
@@ -36,7 +32,7 @@ class AdminMutationMixin:
     ) -> UpdateUserPayload:
         principal = await caller(info)
         if isinstance(principal, AuthProblem):
-            return AuthError(message=principal.message, code=principal.code)
+            return auth_error(principal)
         admin = info.context.use_cases.accounts.admin
         return _payload(await admin.set_role(principal, str(user_id), role))
 
@@ -46,6 +42,6 @@ class AdminMutationMixin:
     ) -> UpdateUserPayload:
         principal = await caller(info)
         if isinstance(principal, AuthProblem):
-            return AuthError(message=principal.message, code=principal.code)
+            return auth_error(principal)
         admin = info.context.use_cases.accounts.admin
         return _payload(await admin.set_quotas(principal, str(user_id), input.to_domain()))

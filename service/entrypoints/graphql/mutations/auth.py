@@ -11,19 +11,17 @@ from strawberry.types import Info
 from service.entrypoints.graphql.context import Context, caller
 from service.entrypoints.graphql.input_types.login_input import LoginInput
 from service.entrypoints.graphql.input_types.register_input import RegisterInput
+from service.entrypoints.graphql.problems import PROBLEMS, USER_ERRORS, auth_error
 from service.entrypoints.graphql.types.api_token_created import ApiTokenCreated
 from service.entrypoints.graphql.types.auth_payload import AuthPayload
-from service.entrypoints.graphql.types.errors import AuthError, InputError
 from service.entrypoints.graphql.types.payloads import AuthResult, CreateApiTokenPayload
 from service.services.accounts.authenticating import Session
 from service.services.problems import AuthProblem, InputProblem
 
 
 def _auth_result(result: Session | InputProblem | AuthProblem) -> AuthResult:
-    if isinstance(result, InputProblem):
-        return InputError(message=result.message, field=result.field)
-    if isinstance(result, AuthProblem):
-        return AuthError(message=result.message, code=result.code)
+    if isinstance(result, PROBLEMS):
+        return USER_ERRORS(result)
     return AuthPayload.from_domain(result)
 
 
@@ -61,12 +59,10 @@ class AuthMutationMixin:
     async def create_api_token(self, info: Info[Context, None], name: str) -> CreateApiTokenPayload:
         principal = await caller(info)
         if isinstance(principal, AuthProblem):
-            return AuthError(message=principal.message, code=principal.code)
+            return auth_error(principal)
         issued = await info.context.use_cases.accounts.auth.create_api_token(principal, name)
-        if isinstance(issued, InputProblem):
-            return InputError(message=issued.message, field=issued.field)
-        if isinstance(issued, AuthProblem):
-            return AuthError(message=issued.message, code=issued.code)
+        if isinstance(issued, PROBLEMS):
+            return USER_ERRORS(issued)
         return ApiTokenCreated.from_domain(issued)
 
     @strawberry.mutation(description="Revoke one of the caller's API tokens.")

@@ -10,17 +10,9 @@ import strawberry
 from strawberry.types import Info
 
 from service.adapters.telemetry.tracing import current_trace_parent
-from service.domain.statuses import ExecutionStatus
 from service.entrypoints.graphql.context import Context, caller
 from service.entrypoints.graphql.input_types.execute_script_input import ExecuteScriptInput
-from service.entrypoints.graphql.types.errors import (
-    AuthError,
-    ExecutionNotFound,
-    ExecutionNotRunning,
-    InputError,
-    QuotaExceeded,
-    StdinClosedError,
-)
+from service.entrypoints.graphql.problems import EXECUTION_ERRORS, PROBLEMS, auth_error
 from service.entrypoints.graphql.types.execution import ExecutionType
 from service.entrypoints.graphql.types.input_accepted import InputAccepted
 from service.entrypoints.graphql.types.payloads import (
@@ -29,14 +21,7 @@ from service.entrypoints.graphql.types.payloads import (
     SendExecutionInputPayload,
 )
 from service.services.executions.submitting import SubmitRequest
-from service.services.problems import (
-    AuthProblem,
-    InputProblem,
-    NotFound,
-    NotRunning,
-    QuotaProblem,
-    StdinClosed,
-)
+from service.services.problems import AuthProblem
 
 
 @strawberry.type
@@ -47,7 +32,7 @@ class ExecutionMutationMixin:
     ) -> ExecuteScriptPayload:
         principal = await caller(info)
         if isinstance(principal, AuthProblem):
-            return AuthError(message=principal.message, code=principal.code)
+            return auth_error(principal)
         result = await info.context.use_cases.submitter.submit(
             SubmitRequest(
                 script=input.script,
@@ -60,12 +45,8 @@ class ExecutionMutationMixin:
                 principal=principal,
             )
         )
-        if isinstance(result, InputProblem):
-            return InputError(message=result.message, field=result.field)
-        if isinstance(result, QuotaProblem):
-            return QuotaExceeded(
-                message=result.message, retry_after_seconds=result.retry_after_seconds
-            )
+        if isinstance(result, PROBLEMS):
+            return EXECUTION_ERRORS(result)
         info.context.metrics.submitted.labels(result.runtime).inc()
         return ExecutionType.from_domain(result)
 
@@ -78,10 +59,10 @@ class ExecutionMutationMixin:
     ) -> CancelExecutionPayload:
         principal = await caller(info)
         if isinstance(principal, AuthProblem):
-            return AuthError(message=principal.message, code=principal.code)
+            return auth_error(principal)
         result = await info.context.use_cases.canceller.cancel(str(id), principal=principal)
-        if isinstance(result, NotFound):
-            return ExecutionNotFound(message=result.message, id=strawberry.ID(result.id))
+        if isinstance(result, PROBLEMS):
+            return EXECUTION_ERRORS(result)
         return ExecutionType.from_domain(result)
 
     @strawberry.mutation(
@@ -95,18 +76,10 @@ class ExecutionMutationMixin:
     ) -> SendExecutionInputPayload:
         principal = await caller(info)
         if isinstance(principal, AuthProblem):
-            return AuthError(message=principal.message, code=principal.code)
+            return auth_error(principal)
         result = await info.context.use_cases.feeder.send(
             str(id), data, principal=principal, eof=bool(eof)
         )
-        if isinstance(result, InputProblem):
-            return InputError(message=result.message, field=result.field)
-        if isinstance(result, NotFound):
-            return ExecutionNotFound(message=result.message, id=strawberry.ID(result.id))
-        if isinstance(result, NotRunning):
-            return ExecutionNotRunning(
-                message=result.message, id=id, status=ExecutionStatus(result.status)
-            )
-        if isinstance(result, StdinClosed):
-            return StdinClosedError(message=result.message, id=strawberry.ID(result.id))
+        if isinstance(result, PROBLEMS):
+            return EXECUTION_ERRORS(result, id=str(id))
         return InputAccepted.from_domain(result)

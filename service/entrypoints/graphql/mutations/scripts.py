@@ -12,27 +12,18 @@ from service.entrypoints.graphql.context import Context, caller
 from service.entrypoints.graphql.input_types.limits_input import LimitsInput
 from service.entrypoints.graphql.input_types.saved_script_input import SavedScriptInput
 from service.entrypoints.graphql.input_types.saved_script_patch import SavedScriptPatch
-from service.entrypoints.graphql.types.errors import (
-    AuthError,
-    InputError,
-    QuotaExceeded,
-    SavedScriptNotFound,
-)
+from service.entrypoints.graphql.problems import PROBLEMS, SCRIPT_ERRORS, auth_error
 from service.entrypoints.graphql.types.execution import ExecutionType
 from service.entrypoints.graphql.types.payloads import RunSavedScriptPayload, SavedScriptPayload
 from service.entrypoints.graphql.types.saved_script import SavedScriptType
-from service.services.problems import AuthProblem, InputProblem, NotFound, QuotaProblem
+from service.services.problems import AuthProblem, InputProblem, NotFound
 
 
 def _script_payload(
     result: SavedScript | InputProblem | AuthProblem | NotFound,
 ) -> SavedScriptPayload:
-    if isinstance(result, InputProblem):
-        return InputError(message=result.message, field=result.field)
-    if isinstance(result, AuthProblem):
-        return AuthError(message=result.message, code=result.code)
-    if isinstance(result, NotFound):
-        return SavedScriptNotFound(message=result.message, id=strawberry.ID(result.id))
+    if isinstance(result, PROBLEMS):
+        return SCRIPT_ERRORS(result)
     return SavedScriptType.from_domain(result)
 
 
@@ -44,7 +35,7 @@ class ScriptMutationMixin:
     ) -> SavedScriptPayload:
         principal = await caller(info)
         if isinstance(principal, AuthProblem):
-            return AuthError(message=principal.message, code=principal.code)
+            return auth_error(principal)
         scripts = info.context.use_cases.accounts.scripts
         return _script_payload(await scripts.create(principal, input.to_domain()))
 
@@ -54,7 +45,7 @@ class ScriptMutationMixin:
     ) -> SavedScriptPayload:
         principal = await caller(info)
         if isinstance(principal, AuthProblem):
-            return AuthError(message=principal.message, code=principal.code)
+            return auth_error(principal)
         scripts = info.context.use_cases.accounts.scripts
         return _script_payload(await scripts.update(principal, str(id), input.to_domain()))
 
@@ -78,7 +69,7 @@ class ScriptMutationMixin:
     ) -> RunSavedScriptPayload:
         principal = await caller(info)
         if isinstance(principal, AuthProblem):
-            return AuthError(message=principal.message, code=principal.code)
+            return auth_error(principal)
         result = await info.context.use_cases.accounts.scripts.run(
             principal,
             str(id),
@@ -86,15 +77,7 @@ class ScriptMutationMixin:
             limits=limits.to_domain() if limits else None,
             trace_parent=current_trace_parent(),
         )
-        if isinstance(result, InputProblem):
-            return InputError(message=result.message, field=result.field)
-        if isinstance(result, QuotaProblem):
-            return QuotaExceeded(
-                message=result.message, retry_after_seconds=result.retry_after_seconds
-            )
-        if isinstance(result, AuthProblem):
-            return AuthError(message=result.message, code=result.code)
-        if isinstance(result, NotFound):
-            return SavedScriptNotFound(message=result.message, id=strawberry.ID(result.id))
+        if isinstance(result, PROBLEMS):
+            return SCRIPT_ERRORS(result)
         info.context.metrics.submitted.labels(result.runtime).inc()
         return ExecutionType.from_domain(result)

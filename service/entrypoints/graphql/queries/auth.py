@@ -8,6 +8,7 @@ from graphql import GraphQLError
 from strawberry.types import Info
 
 from service.entrypoints.graphql.context import Context, caller, caller_or_raise
+from service.entrypoints.graphql.problems import graphql_error
 from service.entrypoints.graphql.types.api_token import ApiToken
 from service.entrypoints.graphql.types.connections import UserConnection, UserEdge
 from service.entrypoints.graphql.types.page_info import PageInfo
@@ -54,7 +55,7 @@ class AuthQueryMixin:
         except InvalidCursor as error:
             raise GraphQLError(f"after: {error}") from error
         if isinstance(page, AuthProblem):
-            raise GraphQLError(page.message, extensions={"code": page.code})
+            raise graphql_error(page)
         return UserConnection(
             edges=[
                 UserEdge(cursor=c, node=UserType.from_domain(u))

@@ -11,6 +11,7 @@ from strawberry.types import Info
 
 from service.domain.accounts import ANONYMOUS
 from service.entrypoints.graphql.context import Context, caller, caller_or_raise
+from service.entrypoints.graphql.problems import graphql_error
 from service.entrypoints.graphql.types.connections import ExecutionConnection, ExecutionEdge
 from service.entrypoints.graphql.types.enums import ExecutionStatus
 from service.entrypoints.graphql.types.execution import ExecutionType
@@ -95,7 +96,7 @@ class ExecutionQueryMixin:
         except InvalidCursor as error:
             raise GraphQLError(f"after: {error}") from error
         if isinstance(page, AuthProblem):
-            raise GraphQLError(page.message, extensions={"code": page.code})
+            raise graphql_error(page)
         return connection_of(page)
 
     @strawberry.field(description="Runtimes scripts can run on here.")
