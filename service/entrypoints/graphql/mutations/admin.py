@@ -5,10 +5,11 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from service.domain.accounts import User
-from service.entrypoints.graphql.context import Context, caller
+from service.domain.accounts import Principal, User
+from service.entrypoints.graphql.context import Context
 from service.entrypoints.graphql.input_types.quota_input import QuotaInput
-from service.entrypoints.graphql.problems import PROBLEMS, USER_ERRORS, auth_error
+from service.entrypoints.graphql.permissions import Authenticated, as_auth_error
+from service.entrypoints.graphql.problems import PROBLEMS, USER_ERRORS
 from service.entrypoints.graphql.types.enums import Role
 from service.entrypoints.graphql.types.payloads import UpdateUserPayload
 from service.entrypoints.graphql.types.user import UserType
@@ -23,25 +24,30 @@ def _payload(result: User | NotFound | AuthProblem | InputProblem) -> UpdateUser
 
 @strawberry.type
 class AdminMutationMixin:
-    @strawberry.mutation(description="Make a user an ADMIN or a USER (admins only).")
+    @strawberry.mutation(
+        description="Make a user an ADMIN or a USER (admins only).",
+        extensions=[Authenticated(refused=as_auth_error)],
+    )
     async def set_user_role(
         self,
         info: Info[Context, None],
+        principal: Principal,
         user_id: strawberry.ID,
         role: Role,  # type: ignore[valid-type]
     ) -> UpdateUserPayload:
-        principal = await caller(info)
-        if isinstance(principal, AuthProblem):
-            return auth_error(principal)
         admin = info.context.use_cases.accounts.admin
         return _payload(await admin.set_role(principal, str(user_id), role))
 
-    @strawberry.mutation(description="Set a user's quotas (admins only).")
+    @strawberry.mutation(
+        description="Set a user's quotas (admins only).",
+        extensions=[Authenticated(refused=as_auth_error)],
+    )
     async def set_user_quota(
-        self, info: Info[Context, None], user_id: strawberry.ID, input: QuotaInput
+        self,
+        info: Info[Context, None],
+        principal: Principal,
+        user_id: strawberry.ID,
+        input: QuotaInput,
     ) -> UpdateUserPayload:
-        principal = await caller(info)
-        if isinstance(principal, AuthProblem):
-            return auth_error(principal)
         admin = info.context.use_cases.accounts.admin
         return _payload(await admin.set_quotas(principal, str(user_id), input.to_domain()))

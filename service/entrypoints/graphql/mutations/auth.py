@@ -8,10 +8,12 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from service.entrypoints.graphql.context import Context, caller
+from service.domain.accounts import Principal
+from service.entrypoints.graphql.context import Context
 from service.entrypoints.graphql.input_types.login_input import LoginInput
 from service.entrypoints.graphql.input_types.register_input import RegisterInput
-from service.entrypoints.graphql.problems import PROBLEMS, USER_ERRORS, auth_error
+from service.entrypoints.graphql.permissions import Authenticated, answer, as_auth_error
+from service.entrypoints.graphql.problems import PROBLEMS, USER_ERRORS
 from service.entrypoints.graphql.types.api_token_created import ApiTokenCreated
 from service.entrypoints.graphql.types.auth_payload import AuthPayload
 from service.entrypoints.graphql.types.payloads import AuthResult, CreateApiTokenPayload
@@ -55,19 +57,23 @@ class AuthMutationMixin:
     async def logout(self, info: Info[Context, None], refresh_token: str) -> bool:
         return await info.context.use_cases.accounts.auth.logout(refresh_token)
 
-    @strawberry.mutation(description="A personal API token for the CLI and scripts.")
-    async def create_api_token(self, info: Info[Context, None], name: str) -> CreateApiTokenPayload:
-        principal = await caller(info)
-        if isinstance(principal, AuthProblem):
-            return auth_error(principal)
+    @strawberry.mutation(
+        description="A personal API token for the CLI and scripts.",
+        extensions=[Authenticated(refused=as_auth_error)],
+    )
+    async def create_api_token(
+        self, info: Info[Context, None], principal: Principal, name: str
+    ) -> CreateApiTokenPayload:
         issued = await info.context.use_cases.accounts.auth.create_api_token(principal, name)
         if isinstance(issued, PROBLEMS):
             return USER_ERRORS(issued)
         return ApiTokenCreated.from_domain(issued)
 
-    @strawberry.mutation(description="Revoke one of the caller's API tokens.")
-    async def revoke_api_token(self, info: Info[Context, None], id: strawberry.ID) -> bool:
-        principal = await caller(info)
-        if isinstance(principal, AuthProblem):
-            return False
+    @strawberry.mutation(
+        description="Revoke one of the caller's API tokens.",
+        extensions=[Authenticated(refused=answer(False))],
+    )
+    async def revoke_api_token(
+        self, info: Info[Context, None], principal: Principal, id: strawberry.ID
+    ) -> bool:
         return await info.context.use_cases.accounts.auth.revoke_api_token(principal, str(id))

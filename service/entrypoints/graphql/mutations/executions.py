@@ -10,9 +10,11 @@ import strawberry
 from strawberry.types import Info
 
 from service.adapters.telemetry.tracing import current_trace_parent
-from service.entrypoints.graphql.context import Context, caller
+from service.domain.accounts import Principal
+from service.entrypoints.graphql.context import Context
 from service.entrypoints.graphql.input_types.execute_script_input import ExecuteScriptInput
-from service.entrypoints.graphql.problems import EXECUTION_ERRORS, PROBLEMS, auth_error
+from service.entrypoints.graphql.permissions import Authenticated, as_auth_error
+from service.entrypoints.graphql.problems import EXECUTION_ERRORS, PROBLEMS
 from service.entrypoints.graphql.types.execution import ExecutionType
 from service.entrypoints.graphql.types.input_accepted import InputAccepted
 from service.entrypoints.graphql.types.payloads import (
@@ -21,18 +23,17 @@ from service.entrypoints.graphql.types.payloads import (
     SendExecutionInputPayload,
 )
 from service.services.executions.submitting import SubmitRequest
-from service.services.problems import AuthProblem
 
 
 @strawberry.type
 class ExecutionMutationMixin:
-    @strawberry.mutation(description="Queue a script to run in a fresh sandbox.")
+    @strawberry.mutation(
+        description="Queue a script to run in a fresh sandbox.",
+        extensions=[Authenticated(refused=as_auth_error)],
+    )
     async def execute_script(
-        self, info: Info[Context, None], input: ExecuteScriptInput
+        self, info: Info[Context, None], principal: Principal, input: ExecuteScriptInput
     ) -> ExecuteScriptPayload:
-        principal = await caller(info)
-        if isinstance(principal, AuthProblem):
-            return auth_error(principal)
         result = await info.context.use_cases.submitter.submit(
             SubmitRequest(
                 script=input.script,
@@ -52,14 +53,12 @@ class ExecutionMutationMixin:
 
     @strawberry.mutation(
         description="Cancel an execution: kills its sandbox. Cancelling a finished execution "
-        "returns it unchanged."
+        "returns it unchanged.",
+        extensions=[Authenticated(refused=as_auth_error)],
     )
     async def cancel_execution(
-        self, info: Info[Context, None], id: strawberry.ID
+        self, info: Info[Context, None], principal: Principal, id: strawberry.ID
     ) -> CancelExecutionPayload:
-        principal = await caller(info)
-        if isinstance(principal, AuthProblem):
-            return auth_error(principal)
         result = await info.context.use_cases.canceller.cancel(str(id), principal=principal)
         if isinstance(result, PROBLEMS):
             return EXECUTION_ERRORS(result)
@@ -69,14 +68,17 @@ class ExecutionMutationMixin:
         description="Write to the stdin of an execution submitted with `interactive: true`. "
         "Input is delivered in the order it was accepted, each byte once; it may be sent "
         "while the execution is still queued. `eof: true` closes stdin after `data` (which "
-        "may then be empty)."
+        "may then be empty).",
+        extensions=[Authenticated(refused=as_auth_error)],
     )
     async def send_execution_input(
-        self, info: Info[Context, None], id: strawberry.ID, data: str, eof: bool | None = False
+        self,
+        info: Info[Context, None],
+        principal: Principal,
+        id: strawberry.ID,
+        data: str,
+        eof: bool | None = False,
     ) -> SendExecutionInputPayload:
-        principal = await caller(info)
-        if isinstance(principal, AuthProblem):
-            return auth_error(principal)
         result = await info.context.use_cases.feeder.send(
             str(id), data, principal=principal, eof=bool(eof)
         )

@@ -7,7 +7,9 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import Info
 
-from service.entrypoints.graphql.context import Context, caller, caller_or_raise
+from service.domain.accounts import Principal
+from service.entrypoints.graphql.context import Context
+from service.entrypoints.graphql.permissions import Authenticated, answer
 from service.entrypoints.graphql.problems import graphql_error
 from service.entrypoints.graphql.types.api_token import ApiToken
 from service.entrypoints.graphql.types.connections import UserConnection, UserEdge
@@ -21,37 +23,50 @@ from service.services.problems import AuthProblem
 
 @strawberry.type
 class AuthQueryMixin:
-    @strawberry.field(description="The logged-in user; null for anonymous callers.")
-    async def me(self, info: Info[Context, None]) -> UserType | None:
-        principal = await caller(info)
-        if isinstance(principal, AuthProblem) or principal.user_id is None:
+    @strawberry.field(
+        description="The logged-in user; null for anonymous callers.",
+        extensions=[Authenticated(refused=answer(None))],
+    )
+    async def me(self, info: Info[Context, None], principal: Principal) -> UserType | None:
+        if principal.user_id is None:
             return None
         user = await info.context.use_cases.accounts.auth.user(principal.user_id)
         return UserType.from_domain(user) if user else None
 
-    @strawberry.field(description="The caller's API tokens (secrets are never shown again).")
-    async def api_tokens(self, info: Info[Context, None]) -> list[ApiToken]:
-        principal = await caller_or_raise(info)
+    @strawberry.field(
+        description="The caller's API tokens (secrets are never shown again).",
+        extensions=[Authenticated()],
+    )
+    async def api_tokens(self, info: Info[Context, None], principal: Principal) -> list[ApiToken]:
         records = await info.context.use_cases.accounts.auth.api_tokens(principal)
         return [ApiToken.from_domain(r) for r in records]
 
-    @strawberry.field(description="The quotas that apply to the caller.")
-    async def my_quota(self, info: Info[Context, None]) -> Quota:
-        quota = info.context.use_cases.accounts.quotas.quota_of(await caller_or_raise(info))
+    @strawberry.field(
+        description="The quotas that apply to the caller.", extensions=[Authenticated()]
+    )
+    async def my_quota(self, info: Info[Context, None], principal: Principal) -> Quota:
+        quota = info.context.use_cases.accounts.quotas.quota_of(principal)
         return Quota(
             max_concurrent_executions=quota.max_concurrent_executions,
             submissions_per_minute=quota.submissions_per_minute,
         )
 
-    @strawberry.field(description=f"All users, oldest first (admins only; {MAX_PAGE_SIZE} a page).")
+    @strawberry.field(
+        description=f"All users, oldest first (admins only; {MAX_PAGE_SIZE} a page).",
+        extensions=[Authenticated()],
+    )
     async def users(
-        self, info: Info[Context, None], first: int | None = None, after: str | None = None
+        self,
+        info: Info[Context, None],
+        principal: Principal,
+        first: int | None = None,
+        after: str | None = None,
     ) -> UserConnection:
         if first is not None and not 0 <= first <= MAX_PAGE_SIZE:
             raise GraphQLError(f"first must be between 0 and {MAX_PAGE_SIZE}")
         admin = info.context.use_cases.accounts.admin
         try:
-            page = await admin.users(await caller_or_raise(info), first=first, after=after)
+            page = await admin.users(principal, first=first, after=after)
         except InvalidCursor as error:
             raise GraphQLError(f"after: {error}") from error
         if isinstance(page, AuthProblem):

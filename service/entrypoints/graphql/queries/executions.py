@@ -9,8 +9,9 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import Info
 
-from service.domain.accounts import ANONYMOUS
-from service.entrypoints.graphql.context import Context, caller, caller_or_raise
+from service.domain.accounts import Principal
+from service.entrypoints.graphql.context import Context
+from service.entrypoints.graphql.permissions import AS_ANONYMOUS, Authenticated
 from service.entrypoints.graphql.problems import graphql_error
 from service.entrypoints.graphql.types.connections import ExecutionConnection, ExecutionEdge
 from service.entrypoints.graphql.types.enums import ExecutionStatus
@@ -30,15 +31,19 @@ from service.services.problems import AuthProblem
 class ExecutionQueryMixin:
     @strawberry.field(
         description="One execution; null when there is none with this id that the caller may "
-        "see (their own, an anonymous one by its id, or any for an admin)."
+        "see (their own, an anonymous one by its id, or any for an admin).",
+        extensions=[Authenticated()],
     )
-    async def execution(self, info: Info[Context, None], id: strawberry.ID) -> ExecutionType | None:
-        found = await info.context.use_cases.queries.get(str(id), await caller_or_raise(info))
+    async def execution(
+        self, info: Info[Context, None], principal: Principal, id: strawberry.ID
+    ) -> ExecutionType | None:
+        found = await info.context.use_cases.queries.get(str(id), principal)
         return ExecutionType.from_domain(found) if found else None
 
-    @strawberry.field(description="Fetch any object by its id.")
-    async def node(self, info: Info[Context, None], id: strawberry.ID) -> Node | None:
-        principal = await caller_or_raise(info)
+    @strawberry.field(description="Fetch any object by its id.", extensions=[Authenticated()])
+    async def node(
+        self, info: Info[Context, None], principal: Principal, id: strawberry.ID
+    ) -> Node | None:
         found = await info.context.use_cases.queries.get(str(id), principal)
         if found is not None:
             return ExecutionType.from_domain(found)
@@ -48,11 +53,13 @@ class ExecutionQueryMixin:
     @strawberry.field(
         description=f"The caller's executions, newest first (at most {MAX_PAGE_SIZE} a page), "
         "filtered by status, runtime and creation time (createdAfter inclusive, createdBefore "
-        "exclusive)."
+        "exclusive).",
+        extensions=[Authenticated()],
     )
     async def executions(
         self,
         info: Info[Context, None],
+        principal: Principal,
         first: int | None = None,
         after: str | None = None,
         status: list[ExecutionStatus] | None = None,  # type: ignore[valid-type]
@@ -61,7 +68,6 @@ class ExecutionQueryMixin:
         created_before: datetime | None = None,
     ) -> ExecutionConnection:
         _check_first(first)
-        principal = await caller_or_raise(info)
         where = ExecutionFilter(status, runtime, created_after, created_before)
         try:
             page = await info.context.use_cases.queries.page(
@@ -71,10 +77,14 @@ class ExecutionQueryMixin:
             raise GraphQLError(f"after: {error}") from error
         return connection_of(page)
 
-    @strawberry.field(description="Everyone's executions (or one owner's): admins only.")
+    @strawberry.field(
+        description="Everyone's executions (or one owner's): admins only.",
+        extensions=[Authenticated()],
+    )
     async def all_executions(
         self,
         info: Info[Context, None],
+        principal: Principal,
         first: int | None = None,
         after: str | None = None,
         status: list[ExecutionStatus] | None = None,  # type: ignore[valid-type]
@@ -87,7 +97,7 @@ class ExecutionQueryMixin:
         where = ExecutionFilter(status, runtime, created_after, created_before)
         try:
             page = await info.context.use_cases.queries.all_page(
-                await caller_or_raise(info),
+                principal,
                 first=first,
                 after=after,
                 owner_id=str(owner_id) if owner_id is not None else None,
@@ -103,14 +113,13 @@ class ExecutionQueryMixin:
     def runtimes(self, info: Info[Context, None]) -> list[RuntimeType]:
         return [RuntimeType.from_domain(r) for r in info.context.use_cases.runtimes.all]
 
-    @strawberry.field(description="Limit defaults, minimums and maximums of this server.")
-    async def limits_policy(self, info: Info[Context, None]) -> LimitsPolicy:
+    @strawberry.field(
+        description="Limit defaults, minimums and maximums of this server.",
+        extensions=[Authenticated(refused=AS_ANONYMOUS)],
+    )
+    async def limits_policy(self, info: Info[Context, None], principal: Principal) -> LimitsPolicy:
         # The caller's own: roles have their own maximums.
-        principal = await caller(info)
-        quotas = info.context.use_cases.accounts.quotas
-        policy = quotas.limit_policy_for(
-            principal if not isinstance(principal, AuthProblem) else ANONYMOUS
-        )
+        policy = info.context.use_cases.accounts.quotas.limit_policy_for(principal)
         return LimitsPolicy(
             defaults=LimitsType.from_domain(policy.defaults),
             maximums=LimitsType.from_domain(policy.maximums),

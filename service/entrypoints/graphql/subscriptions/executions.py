@@ -12,7 +12,9 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import Info
 
-from service.entrypoints.graphql.context import Context, caller_or_raise
+from service.domain.accounts import Principal
+from service.entrypoints.graphql.context import Context
+from service.entrypoints.graphql.permissions import Authenticated
 from service.entrypoints.graphql.types.events import ExecutionEventType, event_from_domain
 
 
@@ -20,15 +22,15 @@ from service.entrypoints.graphql.types.events import ExecutionEventType, event_f
 class ExecutionSubscriptionMixin:
     @strawberry.subscription(
         description="Events of one execution with seq > afterSeq: the stored ones first, then "
-        "live ones, without gap or duplicate; completes after the terminal status event."
+        "live ones, without gap or duplicate; completes after the terminal status event.",
+        extensions=[Authenticated()],
     )
     async def execution_events(
-        self, info: Info[Context, None], id: strawberry.ID, after_seq: int = 0
+        self, info: Info[Context, None], principal: Principal, id: strawberry.ID, after_seq: int = 0
     ) -> AsyncGenerator[ExecutionEventType, None]:
         use_cases = info.context.use_cases
         if after_seq < 0:
             raise GraphQLError("afterSeq must be 0 or more")
-        principal = await caller_or_raise(info)
         # Not visible reads exactly like unknown: ids cannot be probed. (From memory when
         # the execution was submitted in this process: no store read.)
         execution = await use_cases.streamer.visible(str(id), principal)
