@@ -12,8 +12,7 @@ from service.entrypoints.graphql.context import Context
 from service.entrypoints.graphql.permissions import Authenticated, answer
 from service.entrypoints.graphql.problems import graphql_error
 from service.entrypoints.graphql.types.api_token import ApiToken
-from service.entrypoints.graphql.types.connections import UserConnection, UserEdge
-from service.entrypoints.graphql.types.page_info import PageInfo
+from service.entrypoints.graphql.types.connections import UserConnection
 from service.entrypoints.graphql.types.quota import Quota
 from service.entrypoints.graphql.types.user import UserType
 from service.services.accounts.administering import MAX_PAGE_SIZE
@@ -71,15 +70,4 @@ class AuthQueryMixin:
             raise GraphQLError(f"after: {error}") from error
         if isinstance(page, AuthProblem):
             raise graphql_error(page)
-        return UserConnection(
-            edges=[
-                UserEdge(cursor=c, node=UserType.from_domain(u))
-                for u, c in zip(page.items, page.cursors, strict=True)
-            ],
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                has_previous_page=page.has_previous_page,
-                start_cursor=page.cursors[0] if page.cursors else None,
-                end_cursor=page.cursors[-1] if page.cursors else None,
-            ),
-        )
+        return UserConnection.of(page, UserType.from_domain)

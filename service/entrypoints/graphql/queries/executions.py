@@ -13,17 +13,16 @@ from service.domain.accounts import Principal
 from service.entrypoints.graphql.context import Context
 from service.entrypoints.graphql.permissions import AS_ANONYMOUS, Authenticated
 from service.entrypoints.graphql.problems import graphql_error
-from service.entrypoints.graphql.types.connections import ExecutionConnection, ExecutionEdge
+from service.entrypoints.graphql.types.connections import ExecutionConnection
 from service.entrypoints.graphql.types.enums import ExecutionStatus
 from service.entrypoints.graphql.types.execution import ExecutionType
 from service.entrypoints.graphql.types.limits import LimitsType
 from service.entrypoints.graphql.types.limits_policy import LimitsPolicy
 from service.entrypoints.graphql.types.node import Node
-from service.entrypoints.graphql.types.page_info import PageInfo
 from service.entrypoints.graphql.types.runtime import RuntimeType
 from service.entrypoints.graphql.types.saved_script import SavedScriptType
 from service.services.executions.querying import MAX_PAGE_SIZE, ExecutionFilter
-from service.services.ports.store import ExecutionPage, InvalidCursor
+from service.services.ports.store import InvalidCursor
 from service.services.problems import AuthProblem
 
 
@@ -75,7 +74,7 @@ class ExecutionQueryMixin:
             )
         except InvalidCursor as error:
             raise GraphQLError(f"after: {error}") from error
-        return connection_of(page)
+        return ExecutionConnection.of(page, ExecutionType.from_domain)
 
     @strawberry.field(
         description="Everyone's executions (or one owner's): admins only.",
@@ -107,7 +106,7 @@ class ExecutionQueryMixin:
             raise GraphQLError(f"after: {error}") from error
         if isinstance(page, AuthProblem):
             raise graphql_error(page)
-        return connection_of(page)
+        return ExecutionConnection.of(page, ExecutionType.from_domain)
 
     @strawberry.field(description="Runtimes scripts can run on here.")
     def runtimes(self, info: Info[Context, None]) -> list[RuntimeType]:
@@ -130,18 +129,3 @@ class ExecutionQueryMixin:
 def _check_first(first: int | None) -> None:
     if first is not None and not 0 <= first <= MAX_PAGE_SIZE:
         raise GraphQLError(f"first must be between 0 and {MAX_PAGE_SIZE}")
-
-
-def connection_of(page: ExecutionPage) -> ExecutionConnection:
-    return ExecutionConnection(
-        edges=[
-            ExecutionEdge(cursor=cursor, node=ExecutionType.from_domain(item))
-            for item, cursor in zip(page.items, page.cursors, strict=True)
-        ],
-        page_info=PageInfo(
-            has_next_page=page.has_next_page,
-            has_previous_page=page.has_previous_page,
-            start_cursor=page.cursors[0] if page.cursors else None,
-            end_cursor=page.cursors[-1] if page.cursors else None,
-        ),
-    )

@@ -9,8 +9,7 @@ from strawberry.types import Info
 from service.domain.accounts import Principal
 from service.entrypoints.graphql.context import Context
 from service.entrypoints.graphql.permissions import Authenticated
-from service.entrypoints.graphql.types.connections import SavedScriptConnection, SavedScriptEdge
-from service.entrypoints.graphql.types.page_info import PageInfo
+from service.entrypoints.graphql.types.connections import SavedScriptConnection
 from service.entrypoints.graphql.types.saved_script import SavedScriptType
 from service.services.accounts.saving import MAX_PAGE_SIZE
 from service.services.ports.store import InvalidCursor
@@ -47,15 +46,4 @@ class ScriptQueryMixin:
             page = await scripts.page(principal, first=first, after=after)
         except InvalidCursor as error:
             raise GraphQLError(f"after: {error}") from error
-        return SavedScriptConnection(
-            edges=[
-                SavedScriptEdge(cursor=c, node=SavedScriptType.from_domain(s))
-                for s, c in zip(page.items, page.cursors, strict=True)
-            ],
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                has_previous_page=page.has_previous_page,
-                start_cursor=page.cursors[0] if page.cursors else None,
-                end_cursor=page.cursors[-1] if page.cursors else None,
-            ),
-        )
+        return SavedScriptConnection.of(page, SavedScriptType.from_domain)
