@@ -4,19 +4,18 @@
 from __future__ import annotations
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.types import Info
 
 from service.domain.accounts import Principal
 from service.entrypoints.graphql.context import Context
 from service.entrypoints.graphql.permissions import Authenticated, answer
 from service.entrypoints.graphql.problems import graphql_error
+from service.entrypoints.graphql.queries.paging import check_first, checked_cursor
 from service.entrypoints.graphql.types.api_token import ApiToken
 from service.entrypoints.graphql.types.connections import UserConnection
 from service.entrypoints.graphql.types.quota import Quota
 from service.entrypoints.graphql.types.user import UserType
 from service.services.accounts.administering import MAX_PAGE_SIZE
-from service.services.ports.store import InvalidCursor
 from service.services.problems import AuthProblem
 
 
@@ -61,13 +60,10 @@ class AuthQueryMixin:
         first: int | None = None,
         after: str | None = None,
     ) -> UserConnection:
-        if first is not None and not 0 <= first <= MAX_PAGE_SIZE:
-            raise GraphQLError(f"first must be between 0 and {MAX_PAGE_SIZE}")
+        check_first(first, MAX_PAGE_SIZE)
         admin = info.context.use_cases.accounts.admin
-        try:
+        with checked_cursor():
             page = await admin.users(principal, first=first, after=after)
-        except InvalidCursor as error:
-            raise GraphQLError(f"after: {error}") from error
         if isinstance(page, AuthProblem):
             raise graphql_error(page)
         return UserConnection.of(page, UserType.from_domain)

@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.types import Info
 
 from service.domain.accounts import Principal
 from service.entrypoints.graphql.context import Context
 from service.entrypoints.graphql.permissions import AS_ANONYMOUS, Authenticated
 from service.entrypoints.graphql.problems import graphql_error
+from service.entrypoints.graphql.queries.paging import check_first, checked_cursor
 from service.entrypoints.graphql.types.connections import ExecutionConnection
 from service.entrypoints.graphql.types.enums import ExecutionStatus
 from service.entrypoints.graphql.types.execution import ExecutionType
@@ -22,7 +22,6 @@ from service.entrypoints.graphql.types.node import Node
 from service.entrypoints.graphql.types.runtime import RuntimeType
 from service.entrypoints.graphql.types.saved_script import SavedScriptType
 from service.services.executions.querying import MAX_PAGE_SIZE, ExecutionFilter
-from service.services.ports.store import InvalidCursor
 from service.services.problems import AuthProblem
 
 
@@ -66,14 +65,12 @@ class ExecutionQueryMixin:
         created_after: datetime | None = None,
         created_before: datetime | None = None,
     ) -> ExecutionConnection:
-        _check_first(first)
+        check_first(first, MAX_PAGE_SIZE)
         where = ExecutionFilter(status, runtime, created_after, created_before)
-        try:
+        with checked_cursor():
             page = await info.context.use_cases.queries.page(
                 principal, first=first, after=after, where=where
             )
-        except InvalidCursor as error:
-            raise GraphQLError(f"after: {error}") from error
         return ExecutionConnection.of(page, ExecutionType.from_domain)
 
     @strawberry.field(
@@ -92,9 +89,9 @@ class ExecutionQueryMixin:
         created_before: datetime | None = None,
         owner_id: strawberry.ID | None = None,
     ) -> ExecutionConnection:
-        _check_first(first)
+        check_first(first, MAX_PAGE_SIZE)
         where = ExecutionFilter(status, runtime, created_after, created_before)
-        try:
+        with checked_cursor():
             page = await info.context.use_cases.queries.all_page(
                 principal,
                 first=first,
@@ -102,8 +99,6 @@ class ExecutionQueryMixin:
                 owner_id=str(owner_id) if owner_id is not None else None,
                 where=where,
             )
-        except InvalidCursor as error:
-            raise GraphQLError(f"after: {error}") from error
         if isinstance(page, AuthProblem):
             raise graphql_error(page)
         return ExecutionConnection.of(page, ExecutionType.from_domain)
@@ -124,8 +119,3 @@ class ExecutionQueryMixin:
             maximums=LimitsType.from_domain(policy.maximums),
             minimums=LimitsType.from_domain(policy.minimums),
         )
-
-
-def _check_first(first: int | None) -> None:
-    if first is not None and not 0 <= first <= MAX_PAGE_SIZE:
-        raise GraphQLError(f"first must be between 0 and {MAX_PAGE_SIZE}")

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.types import Info
 
 from service.domain.accounts import Principal
 from service.entrypoints.graphql.context import Context
 from service.entrypoints.graphql.permissions import Authenticated
+from service.entrypoints.graphql.queries.paging import check_first, checked_cursor
 from service.entrypoints.graphql.types.connections import SavedScriptConnection
 from service.entrypoints.graphql.types.saved_script import SavedScriptType
 from service.services.accounts.saving import MAX_PAGE_SIZE
-from service.services.ports.store import InvalidCursor
 
 
 @strawberry.type
@@ -39,11 +38,8 @@ class ScriptQueryMixin:
         first: int | None = None,
         after: str | None = None,
     ) -> SavedScriptConnection:
-        if first is not None and not 0 <= first <= MAX_PAGE_SIZE:
-            raise GraphQLError(f"first must be between 0 and {MAX_PAGE_SIZE}")
+        check_first(first, MAX_PAGE_SIZE)
         scripts = info.context.use_cases.accounts.scripts
-        try:
+        with checked_cursor():
             page = await scripts.page(principal, first=first, after=after)
-        except InvalidCursor as error:
-            raise GraphQLError(f"after: {error}") from error
         return SavedScriptConnection.of(page, SavedScriptType.from_domain)
