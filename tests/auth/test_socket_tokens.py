@@ -33,6 +33,7 @@ CREATE_API_TOKEN = (
     "{ token apiToken { id } } } }"
 )
 REVOKE_API_TOKEN = "mutation($id: ID!) { revokeApiToken(id: $id) }"
+API_TOKENS = "{ apiTokens { id } }"
 # Outlives a few access tokens: 40 numbered lines over about 12 s.
 SLOW_COUNT = "import time\nfor i in range(40):\n    print(i, flush=True)\n    time.sleep(0.3)\n"
 
@@ -60,6 +61,26 @@ def short_tokens(
 @pytest.fixture
 def anonymous(short_tokens: PodrunProcess) -> Api:
     return Api(short_tokens.url)
+
+
+@pytest.fixture(scope="module")
+def rare_rechecks(
+    store: StoreProcess, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[PodrunProcess]:
+    """Sockets that check a token which does not expire on its own only once an hour: what
+    an operation answers over them is its own check, never the socket's closing."""
+    process = PodrunProcess(
+        tmp_path_factory.mktemp("rare-rechecks"),
+        ["serve"],
+        env={
+            "PODRUN_MONGODB_URI": store.uri,
+            "PODRUN_DATABASE": "rare-rechecks",
+            "PODRUN_AUTH_ANONYMOUS": "false",
+            "PODRUN_AUTH_SOCKET_RECHECK_SECONDS": "3600",
+        },
+    ).start()
+    yield process
+    process.stop()
 
 
 async def wait_until_http_refuses(api: Api, deadline: float = 60) -> None:
@@ -114,6 +135,10 @@ async def test_an_expired_token_runs_nothing_over_the_socket_it_opened(anonymous
         if reply != 4403:
             assert reply["type"] == "next", reply
             assert reply["payload"]["data"]["executeScript"] == over_http, reply
+        reply = await reply_to(socket, "late-me", ME, {})
+        if reply != 4403:
+            assert reply["type"] == "next", reply
+            assert reply["payload"]["data"]["me"] is None, reply
     finally:
         await socket.close()
 
@@ -135,6 +160,41 @@ async def test_a_revoked_token_runs_nothing_over_the_socket_it_opened(anonymous:
             assert payload["__typename"] == "AuthError", reply
             assert payload["code"] == "INVALID_TOKEN", reply
         assert (await cli.gql(ME))["me"] is None
+    finally:
+        await socket.close()
+
+
+async def test_every_query_and_mutation_over_an_open_socket_checks_its_token(
+    rare_rechecks: PodrunProcess,
+) -> None:
+    """The socket stays open after its token is revoked (no recheck is due for an hour), yet
+    every query and mutation sent on it after that answers as HTTP does for that token."""
+    alice = await register(Api(rare_rechecks.url), "alice")
+    created = (await alice.api.gql(CREATE_API_TOKEN))["createApiToken"]
+    cli = alice.api.as_user(created["token"])
+    socket = RawSocket(cli)
+    try:
+        ack = await socket.open({"authorization": f"Bearer {created['token']}"})
+        assert ack == {"type": "connection_ack"}
+        me = await reply_to(socket, "me", ME, {})
+        assert me["payload"]["data"]["me"]["id"] == alice.user_id, me
+        tokens = await reply_to(socket, "tokens", API_TOKENS, {})
+        assert tokens["payload"]["data"]["apiTokens"] == [{"id": created["apiToken"]["id"]}]
+        assert (await cli.gql(REVOKE_API_TOKEN, id=created["apiToken"]["id"]))["revokeApiToken"]
+        over_http = (await cli.gql(SUBMIT, input={"script": "print(1)"}))["executeScript"]
+        assert over_http["__typename"] == "AuthError", over_http
+
+        me = await reply_to(socket, "me-after", ME, {})
+        assert me != 4403, "the socket closed: the operations' own checks went untested"
+        assert me["type"] == "next", me
+        assert me["payload"]["data"]["me"] is None, me
+        tokens = await reply_to(socket, "tokens-after", API_TOKENS, {})
+        assert tokens["type"] == "next", tokens
+        assert tokens["payload"]["data"] is None, tokens
+        assert tokens["payload"]["errors"][0]["extensions"]["code"] == "INVALID_TOKEN", tokens
+        submitted = await reply_to(socket, "submit-after", SUBMIT, {"input": {"script": "1"}})
+        assert submitted["type"] == "next", submitted
+        assert submitted["payload"]["data"]["executeScript"] == over_http, submitted
     finally:
         await socket.close()
 

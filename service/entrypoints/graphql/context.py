@@ -3,16 +3,16 @@
 Over HTTP the principal comes from `Authorization: Bearer …`, checked when the request
 arrives. Over a WebSocket it comes from `connectionParams.authorization` (else the upgrade
 request's header), and one context serves every operation of the connection, so the token is
-checked again for each operation (`caller`) and while the socket is open (see
-http/socket_tokens.py).
+checked again for each operation (`caller`, which the one guard, :mod:`permissions
+<service.entrypoints.graphql.permissions>`, calls for every field that acts for a caller) and
+while the socket is open (:mod:`service.entrypoints.http.socket_tokens`).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
-from graphql import GraphQLError
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
@@ -74,22 +74,3 @@ class Context(BaseContext):
 
     async def _load_output(self, executions: list[Execution]) -> list[Execution]:
         return [await self.use_cases.queries.with_output(e) for e in executions]
-
-
-def use_cases_of(info: Any) -> UseCases:
-    context: Context = info.context
-    return context.use_cases
-
-
-async def caller(info: Any) -> Principal | AuthProblem:
-    """Who is calling, its token checked now: the one way resolvers learn it."""
-    context: Context = info.context
-    return await context.caller()
-
-
-async def caller_or_raise(info: Any) -> Principal:
-    """For queries and subscriptions: an invalid token is a GraphQL error."""
-    principal = await caller(info)
-    if isinstance(principal, AuthProblem):
-        raise GraphQLError(principal.message, extensions={"code": principal.code})
-    return principal

@@ -1,4 +1,8 @@
-"""Builds the one GraphQL schema from the per-domain roots."""
+"""Builds the one GraphQL schema: the roots assembled from mixins in `queries`, `mutations`
+and `subscriptions`, and the limits every operation runs under (more in `hardening`).
+
+`schema.graphql` at the repository root is this schema's SDL (`podrun export-schema`).
+"""
 
 from __future__ import annotations
 
@@ -15,19 +19,11 @@ from strawberry.schema.config import StrawberryConfig
 
 from service.adapters.telemetry.instrumenting import graphql_tracing_extension
 from service.entrypoints.graphql.hardening import Hardening, hardening_extensions
-from service.entrypoints.graphql.resolvers.auth_admin_mutations import AdminMutations
-from service.entrypoints.graphql.resolvers.auth_mutations import AuthMutations
-from service.entrypoints.graphql.resolvers.auth_queries import AuthQueries
-from service.entrypoints.graphql.resolvers.executions_input import ExecutionInputMutations
-from service.entrypoints.graphql.resolvers.executions_mutations import ExecutionMutations
-from service.entrypoints.graphql.resolvers.executions_queries import ExecutionQueries
-from service.entrypoints.graphql.resolvers.executions_subscriptions import (
-    ExecutionSubscriptions,
-)
-from service.entrypoints.graphql.resolvers.scripts_mutations import ScriptMutations
-from service.entrypoints.graphql.resolvers.scripts_queries import ScriptQueries
+from service.entrypoints.graphql.mutations import Mutation
+from service.entrypoints.graphql.queries import Query
+from service.entrypoints.graphql.subscriptions import Subscription
 from service.entrypoints.graphql.types.errors import ExecutionNotFound, InputError
-from service.entrypoints.graphql.types.execution import Execution
+from service.entrypoints.graphql.types.execution import ExecutionType
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
@@ -41,23 +37,6 @@ LIMIT_RULES = [
 ]
 
 
-@strawberry.type
-class Query(ExecutionQueries, AuthQueries, ScriptQueries):
-    pass
-
-
-@strawberry.type
-class Mutation(
-    ExecutionMutations, ExecutionInputMutations, AuthMutations, AdminMutations, ScriptMutations
-):
-    pass
-
-
-@strawberry.type
-class Subscription(ExecutionSubscriptions):
-    pass
-
-
 def build_schema(
     *, trace_scripts: bool = False, traced: bool = True, hardening: Hardening | None = None
 ) -> strawberry.Schema:
@@ -67,7 +46,7 @@ def build_schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[Execution, InputError, ExecutionNotFound],
+        types=[ExecutionType, InputError, ExecutionNotFound],
         config=StrawberryConfig(),
         # Factories, not instances: each operation gets its own extension state.
         extensions=[

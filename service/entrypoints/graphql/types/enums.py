@@ -1,9 +1,14 @@
-"""GraphQL enums, backed by the domain's own enums so values never drift."""
+"""GraphQL enums, backed by the domain's own enums so values never drift.
+
+`strawberry.enum` registers the domain classes themselves, so these names are the domain's
+enums (no separate Python class to tell apart).
+"""
 
 from __future__ import annotations
 
 import strawberry
 
+from service.domain.accounts import Role as DomainRole
 from service.domain.sandboxes import OutputStream as DomainOutputStream
 from service.domain.statuses import ExecutionStatus as DomainExecutionStatus
 
@@ -14,3 +19,4 @@ ExecutionStatus = strawberry.enum(
     "OOM_KILLED, OUTPUT_LIMIT_EXCEEDED, CANCELLED, ERROR.",
 )
 OutputStream = strawberry.enum(DomainOutputStream, name="OutputStream")
+Role = strawberry.enum(DomainRole, name="Role", description="What a user may do.")

@@ -1,4 +1,6 @@
-"""Execution events: status transitions and output chunks."""
+"""The `ExecutionEvent` union and its two members, status transitions and output chunks
+(the domain's events are in :mod:`service.domain.events`); streamed by
+:mod:`service.entrypoints.graphql.subscriptions.executions`."""
 
 from __future__ import annotations
 
@@ -7,13 +9,12 @@ from typing import Annotated
 
 import strawberry
 
-from service.domain.events import ExecutionEvent as DomainEvent
-from service.domain.events import StatusEvent as DomainStatusEvent
+from service.domain.events import ExecutionEvent, StatusEvent
 from service.entrypoints.graphql.types.enums import ExecutionStatus, OutputStream
 
 
-@strawberry.type(description="The execution moved to `status`.")
-class StatusEvent:
+@strawberry.type(name="StatusEvent", description="The execution moved to `status`.")
+class StatusEventType:
     seq: int
     at: datetime
     status: ExecutionStatus  # type: ignore[valid-type]
@@ -21,24 +22,26 @@ class StatusEvent:
     message: str | None = None
 
 
-@strawberry.type(description="The script wrote `data` to `stream`.")
-class OutputEvent:
+@strawberry.type(name="OutputEvent", description="The script wrote `data` to `stream`.")
+class OutputEventType:
     seq: int
     at: datetime
     stream: OutputStream  # type: ignore[valid-type]
     data: str
 
 
-ExecutionEvent = Annotated[StatusEvent | OutputEvent, strawberry.union("ExecutionEvent")]
+ExecutionEventType = Annotated[
+    StatusEventType | OutputEventType, strawberry.union("ExecutionEvent")
+]
 
 
-def event_from_domain(event: DomainEvent) -> StatusEvent | OutputEvent:
-    if isinstance(event, DomainStatusEvent):
-        return StatusEvent(
+def event_from_domain(event: ExecutionEvent) -> StatusEventType | OutputEventType:
+    if isinstance(event, StatusEvent):
+        return StatusEventType(
             seq=event.seq,
             at=event.at,
             status=event.status,
             exit_code=event.exit_code,
             message=event.message,
         )
-    return OutputEvent(seq=event.seq, at=event.at, stream=event.stream, data=event.data)
+    return OutputEventType(seq=event.seq, at=event.at, stream=event.stream, data=event.data)

@@ -1,4 +1,5 @@
-"""The Execution type and its connection."""
+"""`Execution`: one run of one script, as the API shows it (the domain's record is
+:class:`service.domain.executions.Execution`)."""
 
 from __future__ import annotations
 
@@ -7,31 +8,28 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
-from service.domain.executions import Execution as DomainExecution
+from service.domain.executions import Execution
 from service.entrypoints.graphql.context import Context
 from service.entrypoints.graphql.types.enums import ExecutionStatus
-from service.entrypoints.graphql.types.limits import Limits, ResourceUsage
+from service.entrypoints.graphql.types.limits import LimitsType
+from service.entrypoints.graphql.types.node import Node
+from service.entrypoints.graphql.types.resource_usage import ResourceUsageType
 
 
-@strawberry.interface(description="An object with a globally unique id.")
-class Node:
-    id: strawberry.ID
-
-
-@strawberry.type(description="One run of one script.")
-class Execution(Node):
+@strawberry.type(name="Execution", description="One run of one script.")
+class ExecutionType(Node):
     status: ExecutionStatus  # type: ignore[valid-type]
     runtime: str
     script: str
     stdin: str | None
-    limits: Limits
+    limits: LimitsType
     exit_code: int | None = strawberry.field(
         description="The script's exit code; 128+n when a signal ended it."
     )
     output_truncated: bool = strawberry.field(
         description="Output went over maxOutputBytes; stdout/stderr hold the first bytes."
     )
-    usage: ResourceUsage | None
+    usage: ResourceUsageType | None
     error_message: str | None = strawberry.field(
         description="Why the execution ended as ERROR (an infrastructure fault)."
     )
@@ -45,7 +43,7 @@ class Execution(Node):
         description="Stdin stays open for `sendExecutionInput` while the script runs."
     )
 
-    _record: strawberry.Private[DomainExecution]
+    _record: strawberry.Private[Execution]
 
     @strawberry.field(description="Everything written to stdout so far.")
     async def stdout(self, info: Info[Context, None]) -> str:
@@ -56,17 +54,17 @@ class Execution(Node):
         return (await info.context.output_loader.load(self._record)).stderr
 
     @classmethod
-    def from_domain(cls, execution: DomainExecution) -> Execution:
+    def from_domain(cls, execution: Execution) -> ExecutionType:
         return cls(
             id=strawberry.ID(execution.id),
             status=execution.status,
             runtime=execution.runtime,
             script=execution.script,
             stdin=execution.stdin,
-            limits=Limits.from_domain(execution.limits),
+            limits=LimitsType.from_domain(execution.limits),
             exit_code=execution.exit_code,
             output_truncated=execution.output_truncated,
-            usage=ResourceUsage.from_domain(execution.usage) if execution.usage else None,
+            usage=ResourceUsageType.from_domain(execution.usage) if execution.usage else None,
             error_message=execution.error_message,
             trace_id=execution.trace_id,
             created_at=execution.created_at,
@@ -77,23 +75,3 @@ class Execution(Node):
             interactive=execution.interactive,
             _record=execution,
         )
-
-
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
-
-
-@strawberry.type
-class ExecutionEdge:
-    cursor: str
-    node: Execution
-
-
-@strawberry.type(description="Executions, newest first.")
-class ExecutionConnection:
-    edges: list[ExecutionEdge]
-    page_info: PageInfo

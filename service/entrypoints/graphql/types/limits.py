@@ -1,15 +1,15 @@
-"""Limits and resource usage."""
+"""`Limits`: the resources one execution may use (the domain's are
+:class:`service.domain.limits.Limits`)."""
 
 from __future__ import annotations
 
 import strawberry
 
-from service.domain.limits import Limits as DomainLimits
-from service.domain.sandboxes import ResourceUsage as DomainUsage
+from service.domain.limits import Limits
 
 
-@strawberry.type(description="Resources one execution may use.")
-class Limits:
+@strawberry.type(name="Limits", description="Resources one execution may use.")
+class LimitsType:
     timeout_seconds: float = strawberry.field(description="Wall-clock limit.")
     memory_mib: int
     cpu_millicores: int
@@ -24,7 +24,7 @@ class Limits:
     )
 
     @classmethod
-    def from_domain(cls, limits: DomainLimits) -> Limits:
+    def from_domain(cls, limits: Limits) -> LimitsType:
         return cls(
             timeout_seconds=limits.timeout_seconds,
             memory_mib=limits.memory_mib,
@@ -33,25 +33,3 @@ class Limits:
             max_output_bytes=limits.max_output_bytes,
             disk_mib=limits.disk_mib,
         )
-
-
-@strawberry.type(description="What the whole sandbox (all its processes) consumed.")
-class ResourceUsage:
-    cpu_time_ms: float
-    peak_memory_kib: int
-    wall_time_ms: float
-
-    @classmethod
-    def from_domain(cls, usage: DomainUsage) -> ResourceUsage:
-        return cls(
-            cpu_time_ms=usage.cpu_time_ms,
-            peak_memory_kib=usage.peak_memory_kib,
-            wall_time_ms=usage.wall_time_ms,
-        )
-
-
-@strawberry.type(description="Defaults and server maximums for limits.")
-class LimitsPolicy:
-    defaults: Limits
-    maximums: Limits
-    minimums: Limits

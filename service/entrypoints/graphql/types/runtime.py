@@ -1,14 +1,15 @@
-"""Runtimes."""
+"""`Runtime`: a language runtime scripts can run on (the domain's is
+:class:`service.domain.runtimes.Runtime`)."""
 
 from __future__ import annotations
 
 import strawberry
 
-from service.domain.runtimes import Runtime as DomainRuntime
+from service.domain.runtimes import Runtime
 
 
-@strawberry.type(description="A language runtime scripts can run on.")
-class Runtime:
+@strawberry.type(name="Runtime", description="A language runtime scripts can run on.")
+class RuntimeType:
     id: str
     language: str
     version: str
@@ -16,7 +17,7 @@ class Runtime:
     aliases: list[str]
 
     @classmethod
-    def from_domain(cls, runtime: DomainRuntime) -> Runtime:
+    def from_domain(cls, runtime: Runtime) -> RuntimeType:
         return cls(
             id=runtime.id,
             language=runtime.language,

@@ -1,4 +1,8 @@
-"""Subscriptions on executions."""
+"""Subscriptions on executions: the events of one, stored ones first, then live ones.
+
+The stream is :mod:`service.services.executions.subscribing`; an open socket ends with its
+token (:mod:`service.entrypoints.http.socket_tokens`).
+"""
 
 from __future__ import annotations
 
@@ -8,23 +12,25 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types import Info
 
-from service.entrypoints.graphql.context import Context, caller_or_raise
-from service.entrypoints.graphql.types.events import ExecutionEvent, event_from_domain
+from service.domain.accounts import Principal
+from service.entrypoints.graphql.context import Context
+from service.entrypoints.graphql.permissions import Authenticated
+from service.entrypoints.graphql.types.events import ExecutionEventType, event_from_domain
 
 
 @strawberry.type
-class ExecutionSubscriptions:
+class ExecutionSubscriptionMixin:
     @strawberry.subscription(
         description="Events of one execution with seq > afterSeq: the stored ones first, then "
-        "live ones, without gap or duplicate; completes after the terminal status event."
+        "live ones, without gap or duplicate; completes after the terminal status event.",
+        extensions=[Authenticated()],
     )
     async def execution_events(
-        self, info: Info[Context, None], id: strawberry.ID, after_seq: int = 0
-    ) -> AsyncGenerator[ExecutionEvent, None]:
+        self, info: Info[Context, None], principal: Principal, id: strawberry.ID, after_seq: int = 0
+    ) -> AsyncGenerator[ExecutionEventType, None]:
         use_cases = info.context.use_cases
         if after_seq < 0:
             raise GraphQLError("afterSeq must be 0 or more")
-        principal = await caller_or_raise(info)
         # Not visible reads exactly like unknown: ids cannot be probed. (From memory when
         # the execution was submitted in this process: no store read.)
         execution = await use_cases.streamer.visible(str(id), principal)

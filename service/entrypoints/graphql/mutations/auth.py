@@ -1,40 +1,34 @@
-"""Mutations on accounts: register, log in, refresh, log out, personal API tokens."""
+"""Mutations on accounts: register, log in, refresh, log out, personal API tokens.
+
+The use cases are in :mod:`service.services.accounts.authenticating`.
+"""
 
 from __future__ import annotations
-
-from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
-from service.entrypoints.graphql.context import Context, caller
-from service.entrypoints.graphql.inputs_accounts import LoginInput, RegisterInput
-from service.entrypoints.graphql.types.auth import (
-    ApiToken,
-    ApiTokenCreated,
-    AuthError,
-    AuthPayload,
-)
-from service.entrypoints.graphql.types.errors import InputError
+from service.domain.accounts import Principal
+from service.entrypoints.graphql.context import Context
+from service.entrypoints.graphql.input_types.login_input import LoginInput
+from service.entrypoints.graphql.input_types.register_input import RegisterInput
+from service.entrypoints.graphql.permissions import Authenticated, answer, as_auth_error
+from service.entrypoints.graphql.problems import PROBLEMS, USER_ERRORS
+from service.entrypoints.graphql.types.api_token_created import ApiTokenCreated
+from service.entrypoints.graphql.types.auth_payload import AuthPayload
+from service.entrypoints.graphql.types.payloads import AuthResult, CreateApiTokenPayload
 from service.services.accounts.authenticating import Session
 from service.services.problems import AuthProblem, InputProblem
 
-AuthResult = Annotated[AuthPayload | InputError | AuthError, strawberry.union("AuthResult")]
-CreateApiTokenPayload = Annotated[
-    ApiTokenCreated | InputError | AuthError, strawberry.union("CreateApiTokenPayload")
-]
-
 
 def _auth_result(result: Session | InputProblem | AuthProblem) -> AuthResult:
-    if isinstance(result, InputProblem):
-        return InputError(message=result.message, field=result.field)
-    if isinstance(result, AuthProblem):
-        return AuthError.from_domain(result)
+    if isinstance(result, PROBLEMS):
+        return USER_ERRORS(result)
     return AuthPayload.from_domain(result)
 
 
 @strawberry.type
-class AuthMutations:
+class AuthMutationMixin:
     @strawberry.mutation(description="Create an account (when registration is open) and log in.")
     async def register(self, info: Info[Context, None], input: RegisterInput) -> AuthResult:
         auth = info.context.use_cases.accounts.auth
@@ -63,21 +57,23 @@ class AuthMutations:
     async def logout(self, info: Info[Context, None], refresh_token: str) -> bool:
         return await info.context.use_cases.accounts.auth.logout(refresh_token)
 
-    @strawberry.mutation(description="A personal API token for the CLI and scripts.")
-    async def create_api_token(self, info: Info[Context, None], name: str) -> CreateApiTokenPayload:
-        principal = await caller(info)
-        if isinstance(principal, AuthProblem):
-            return AuthError.from_domain(principal)
+    @strawberry.mutation(
+        description="A personal API token for the CLI and scripts.",
+        extensions=[Authenticated(refused=as_auth_error)],
+    )
+    async def create_api_token(
+        self, info: Info[Context, None], principal: Principal, name: str
+    ) -> CreateApiTokenPayload:
         issued = await info.context.use_cases.accounts.auth.create_api_token(principal, name)
-        if isinstance(issued, InputProblem):
-            return InputError(message=issued.message, field=issued.field)
-        if isinstance(issued, AuthProblem):
-            return AuthError.from_domain(issued)
-        return ApiTokenCreated(token=issued.token, api_token=ApiToken.from_domain(issued.record))
+        if isinstance(issued, PROBLEMS):
+            return USER_ERRORS(issued)
+        return ApiTokenCreated.from_domain(issued)
 
-    @strawberry.mutation(description="Revoke one of the caller's API tokens.")
-    async def revoke_api_token(self, info: Info[Context, None], id: strawberry.ID) -> bool:
-        principal = await caller(info)
-        if isinstance(principal, AuthProblem):
-            return False
+    @strawberry.mutation(
+        description="Revoke one of the caller's API tokens.",
+        extensions=[Authenticated(refused=answer(False))],
+    )
+    async def revoke_api_token(
+        self, info: Info[Context, None], principal: Principal, id: strawberry.ID
+    ) -> bool:
         return await info.context.use_cases.accounts.auth.revoke_api_token(principal, str(id))

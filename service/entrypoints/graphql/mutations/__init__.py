@@ -1,0 +1,16 @@
+"""`Mutation`: the schema's mutation root, one mixin per domain (fields appear in the
+schema in the order of the bases)."""
+
+from __future__ import annotations
+
+import strawberry
+
+from service.entrypoints.graphql.mutations.admin import AdminMutationMixin
+from service.entrypoints.graphql.mutations.auth import AuthMutationMixin
+from service.entrypoints.graphql.mutations.executions import ExecutionMutationMixin
+from service.entrypoints.graphql.mutations.scripts import ScriptMutationMixin
+
+
+@strawberry.type
+class Mutation(ExecutionMutationMixin, AuthMutationMixin, AdminMutationMixin, ScriptMutationMixin):
+    pass

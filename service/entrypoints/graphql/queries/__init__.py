@@ -1,0 +1,15 @@
+"""`Query`: the schema's query root, one mixin per domain (fields appear in the schema in
+the order of the bases)."""
+
+from __future__ import annotations
+
+import strawberry
+
+from service.entrypoints.graphql.queries.auth import AuthQueryMixin
+from service.entrypoints.graphql.queries.executions import ExecutionQueryMixin
+from service.entrypoints.graphql.queries.scripts import ScriptQueryMixin
+
+
+@strawberry.type
+class Query(ExecutionQueryMixin, AuthQueryMixin, ScriptQueryMixin):
+    pass

@@ -1,1 +1,0 @@
-"""Query, mutation and subscription roots, one module per domain."""
