@@ -17,7 +17,7 @@ from service.adapters.store.transitions import transition_query, transition_upda
 from service.domain.executions import Execution
 from service.domain.statuses import ACTIVE_STATUSES, TERMINAL_STATUSES, ExecutionStatus
 from service.domain.transitions import Transition
-from service.services.ports.store import ExecutionPage
+from service.services.ports.store import ExecutionFilter, ExecutionPage
 
 _ACTIVE = sorted(s.value for s in ACTIVE_STATUSES)
 _TERMINAL = sorted(s.value for s in TERMINAL_STATUSES)
@@ -48,30 +48,19 @@ class MongoExecutionRepository:
         raw = await self._collection.find_one({"owner_id": owner_id, "idempotency_key": key})
         return execution_from_dict(raw) if raw else None
 
-    async def page(
-        self,
-        *,
-        first: int,
-        after: str | None,
-        statuses: Collection[ExecutionStatus] | None,
-        owner_id: str | None = None,
-        anonymous_only: bool = False,
-        runtime: str | None = None,
-        created_after: datetime | None = None,
-        created_before: datetime | None = None,
-    ) -> ExecutionPage:
+    async def page(self, *, first: int, after: str | None, where: ExecutionFilter) -> ExecutionPage:
         query: dict[str, Any] = {}
-        if statuses:
-            query["status"] = {"$in": [s.value for s in statuses]}
-        if owner_id is not None or anonymous_only:
-            query["owner_id"] = owner_id
-        if runtime is not None:
-            query["runtime"] = runtime
+        if where.statuses:
+            query["status"] = {"$in": [s.value for s in where.statuses]}
+        if where.owner_id is not None or where.anonymous_only:
+            query["owner_id"] = where.owner_id
+        if where.runtime is not None:
+            query["runtime"] = where.runtime
         created: dict[str, datetime] = {}
-        if created_after is not None:
-            created["$gte"] = created_after
-        if created_before is not None:
-            created["$lt"] = created_before
+        if where.created_after is not None:
+            created["$gte"] = where.created_after
+        if where.created_before is not None:
+            created["$lt"] = where.created_before
         if created:
             query["created_at"] = created
         return await keyset_page(

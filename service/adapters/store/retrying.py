@@ -28,6 +28,7 @@ from service.domain.statuses import ExecutionStatus
 from service.domain.transitions import Transition
 from service.services.ports.store import (
     EventLog,
+    ExecutionFilter,
     ExecutionPage,
     ExecutionRepository,
 )
@@ -79,30 +80,10 @@ class RetryingExecutionRepository:
             "an idempotency key lookup", lambda: self._inner.get_by_idempotency_key(owner_id, key)
         )
 
-    async def page(
-        self,
-        *,
-        first: int,
-        after: str | None,
-        statuses: Collection[ExecutionStatus] | None,
-        owner_id: str | None = None,
-        anonymous_only: bool = False,
-        runtime: str | None = None,
-        created_after: datetime | None = None,
-        created_before: datetime | None = None,
-    ) -> ExecutionPage:
+    async def page(self, *, first: int, after: str | None, where: ExecutionFilter) -> ExecutionPage:
         return await self._read(
             "a page of executions",
-            lambda: self._inner.page(
-                first=first,
-                after=after,
-                statuses=statuses,
-                owner_id=owner_id,
-                anonymous_only=anonymous_only,
-                runtime=runtime,
-                created_after=created_after,
-                created_before=created_before,
-            ),
+            lambda: self._inner.page(first=first, after=after, where=where),
         )
 
     async def count_active(self, owner_id: str | None) -> int:

@@ -7,28 +7,23 @@ everyone's through `all_page`).
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import replace
 
 from service.domain.accounts import Principal
 from service.domain.executions import Execution
-from service.domain.statuses import ExecutionStatus
 from service.services.executions.ownership import can_see
-from service.services.ports.store import EventLog, ExecutionPage, ExecutionRepository, Page
+from service.services.ports.store import (
+    EventLog,
+    ExecutionFilter,
+    ExecutionPage,
+    ExecutionRepository,
+    Page,
+)
 from service.services.problems import AuthProblem, forbidden
 
 MAX_PAGE_SIZE = 100
 
 EMPTY_PAGE: ExecutionPage = Page(items=[], cursors=[], has_next_page=False, has_previous_page=False)
-
-
-@dataclass(frozen=True, slots=True)
-class ExecutionFilter:
-    statuses: Collection[ExecutionStatus] | None = None
-    runtime: str | None = None
-    created_after: datetime | None = None
-    created_before: datetime | None = None
 
 
 class ExecutionQueries:
@@ -105,10 +100,5 @@ class ExecutionQueries:
         return await self._executions.page(
             first=MAX_PAGE_SIZE if first is None else first,
             after=after,
-            statuses=where.statuses,
-            owner_id=owner_id,
-            anonymous_only=anonymous_only,
-            runtime=where.runtime,
-            created_after=where.created_after,
-            created_before=where.created_before,
+            where=replace(where, owner_id=owner_id, anonymous_only=anonymous_only),
         )

@@ -46,6 +46,19 @@ class StoreUnavailable(RuntimeError):
     may or may not have been applied."""
 
 
+@dataclass(frozen=True, slots=True)
+class ExecutionFilter:
+    """Which executions a page holds: the criteria a caller asks for, plus the owner scope
+    the use case adds (`owner_id` None means any owner unless `anonymous_only`)."""
+
+    statuses: Collection[ExecutionStatus] | None = None
+    runtime: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    owner_id: str | None = None
+    anonymous_only: bool = False
+
+
 class ExecutionRepository(Protocol):
     async def create(self, execution: Execution) -> Execution | None:
         """Insert; None when the owner's idempotency key is already taken."""
@@ -55,20 +68,8 @@ class ExecutionRepository(Protocol):
 
     async def get_by_idempotency_key(self, owner_id: str | None, key: str) -> Execution | None: ...
 
-    async def page(
-        self,
-        *,
-        first: int,
-        after: str | None,
-        statuses: Collection[ExecutionStatus] | None,
-        owner_id: str | None = None,
-        anonymous_only: bool = False,
-        runtime: str | None = None,
-        created_after: datetime | None = None,
-        created_before: datetime | None = None,
-    ) -> ExecutionPage:
-        """Newest first; raises InvalidCursor for a cursor it did not issue. `owner_id`
-        None means any owner unless `anonymous_only`."""
+    async def page(self, *, first: int, after: str | None, where: ExecutionFilter) -> ExecutionPage:
+        """Newest first; raises InvalidCursor for a cursor it did not issue."""
         ...
 
     async def count_active(self, owner_id: str | None) -> int:

@@ -21,7 +21,8 @@ from service.entrypoints.graphql.types.limits_policy import LimitsPolicy
 from service.entrypoints.graphql.types.node import Node
 from service.entrypoints.graphql.types.runtime import RuntimeType
 from service.entrypoints.graphql.types.saved_script import SavedScriptType
-from service.services.executions.querying import MAX_PAGE_SIZE, ExecutionFilter
+from service.services.executions.querying import MAX_PAGE_SIZE
+from service.services.ports.store import ExecutionFilter
 from service.services.problems import AuthProblem
 
 
