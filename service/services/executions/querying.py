@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from service.domain.accounts import Principal
+from service.domain.events import StatusEvent
 from service.domain.executions import Execution
+from service.domain.statuses import ExecutionStatus
 from service.services.executions.ownership import can_see
 from service.services.ports.store import (
     EventLog,
@@ -53,7 +55,24 @@ class ExecutionQueries:
         if execution.status.is_terminal and not execution.output_in_log:
             return execution
         stdout, stderr = await self._events.output_of(execution.id)
-        return replace(execution, stdout=stdout, stderr=stderr)
+        execution = replace(execution, stdout=stdout, stderr=stderr)
+        if execution.status is ExecutionStatus.SCHEDULED:
+            execution = await self._with_stored_running(execution)
+        return execution
+
+    async def _with_stored_running(self, execution: Execution) -> Execution:
+        # The worker stores RUNNING (and output after it) in the log before it writes
+        # RUNNING to the record: in between, the log is ahead. Show what the log says, so
+        # a read never pairs SCHEDULED with output the script already printed.
+        for event in await self._events.after(execution.id, execution.last_seq, 1):
+            if isinstance(event, StatusEvent) and event.status is ExecutionStatus.RUNNING:
+                return replace(
+                    execution,
+                    status=ExecutionStatus.RUNNING,
+                    started_at=event.at,
+                    last_seq=event.seq,
+                )
+        return execution
 
     async def page(
         self,
