@@ -83,10 +83,12 @@ def test_stdout_and_stderr_are_told_apart_and_ansi_colours_render(
     assert red.evaluate("e => getComputedStyle(e).color") == "rgb(224, 85, 97)"
     green = page.locator('[data-stream="stderr"] span', has_text="bold green")
     assert green.evaluate("e => getComputedStyle(e).fontWeight") == "700"
-    stdout_bg = page.locator('[data-stream="stdout"]').evaluate(
+    # A line can arrive as several output events (print writes the text and the newline
+    # apart on an unbuffered stream), each its own element: compare the first of each.
+    stdout_bg = page.locator('[data-stream="stdout"]').first.evaluate(
         "e => getComputedStyle(e).backgroundColor"
     )
-    stderr_bg = page.locator('[data-stream="stderr"]').evaluate(
+    stderr_bg = page.locator('[data-stream="stderr"]').first.evaluate(
         "e => getComputedStyle(e).backgroundColor"
     )
     assert stdout_bg != stderr_bg
