@@ -6,6 +6,7 @@ import pytest
 
 from tests.adversarial.conftest import attack
 from tests.support.client import Api
+from tests.support.scripts import FILL_ALL
 
 FILL = """
 import errno, os
@@ -72,22 +73,6 @@ for path in ("/usr/pwned", "/usr/lib/pwned", "/bin/pwned", "/pwned", "/etc/pwned
 
 # /tmp, /dev/shm and /work in turn: one disk budget for all three, so each after the first is
 # already full; the total is the budget, whichever directory took it.
-FILL_ALL = """
-import errno, os
-written = 0
-for directory in ("/tmp", "/dev/shm", "/work"):
-    try:
-        for i in range(100000):
-            with open(os.path.join(directory, f"f{i}"), "wb") as handle:
-                handle.write(b"x" * (256 * 1024))
-    except OSError as error:
-        print(directory, errno.errorcode[error.errno])
-    written += sum(entry.stat().st_size for entry in os.scandir(directory)
-                   if entry.name.startswith("f"))
-print("written", round(written / (1024 * 1024)), "MiB")
-"""
-
-
 @pytest.mark.parametrize(
     ("limits", "budget_mib"),
     [({"memoryMib": 64, "diskMib": 32}, 32), ({}, 16)],

@@ -11,26 +11,13 @@ import pytest_asyncio
 
 from service.adapters.sandbox.local import LocalBackendConfig, LocalSandboxBackend
 from service.domain.limits import Limits
+from tests.support.scripts import FILL_ALL
 
 from .conftest import Run, run_script
 
 # The warm pool's shape (Limits()), with less memory: the budget is still the 16 MiB disk.
 LIMITS = Limits(memory_mib=48, timeout_seconds=20)
 
-FILL_ALL = """
-import errno, os
-written = 0
-for directory in ("/tmp", "/dev/shm", "/work"):
-    try:
-        for i in range(100000):
-            with open(os.path.join(directory, f"f{i}"), "wb") as handle:
-                handle.write(b"x" * (256 * 1024))
-    except OSError as error:
-        print(directory, errno.errorcode[error.errno])
-    written += sum(entry.stat().st_size for entry in os.scandir(directory)
-                   if entry.name.startswith("f"))
-print("written", round(written / (1024 * 1024)), "MiB")
-"""
 
 EMPTY_FILES = """
 import errno, os
