@@ -15,6 +15,7 @@ import subprocess
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from tests.support.servers import PodrunProcess
 
 pytestmark = pytest.mark.timeout(300)
 
-SHORT = "import time\nprint('started', flush=True)\ntime.sleep(3)\nprint('done', flush=True)"
+SHORT = "import time\nprint('started', flush=True)\ntime.sleep(8)\nprint('done', flush=True)"
 LONG = "import time\nprint('started', flush=True)\ntime.sleep(60)\nprint('never', flush=True)"
 QUEUED = "print('ran after the restart')"
 
@@ -130,6 +131,7 @@ async def test_sigterm_drains_runs_delivers_verdicts_then_closes_with_1012(
         await _until(lambda: all(s.events for s in waiting), "queued subscribers got QUEUED")
 
         assert server.process is not None
+        signalled_at = datetime.now(UTC)
         server.process.send_signal(signal.SIGTERM)
 
         # Readiness drops at once, while the long run is still being waited for.
@@ -159,6 +161,10 @@ async def test_sigterm_drains_runs_delivers_verdicts_then_closes_with_1012(
         assert "worker shut down" in (cut.events[-1]["message"] or "")
         assert output_of(cut.events) == "started\n"
         assert cut.close_code == 1012
+        # On a slow machine a short run can end before the signal, and its slot then
+        # rightly serves a queued one: only those still queued at the signal must wait.
+        waiting = [s for s in waiting if not _scheduled_before(s.events, signalled_at)]
+        assert waiting, "every queued execution started before the signal: nothing tested"
         for subscriber in waiting:
             assert not TERMINAL & set(statuses_of(subscriber.events)), subscriber.events
             assert subscriber.close_code == 1012
@@ -186,3 +192,9 @@ async def test_sigterm_drains_runs_delivers_verdicts_then_closes_with_1012(
 
 def _exit_code(process: subprocess.Popen[bytes], timeout: float) -> int:
     return process.wait(timeout=timeout)
+
+
+def _scheduled_before(events: list[dict[str, Any]], at: datetime) -> bool:
+    return any(
+        e.get("status") == "SCHEDULED" and datetime.fromisoformat(e["at"]) < at for e in events
+    )
