@@ -165,7 +165,7 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
 
     backend: SandboxBackend | None = None
     if worker:
-        backend = build_backend(settings)
+        backend = build_backend(settings, pool_metrics=metrics.warm_pool)
         if not backend.capabilities.needs_leader:  # else each leadership term starts it
             await backend.start()
         runtimes = RuntimeCatalog(backend.runtimes())

@@ -21,6 +21,30 @@ class ExecutionMetrics:
     capacity: Gauge
     capacity_in_use: Gauge
     submitted: Counter
+    warm_pool: WarmPoolMetrics
+
+
+@dataclass
+class WarmPoolMetrics:
+    """The Kubernetes backend's warm pod pool (a `PoolMetrics` for it)."""
+
+    size: Gauge
+    hits: Counter
+    misses: Counter
+    refill: Histogram
+
+    def hit(self, runtime: str) -> None:
+        self.hits.labels(runtime=runtime).inc()
+
+    def miss(self, runtime: str, reason: str) -> None:
+        self.misses.labels(runtime=runtime, reason=reason).inc()
+
+    def refilled(self, runtime: str, seconds: float) -> None:
+        self.refill.labels(runtime=runtime).observe(seconds)
+
+    def sized(self, runtime: str, ready: int, starting: int) -> None:
+        self.size.labels(runtime=runtime, state="ready").set(ready)
+        self.size.labels(runtime=runtime, state="starting").set(starting)
 
 
 def create_metrics(registry: CollectorRegistry | None = None) -> ExecutionMetrics:
@@ -68,5 +92,33 @@ def create_metrics(registry: CollectorRegistry | None = None) -> ExecutionMetric
         ),
         submitted=Counter(
             "podrun_executions_submitted", "Executions accepted.", ["runtime"], registry=registry
+        ),
+        warm_pool=WarmPoolMetrics(
+            size=Gauge(
+                "podrun_warm_pool_pods",
+                "Warm pods of the pool by state (ready: waiting for a script).",
+                ["runtime", "state"],
+                registry=registry,
+            ),
+            hits=Counter(
+                "podrun_warm_pool_hits",
+                "Executions handed to a warm pod.",
+                ["runtime"],
+                registry=registry,
+            ),
+            misses=Counter(
+                "podrun_warm_pool_misses",
+                "Executions that started a cold pod: no warm pod ready (empty), other limits "
+                "(shape) or no pool for the runtime (no_pool).",
+                ["runtime", "reason"],
+                registry=registry,
+            ),
+            refill=Histogram(
+                "podrun_warm_pool_refill_seconds",
+                "A warm pod's creation to its runner waiting.",
+                ["runtime"],
+                buckets=_DURATION_BUCKETS,
+                registry=registry,
+            ),
         ),
     )

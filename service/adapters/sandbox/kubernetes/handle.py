@@ -65,6 +65,7 @@ class KubernetesSandboxHandle:
         watcher: PodWatcher,
         config: KubernetesBackendConfig,
         resumed: bool = False,
+        stdin: StdinAttachment | None = None,
     ) -> None:
         self._execution_id = execution_id
         self._pod_name = pod_name
@@ -86,7 +87,8 @@ class KubernetesSandboxHandle:
         self._skip = {OutputStream.STDOUT: 0, OutputStream.STDERR: 0}
         self._follower: LogFollower | None = None
         self._log_task: asyncio.Task[None] | None = None
-        self._stdin = (
+        # A warm pod's attach session is opened by the hand-over and stays its stdin.
+        self._stdin = stdin or (
             StdinAttachment(api, config.namespace, pod_name) if terms.interactive else None
         )
         self.spans = PodSpans(
