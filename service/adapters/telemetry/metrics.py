@@ -22,6 +22,8 @@ class ExecutionMetrics:
     capacity_in_use: Gauge
     submitted: Counter
     warm_pool: WarmPoolMetrics
+    leading: Gauge
+    store_up: Gauge
 
 
 @dataclass
@@ -92,6 +94,16 @@ def create_metrics(registry: CollectorRegistry | None = None) -> ExecutionMetric
         ),
         submitted=Counter(
             "podrun_executions_submitted", "Executions accepted.", ["runtime"], registry=registry
+        ),
+        leading=Gauge(
+            "podrun_worker_leading",
+            "1 while this process's worker dispatches (with the kubernetes backend: leads).",
+            registry=registry,
+        ),
+        store_up=Gauge(
+            "podrun_store_up",
+            "1 if the store answered a ping when these metrics were scraped.",
+            registry=registry,
         ),
         warm_pool=WarmPoolMetrics(
             size=Gauge(
