@@ -19,6 +19,7 @@ kmock's own request handling (an emulator subclass and DSL reactions):
   `memory.events`, as the kernel does);
 - the garbage collector: deleting a pod deletes the ConfigMaps it owns;
 - DELETE preconditions (`preconditions.resourceVersion`), as the API server checks them;
+- a ResourceQuota on the number of pods (`pod_quota`): a pod over it is refused with 403;
 - a configurable start delay (`kubelet.start_delay_seconds`): what scheduling, the image and
   the container's start cost a real cold pod, so warm and cold pods can be compared;
 - warm pods (`podrun.dev/pool=warm`) run too, their runner waiting on stdin.
@@ -128,6 +129,7 @@ class ClusterEmulator(kmock.KubernetesEmulator):
 
     kubelet: SimulatedKubelet | None = None
     drop_watches: int = 0  # the next N watches with a label selector end at once
+    pod_quota: int | None = None  # a ResourceQuota's `pods`: creations beyond it get 403
     watch_requests: int = 0
     _versions: itertools.count[int] = attrs.field(factory=lambda: itertools.count(101))
     _current_version: int = 100
@@ -155,6 +157,7 @@ class ClusterEmulator(kmock.KubernetesEmulator):
         key: tuple[Any, ...] | None = None
         if request.resource is not None and request.subresource in (None, "status"):
             if request.action == kmock.action.CREATE and data is not None:
+                self._check_quota(request)
                 metadata = data.setdefault("metadata", {})
                 metadata.setdefault("namespace", request.namespace)
                 metadata["uid"] = str(uuid.uuid4())
@@ -186,6 +189,22 @@ class ClusterEmulator(kmock.KubernetesEmulator):
             self._history_changed.set()
             self._history_changed = asyncio.Event()
         return response
+
+    def _check_quota(self, request: kmock.Request) -> None:
+        if self.pod_quota is None or request.resource != PODS:
+            return
+        used = sum(
+            1
+            for (resource, namespace, _), obj in self.objects.items()
+            if resource == PODS and namespace == request.namespace and not obj.deleted
+        )
+        if used >= self.pod_quota:
+            raise kmock.KubernetesError(
+                status=403,
+                reason="Forbidden",
+                message=f"pods is forbidden: exceeded quota: sandboxes, requested: pods=1, "
+                f"used: pods={used}, limited: pods={self.pod_quota}",
+            )
 
     def _check_delete_precondition(self, request: kmock.Request, key: tuple[Any, ...]) -> None:
         data = request.data if isinstance(request.data, dict) else {}

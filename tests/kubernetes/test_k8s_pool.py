@@ -324,3 +324,58 @@ def test_a_warm_pod_is_as_locked_down_as_a_cold_one(config: KubernetesBackendCon
     assert labels["podrun.dev/pool-state"] == "idle" and "podrun.dev/execution-id" not in labels
     # The cluster's backstop leaves room for the idle life and the longest run.
     assert warm["spec"]["activeDeadlineSeconds"] >= warm_config.warm_pod_max_idle_seconds + 10
+
+
+async def test_warm_pods_count_against_the_quota_and_wait_for_room(
+    config: KubernetesBackendConfig, emulator: ClusterEmulator
+) -> None:
+    emulator.pod_quota = 2  # the namespace's ResourceQuota: 2 pods
+    backend = KubernetesSandboxBackend(pool_config(config, warm_pods={"python3.11": 3}))
+    await backend.start()
+    try:
+        pool = backend.pool
+        assert pool is not None
+        await eventually(lambda: pool.ready_count() == 2, 30, "the pool filled to the quota")
+        await eventually(lambda: pool.stats.create_failures >= 1, 10, "a refused warm pod")
+        # Refusals slow the pool down, never an execution: it takes a warm pod, and the
+        # pool fills the freed room once that pod is gone.
+        name, observations = await run(backend, make_spec(backend, "print('fits')"))
+        assert name.startswith("podrun-warm-") and output_of(observations) == b"fits\n"
+        await eventually(
+            lambda: name not in live_objects(emulator, PODS) and pool.ready_count() == 2,
+            30,
+            "the freed room refilled",
+        )
+        assert len(warm_pods(emulator, None)) == 2
+    finally:
+        await backend.close()
+
+
+async def test_a_warm_run_reattached_by_a_new_leader_keeps_its_hand_over_clock(
+    config: KubernetesBackendConfig, emulator: ClusterEmulator
+) -> None:
+    first = KubernetesSandboxBackend(pool_config(config))
+    await first.start()
+    await until_ready(first)
+    await asyncio.sleep(2.5)  # idle time that must not count against the run
+    spec = make_spec(
+        first,
+        "import time\nfor i in range(8):\n    print(i, flush=True)\n    time.sleep(0.2)\n",
+        limits=with_limits(timeout_seconds=2.5),
+    )
+    handle = await first.launch(spec)
+    assert handle.pod_name.startswith("podrun-warm-")
+    await first.suspend()  # leadership lost while it runs; the pod keeps running
+
+    second = KubernetesSandboxBackend(config)
+    await second.start()
+    try:
+        resumed = await second.reattach(spec.execution_id)
+        assert resumed is not None and resumed.pod_name == handle.pod_name
+        observations = await collect(resumed, timeout=30)
+        assert classify(outcome_of(observations)).status == ExecutionStatus.COMPLETED
+        assert output_of(observations) == b"".join(f"{i}\n".encode() for i in range(8))
+    finally:
+        handle.discard()
+        await second.close()
+        await first.close()

@@ -216,11 +216,13 @@ class WarmPodPool:
         if shape is None:
             self._miss(spec, reason or MISS_SHAPE)
             return None
+        tried: set[str] = set()
         while True:
-            name = self._pick(shape)
+            name = self._pick(shape, tried)
             if name is None:
                 self._miss(spec, MISS_EMPTY)
                 return None
+            tried.add(name)
             self._reserved.add(name)
             try:
                 claimed = await self._claim_one(name, spec)
@@ -233,13 +235,14 @@ class WarmPodPool:
                 self._wake.set()  # replace it at once
                 return claimed
 
-    def _pick(self, shape: PoolShape) -> str | None:
+    def _pick(self, shape: PoolShape, tried: set[str]) -> str | None:
         """The oldest ready pod of this shape (it has the least idle life left)."""
         candidates = [
             (tracked.pod["metadata"].get("creationTimestamp") or "", name)
             for name, tracked in self._pods.items()
             if tracked.shape_key == shape.key
             and name not in self._reserved
+            and name not in tried
             and self._usable(tracked)
         ]
         return min(candidates)[1] if candidates else None
