@@ -162,6 +162,8 @@ class WarmPodPool:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        for shape in self._shapes.values():  # the next leader reports them now
+            self._metrics.sized(shape.runtime.id, 0, 0)
 
     async def retire_all(self) -> None:
         """Delete this pool's idle pods (shutdown); a pod claimed or adopted meanwhile stays."""
@@ -381,9 +383,22 @@ class WarmPodPool:
                     self._pods[name].created_at = time.monotonic()
 
     async def _retire(self, name: str, pod: JsonObject) -> None:
+        """Delete an idle pod of ours; if it changed since we saw it, look again: still idle
+        and ours (the kubelet updated its status), delete that version; else leave it."""
         self._pods.pop(name, None)
-        if await conditional_delete(self._api, f"{self._path}/{name}", pod):
-            self.stats.retired += 1
+        path = f"{self._path}/{name}"
+        for _ in range(2):
+            if await conditional_delete(self._api, path, pod):
+                self.stats.retired += 1
+                return
+            try:
+                pod = await self._api.get(path)
+            except KubeError as exc:
+                if exc.not_found:
+                    return
+                raise
+            if not is_idle(pod) or owner_of(pod) not in (self.owner, None):
+                return
 
     def _back_off(self) -> None:
         delays = self._config.reconnect_backoff_seconds or (1.0,)
