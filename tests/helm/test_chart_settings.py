@@ -64,3 +64,13 @@ def test_warm_pods_reach_the_worker_as_a_json_map(monkeypatch: pytest.MonkeyPatc
     default_worker = next(c for _, c in render().containers() if c["name"] == "worker")
     assert "PODRUN_K8S_WARM_PODS" not in env_of(default_worker)
     assert schema_rejects({"worker": {"warmPods": {"python3.12": -1}}})
+
+
+def test_concurrency_and_warm_pods_must_fit_the_sandbox_quota() -> None:
+    from tests.helm.rendering import render
+
+    render({"worker": {"maxConcurrency": 60, "warmPods": {"python3.11": 4}}})  # 64: fits
+    with pytest.raises(Exception, match="exceed sandbox.resourceQuota.pods"):
+        render({"worker": {"maxConcurrency": 60, "warmPods": {"python3.11": 5}}})
+    with pytest.raises(Exception, match="warm pods"):
+        render({"worker": {"maxConcurrency": 63}})  # + the default 2
