@@ -10,6 +10,7 @@ Frames — one JSON object per line, UTF-8, ``\\n``-terminated, each under 8 KiB
     {"n": 1, "s": "o", "d": "aGVsbG8K"}     stdout bytes, base64
     {"n": 2, "s": "e", "d": "b29wcwo="}     stderr bytes, base64
     {"n": 3, "s": "x", "r": {...report}}    the end: nothing follows; "r" is the report
+    {"n": 1, "s": "a"}                      pooled only, first: the hand-over was received
 
 ``n`` numbers the frames 1, 2, 3… without gaps. A reader that resumes a dropped log stream
 (``sinceTime`` has one-second precision, so it overlaps) skips frames with ``n`` at or below
@@ -147,6 +148,9 @@ class FrameWriter:
         for start in range(0, len(data), FRAME_DATA_BYTES):
             chunk = data[start : start + FRAME_DATA_BYTES]
             self._write({"s": stream, "d": base64.b64encode(chunk).decode("ascii")})
+
+    def accepted(self) -> None:
+        self._write({"s": "a"})
 
     def end(self, report: dict[str, Any]) -> None:
         self._write({"s": "x", "r": report})
@@ -403,6 +407,7 @@ class Supervisor:
                 receive_hand_over(options)
             finally:
                 self.waiting = False
+            self._writer.accepted()  # so a new leader can tell a run from a lost hand-over
             self._run.started = time.monotonic()  # the report's clocks start at hand-over
         feed = bool(options.stdin_file) or options.forward_stdin or bool(options.stdin_data)
         limit_processes(options.max_processes)

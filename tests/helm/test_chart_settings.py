@@ -70,7 +70,7 @@ def test_concurrency_and_warm_pods_must_fit_the_sandbox_quota() -> None:
     from tests.helm.rendering import render
 
     render({"worker": {"maxConcurrency": 60, "warmPods": {"python3.11": 4}}})  # 64: fits
-    with pytest.raises(Exception, match="exceed sandbox.resourceQuota.pods"):
+    with pytest.raises(Exception, match=r"exceed sandbox\.resourceQuota\.pods"):
         render({"worker": {"maxConcurrency": 60, "warmPods": {"python3.11": 5}}})
     with pytest.raises(Exception, match="warm pods"):
         render({"worker": {"maxConcurrency": 63}})  # + the default 2

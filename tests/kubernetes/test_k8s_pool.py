@@ -379,3 +379,19 @@ async def test_a_warm_run_reattached_by_a_new_leader_keeps_its_hand_over_clock(
         handle.discard()
         await second.close()
         await first.close()
+
+
+async def test_a_claim_whose_hand_over_never_came_ends_in_error_not_a_verdict(
+    warm_backend: KubernetesSandboxBackend,
+) -> None:
+    """The leader claimed a pod and died before it could send the script: the next
+    leader's reattach must not judge a script that never ran (no TIMED_OUT)."""
+    pool = await until_ready(warm_backend)
+    spec = make_spec(warm_backend, "print(1)", limits=with_limits(timeout_seconds=0.5))
+    claimed = await pool.claim(spec)  # the claim, and then nothing
+    assert claimed is not None
+    handle = await warm_backend.reattach(spec.execution_id)
+    assert handle is not None and handle.pod_name == claimed["metadata"]["name"]
+    outcome = outcome_of(await collect(handle, timeout=30))
+    assert classify(outcome).status == ExecutionStatus.ERROR
+    assert outcome.error is not None and "never reached its warm pod" in outcome.error

@@ -6,6 +6,7 @@ Pods outlive the worker on purpose: `close()` leaves them running so that the ne
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import socket
 import uuid
@@ -213,7 +214,7 @@ class KubernetesSandboxBackend:
         handle = KubernetesSandboxHandle(
             execution_id=spec.execution_id,
             pod_name=name,
-            terms=terms_for(spec, image),
+            terms=dataclasses.replace(terms_for(spec, image), warm=True),
             api=api,
             watcher=watcher,
             config=self.config,

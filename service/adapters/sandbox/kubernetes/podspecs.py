@@ -61,6 +61,7 @@ class SandboxTerms:
     interactive: bool
     image: str
     traceparent: str | None = None  # the execution's trace, continued by the pod's spans
+    warm: bool = False  # a warm pod handed over (its runner confirms the hand-over)
 
 
 def terms_for(spec: SandboxSpec, image: str) -> SandboxTerms:
@@ -80,7 +81,8 @@ def terms_from_pod(pod: dict[str, Any]) -> SandboxTerms:
     container = next((c for c in containers if c.get("name") == CONTAINER_NAME), containers[0])
     env = {e.get("name"): e.get("value") for e in container.get("env") or []}
     annotations = (pod.get("metadata") or {}).get("annotations") or {}
-    if HANDED_OVER_ANNOTATION in annotations:
+    warm = HANDED_OVER_ANNOTATION in annotations
+    if warm:
         env["PODRUN_TIMEOUT_SECONDS"] = annotations.get(TIMEOUT_ANNOTATION)
         env["PODRUN_MAX_OUTPUT_BYTES"] = annotations.get(MAX_OUTPUT_ANNOTATION)
         env["TRACEPARENT"] = annotations.get(TRACEPARENT_ANNOTATION)
@@ -97,6 +99,7 @@ def terms_from_pod(pod: dict[str, Any]) -> SandboxTerms:
         interactive=bool(container.get("stdin")),
         image=str(container.get("image", "")),
         traceparent=env.get("TRACEPARENT"),
+        warm=warm,
     )
 
 
