@@ -208,7 +208,9 @@ async def test_concurrent_claims_on_the_same_pods_serve_each_once(
     won = [c for c in claims if c is not None]
     assert len(won) == WARM
     assert len({c["metadata"]["name"] for c in won}) == WARM
-    assert pool.stats.hits + twin.stats.hits == WARM
+    # Each pod is labelled for the one execution whose claim won it.
+    owners = [c["metadata"]["labels"]["podrun.dev/execution-id"] for c in won]
+    assert len(set(owners)) == WARM and set(owners) <= {spec.execution_id for spec in specs}
 
 
 async def test_pods_that_die_or_age_out_are_replaced(

@@ -230,7 +230,9 @@ class KubernetesSandboxBackend:
             logger.warning("handing %s to warm pod %s failed: %s", spec.execution_id, name, exc)
             handle.discard()
             await self._remove(name)
+            self._pool.lost(spec)
             return None
+        self._pool.served(spec)
         return handle
 
     async def reattach(self, execution_id: str) -> KubernetesSandboxHandle | None:

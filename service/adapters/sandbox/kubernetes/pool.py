@@ -85,6 +85,7 @@ class NoPoolMetrics:
 MISS_EMPTY = "empty"  # it fits, but no warm pod was ready
 MISS_SHAPE = "shape"  # its limits differ from its runtime's pool
 MISS_NO_POOL = "no_pool"  # no pool for its runtime
+MISS_HANDOVER = "handover"  # it claimed one, but the hand-over failed
 
 
 @dataclass
@@ -232,10 +233,17 @@ class WarmPodPool:
                 self._reserved.discard(name)
             if claimed is not None:
                 self._pods.pop(name, None)
-                self.stats.hits += 1
-                self._metrics.hit(spec.runtime.id)
                 self._wake.set()  # replace it at once
                 return claimed
+
+    def served(self, spec: SandboxSpec) -> None:
+        """The claimed pod got its script: a hit."""
+        self.stats.hits += 1
+        self._metrics.hit(spec.runtime.id)
+
+    def lost(self, spec: SandboxSpec) -> None:
+        """The hand-over to a claimed pod failed (the execution starts cold): a miss."""
+        self._miss(spec, MISS_HANDOVER)
 
     def _pick(self, shape: PoolShape, tried: set[str]) -> str | None:
         """The oldest ready pod of this shape (it has the least idle life left)."""
