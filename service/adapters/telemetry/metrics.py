@@ -121,7 +121,7 @@ def create_metrics(registry: CollectorRegistry | None = None) -> ExecutionMetric
             misses=Counter(
                 "podrun_warm_pool_misses",
                 "Executions that started a cold pod: no warm pod ready (empty), other limits "
-                "(shape) or no pool for the runtime (no_pool).",
+                "(shape), no pool for the runtime (no_pool) or a failed hand-over (handover).",
                 ["runtime", "reason"],
                 registry=registry,
             ),
