@@ -20,6 +20,7 @@ from k8s_podrun import (
     unique_database,
     write_kubeconfig,
 )
+from test_k8s_traces import wait_for_trace
 
 from service.adapters.sandbox.kubernetes.podspecs import object_name
 from tests.support.client import Api
@@ -48,7 +49,11 @@ async def test_warm_pods_serve_executions_and_vanish_on_shutdown(
     async with running_cluster(tmp_path / "node") as (emulator, kubelet, url):
         kubelet.start_delay_seconds = 1.0  # what a cold pod costs
         env = podrun_env(
-            store, unique_database("k8s_pool"), write_kubeconfig(tmp_path, url), **WARM
+            store,
+            unique_database("k8s_pool"),
+            write_kubeconfig(tmp_path, url),
+            OTEL_TRACES_EXPORTER="console",
+            **WARM,
         )
         process = await start(PodrunProcess(tmp_path / "serve", ["serve"], env=env))
         try:
@@ -60,6 +65,13 @@ async def test_warm_pods_serve_executions_and_vanish_on_shutdown(
             assert execution["status"] == "COMPLETED" and execution["stdout"] == "warm\n"
             assert execution["usage"]["wallTimeMs"] < 1000
             assert not ran_cold(emulator, execution["id"])
+            # The trace shows the hand-over to a warm pod, not a pod's creation.
+            spans = await wait_for_trace(
+                process, execution["traceId"], {"k8s.pod.handover", "k8s.pod.running"}
+            )
+            handover = next(s for s in spans if s["name"] == "k8s.pod.handover")
+            assert handover["attributes"]["podrun.warm_pod"] is True
+            assert "k8s.pod.create" not in {s["name"] for s in spans}
             cold = await api.run("print('cold')", limits={"memoryMib": 64})
             assert cold["status"] == "COMPLETED" and ran_cold(emulator, cold["id"])
             async with httpx.AsyncClient() as client:

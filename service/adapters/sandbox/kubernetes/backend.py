@@ -221,7 +221,7 @@ class KubernetesSandboxBackend:
             stdin=stdin,
         )
         try:
-            with handle.spans.creating():
+            with handle.spans.handing_over():
                 for chunk in chunks(run_message(spec)):
                     await stdin.write(chunk)
                 if not spec.interactive:
