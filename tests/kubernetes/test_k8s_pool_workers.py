@@ -107,8 +107,8 @@ async def test_a_new_leader_adopts_the_warm_pods_of_a_dead_one(
                 lambda: len(pods := idle_warm_pods(emulator)) == 2 and pods, 60, "a full pool"
             )
             await kill(leader)  # a crash: its idle pods stay behind
-            await eventually(
-                lambda: (h := lease_holder(emulator)) and h != holder, 60, "a new leader"
+            new_holder = await eventually(
+                lambda: (h := lease_holder(emulator)) and h != holder and h, 60, "a new leader"
             )
             # Adopted, not replaced: the same pods, one owner, still two.
             after = await eventually(
@@ -122,6 +122,9 @@ async def test_a_new_leader_adopts_the_warm_pods_of_a_dead_one(
                 "the pool adopted by the new leader",
             )
             assert set(after) == set(before)
+            # Owned by the new leader's pool: the label names the worker.
+            assert all(owner.startswith(new_holder[:54]) for owner in after.values())
+            assert all(owner.startswith(holder[:54]) for owner in before.values())
             api = Api(api_process.url)
             execution = await api.run("print('after the handover')")
             assert execution["status"] == "COMPLETED"

@@ -63,6 +63,8 @@ class KubernetesSandboxBackend:
         self._api: KubeApi | None = None
         self._watcher: PodWatcher | None = None
         self._pool_metrics = pool_metrics
+        # Set by the leadership wiring: warm pods name the worker whose pool owns them.
+        self.worker_id: str | None = None
         self._pool: WarmPodPool | None = None
         self._last_pool: WarmPodPool | None = None  # after suspend: retired at close
 
@@ -120,10 +122,17 @@ class KubernetesSandboxBackend:
 
     async def _start_pool(self) -> None:
         shapes = pool_shapes(self.config)
+        unknown = set(self.config.warm_pods) - {
+            name for shape in shapes for name in (shape.runtime.id, *shape.runtime.aliases)
+        }
+        if unknown:
+            logger.warning("no warm pods for %s: not a runtime with an image", sorted(unknown))
         if not shapes or self._api is None or self._watcher is None:
             return
-        # Owned by this term of this process: a new term adopts what an old one left.
-        owner = f"{socket.gethostname()[:40]}-{uuid.uuid4().hex[:8]}"
+        # Owned by this term of this worker: a new term adopts what an old one left. A label
+        # value: at most 63 characters, alphanumeric at both ends.
+        prefix = (self.worker_id or socket.gethostname())[:54].strip("-_.")
+        owner = f"{prefix}-{uuid.uuid4().hex[:8]}"
         pool = WarmPodPool(self._api, self.config, shapes, owner=owner, metrics=self._pool_metrics)
         self._watcher.pool_listener = pool.on_pod_event
         try:
