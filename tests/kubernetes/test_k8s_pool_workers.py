@@ -83,6 +83,7 @@ async def test_warm_pods_serve_executions_and_vanish_on_shutdown(
                 'podrun_warm_pool_misses_total{reason="shape",runtime="python3.11"} 1.0' in metrics
             )
             assert "podrun_warm_pool_refill_seconds_count" in metrics
+            assert 'podrun_warm_pool_pods{runtime="python3.11",state="ready"}' in metrics
         finally:
             await stop(process)
         assert idle_warm_pods(emulator, running=False) == {}
