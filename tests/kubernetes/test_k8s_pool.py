@@ -397,3 +397,48 @@ async def test_a_claim_whose_hand_over_never_came_ends_in_error_not_a_verdict(
     outcome = outcome_of(await collect(handle, timeout=30))
     assert classify(outcome).status == ExecutionStatus.ERROR
     assert outcome.error is not None and "never reached its warm pod" in outcome.error
+
+
+def test_every_ownership_change_is_conditioned_on_the_version_seen(
+    config: KubernetesBackendConfig,
+) -> None:
+    from service.adapters.sandbox.kubernetes.claims import (
+        adoption_patch,
+        claim_patch,
+        retire_options,
+    )
+    from service.adapters.sandbox.kubernetes.poolpods import build_pool_pod
+
+    warm_config = pool_config(config)
+    (shape,) = pool_shapes(warm_config)
+    pod = build_pool_pod(shape, warm_config, owner="worker-1")
+    pod["metadata"].update(resourceVersion="42", creationTimestamp="2026-01-01T00:00:00Z")
+    spec = make_spec_for(shape, timeout_seconds=3.0, traceparent="00-abc-def-01")
+    patch = claim_patch(pod, spec, warm_config)
+    assert patch["metadata"]["resourceVersion"] == "42"
+    assert patch["metadata"]["labels"]["podrun.dev/execution-id"] == spec.execution_id
+    assert patch["metadata"]["labels"]["podrun.dev/pool-state"] == "claimed"
+    annotations = patch["metadata"]["annotations"]
+    assert annotations["podrun.dev/timeout-seconds"] == "3"
+    assert annotations["podrun.dev/traceparent"] == "00-abc-def-01"
+    assert "podrun.dev/handed-over-at" in annotations
+    # An old pod: its deadline would have to grow, which the API refuses: left alone.
+    assert "spec" not in patch
+    pod["metadata"]["creationTimestamp"] = None
+    lowered = claim_patch(pod, spec, warm_config)["spec"]["activeDeadlineSeconds"]
+    assert lowered == 3 + warm_config.active_deadline_grace_seconds
+    assert adoption_patch(pod, "worker-2")["metadata"] == {
+        "resourceVersion": "42",
+        "labels": {"podrun.dev/pool-owner": "worker-2"},
+    }
+    assert retire_options(pod)["preconditions"] == {"resourceVersion": "42"}
+
+
+def make_spec_for(shape: Any, *, timeout_seconds: float, traceparent: str) -> SandboxSpec:
+    return SandboxSpec(
+        execution_id="e-1",
+        runtime=shape.runtime,
+        script="print(1)",
+        limits=dataclasses.replace(shape.limits, timeout_seconds=timeout_seconds),
+        env={"TRACEPARENT": traceparent},
+    )
