@@ -214,7 +214,19 @@ def main() -> None:
     parser.add_argument("--total", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--url", help="measure a running server instead of starting one")
-    args = parser.parse_args()
+    parser.add_argument(
+        "--kubernetes",
+        action="store_true",
+        help="warm against cold pods on the emulated cluster instead (bench/kubernetes.py)",
+    )
+    args, rest = parser.parse_known_args()
+    if args.kubernetes:
+        from bench.kubernetes import main as kubernetes_main
+
+        kubernetes_main(sys.argv[1:])  # its own options (--samples means its own too)
+        return
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     server = None
     pids: tuple[int | None, int | None] = (None, None)
     port: int | None = None

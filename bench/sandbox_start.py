@@ -39,9 +39,7 @@ def report(name: str, samples: list[float]) -> None:
     print(f"{name:<28} p50 {p50:7.2f} ms   p90 {p90:7.2f} ms   (n={len(samples)})")
 
 
-async def timed(
-    runs: int, once: Callable[[], Awaitable[None]], pause: float = 0.0
-) -> list[float]:
+async def timed(runs: int, once: Callable[[], Awaitable[None]], pause: float = 0.0) -> list[float]:
     samples = []
     for _ in range(3):
         await once()  # warm up caches
@@ -58,8 +56,9 @@ def bare_python(runs: int) -> list[float]:
     samples = []
     for attempt in range(runs + 3):
         started = time.perf_counter()
-        subprocess.run(["/usr/bin/python3", "-c", "print(1)"], check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["/usr/bin/python3", "-c", "print(1)"], check=True, stdout=subprocess.DEVNULL
+        )
         if attempt >= 3:
             samples.append((time.perf_counter() - started) * 1000)
     return samples

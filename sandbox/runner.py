@@ -10,6 +10,7 @@ Frames — one JSON object per line, UTF-8, ``\\n``-terminated, each under 8 KiB
     {"n": 1, "s": "o", "d": "aGVsbG8K"}     stdout bytes, base64
     {"n": 2, "s": "e", "d": "b29wcwo="}     stderr bytes, base64
     {"n": 3, "s": "x", "r": {...report}}    the end: nothing follows; "r" is the report
+    {"n": 1, "s": "a"}                      pooled only, first: the hand-over was received
 
 ``n`` numbers the frames 1, 2, 3… without gaps. A reader that resumes a dropped log stream
 (``sinceTime`` has one-second precision, so it overlaps) skips frames with ``n`` at or below
@@ -58,6 +59,17 @@ and ``KUBERNETES_*`` variables, plus ``PYTHONUNBUFFERED=1``.
 
 SIGTERM (pod deletion, active deadline) kills the script's process group, then the runner
 still drains what was written and writes the report.
+
+Pooled (``--pooled``, a warm pod started ahead of demand): the runner starts with nothing to
+run and waits on its stdin (the pod's attach channel) for one hand-over message, then runs
+that script as above. The message is the framing of ``service/adapters/sandbox/kubernetes/
+handover.py``: one JSON header line ``{"podrun": 1, "t": "run", "script": ..., "env": {...},
+"limits": {"timeout_seconds": .., "max_output_bytes": .., "max_processes": ..},
+"stdin_bytes": N, "forward_stdin": bool}`` followed by exactly N bytes of up-front stdin;
+with ``forward_stdin`` the rest of the channel is the script's stdin until EOF. Everything the
+report measures (wall time, timeout, CPU of the script's processes) starts at the hand-over:
+the runner's own wait is neither timed nor billed. EOF or SIGTERM before a hand-over ends the
+runner with ``error`` set and no script run.
 """
 
 from __future__ import annotations
@@ -103,6 +115,10 @@ class Options:
     timeout_seconds: float | None
     max_processes: int | None
     cgroup_root: str
+    pooled: bool = False
+    # Set by a pooled hand-over: the environment it gives, and stdin bytes already read.
+    extra_env: dict[str, str] = field(default_factory=dict)
+    stdin_data: bytes = b""
 
 
 @dataclass
@@ -133,6 +149,9 @@ class FrameWriter:
             chunk = data[start : start + FRAME_DATA_BYTES]
             self._write({"s": stream, "d": base64.b64encode(chunk).decode("ascii")})
 
+    def accepted(self) -> None:
+        self._write({"s": "a"})
+
     def end(self, report: dict[str, Any]) -> None:
         self._write({"s": "x", "r": report})
 
@@ -157,6 +176,7 @@ def parse_options(argv: Sequence[str]) -> Options:
     parser.add_argument(
         "--report", default=os.environ.get("PODRUN_REPORT_PATH", DEFAULT_REPORT_PATH)
     )
+    parser.add_argument("--pooled", action="store_true", help="wait on stdin for the script")
     parser.add_argument("command", nargs="*", help="the interpreter, after --")
     args = parser.parse_args(argv)
     max_output = os.environ.get("PODRUN_MAX_OUTPUT_BYTES")
@@ -173,17 +193,92 @@ def parse_options(argv: Sequence[str]) -> Options:
         timeout_seconds=float(timeout) if timeout else None,
         max_processes=int(max_processes) if max_processes else None,
         cgroup_root=os.environ.get("PODRUN_CGROUP_ROOT", DEFAULT_CGROUP_ROOT),
+        pooled=args.pooled,
     )
 
 
-def child_environment() -> dict[str, str]:
+def child_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("PODRUN_", "KUBERNETES_"))
     }
+    for key, value in (extra or {}).items():
+        if not key.startswith(("PODRUN_", "KUBERNETES_")):
+            env[key] = value
     env["PYTHONUNBUFFERED"] = "1"
     return env
+
+
+class HandOverError(Exception):
+    """No usable hand-over arrived (EOF, SIGTERM or a malformed message)."""
+
+
+def read_exactly(fd: int, buffer: bytearray, size: int) -> bytes:
+    """`size` bytes from `buffer` topped up from `fd`; EOF first is a HandOverError."""
+    while len(buffer) < size:
+        chunk = os.read(fd, READ_BYTES)
+        if not chunk:
+            raise HandOverError("the channel closed before the hand-over was complete")
+        buffer += chunk
+    data = bytes(buffer[:size])
+    del buffer[:size]
+    return data
+
+
+def read_line(fd: int, buffer: bytearray, limit: int = 64 * 1024 * 1024) -> bytes:
+    while b"\n" not in buffer:
+        if len(buffer) > limit:
+            raise HandOverError("the hand-over header is too long")
+        chunk = os.read(fd, READ_BYTES)
+        if not chunk:
+            raise HandOverError("the channel closed before a script was handed over")
+        buffer += chunk
+    line, _, rest = bytes(buffer).partition(b"\n")
+    buffer[:] = rest
+    return line
+
+
+def receive_hand_over(options: Options, fd: int = 0) -> None:
+    """Wait for the one `run` message (module docstring) and apply it to `options`.
+
+    Reads no byte past the message unless the script's stdin follows it, so forwarded stdin
+    reaches the script whole: what was read ahead goes first."""
+    buffer = bytearray()
+    try:
+        header = json.loads(read_line(fd, buffer))
+    except ValueError as exc:
+        raise HandOverError(f"the hand-over header is not JSON: {exc}") from exc
+    if not isinstance(header, dict) or header.get("podrun") != 1 or header.get("t") != "run":
+        raise HandOverError("the hand-over is not a podrun/1 run message")
+    script = header.get("script")
+    if not isinstance(script, str):
+        raise HandOverError("the hand-over carries no script")
+    limits = header.get("limits") or {}
+    stdin_bytes = int(header.get("stdin_bytes") or 0)
+    options.stdin_data = read_exactly(fd, buffer, stdin_bytes) if stdin_bytes else b""
+    options.script_text = script
+    options.script_path = None
+    options.stdin_file = None
+    options.forward_stdin = bool(header.get("forward_stdin"))
+    if options.forward_stdin:
+        options.stdin_data += bytes(buffer)  # read ahead: the first bytes of forwarded stdin
+    env = header.get("env") or {}
+    options.extra_env = {str(k): str(v) for k, v in env.items()}
+    if limits.get("timeout_seconds") is not None:
+        options.timeout_seconds = float(limits["timeout_seconds"])
+    if limits.get("max_output_bytes") is not None:
+        options.max_output_bytes = int(limits["max_output_bytes"])
+    if limits.get("max_processes") is not None:
+        options.max_processes = int(limits["max_processes"])
+    script_dir = os.environ.get("PODRUN_SCRIPT_DIR")
+    if script_dir:
+        # A file, like a cold pod's ConfigMap, so tracebacks name a file and size is no
+        # concern (a `-c` argument is capped at 128 KiB by the kernel).
+        path = os.path.join(script_dir, "main.py")
+        with open(path, "w", encoding="utf-8") as file:
+            file.write(script)
+        options.script_path = path
 
 
 def child_argv(options: Options) -> list[str]:
@@ -252,14 +347,20 @@ class StdinFeeder(threading.Thread):
     A thread, so a script that never reads its stdin cannot stall the output loop.
     """
 
-    def __init__(self, target: IO[bytes], stdin_file: str | None, forward: bool) -> None:
+    def __init__(
+        self, target: IO[bytes], stdin_file: str | None, forward: bool, data: bytes = b""
+    ) -> None:
         super().__init__(name="stdin-feeder", daemon=True)
         self._target = target
         self._stdin_file = stdin_file
         self._forward = forward
+        self._data = data
 
     def run(self) -> None:
         try:
+            if self._data:
+                self._target.write(self._data)
+                self._target.flush()
             if self._stdin_file:
                 with open(self._stdin_file, "rb") as source:
                     while chunk := source.read(READ_BYTES):
@@ -287,24 +388,35 @@ class Supervisor:
         self._killed_by_us = False
         self._terminate_requested = False
         self._reaped = False
+        self.waiting = False  # pooled: waiting for the hand-over
 
     def on_sigterm(self, signum: int, _frame: object) -> None:
         self._run.runner_signal = signum
         self._terminate_requested = True
+        if self.waiting:
+            raise HandOverError("terminated while waiting for a script")
         if self._child is not None:
             self._killed_by_us = True
             kill_group(self._child.pid)
 
     def supervise(self) -> None:
         options = self._options
-        feed = bool(options.stdin_file) or options.forward_stdin
+        if options.pooled:
+            self.waiting = True
+            try:
+                receive_hand_over(options)
+            finally:
+                self.waiting = False
+            self._writer.accepted()  # so a new leader can tell a run from a lost hand-over
+            self._run.started = time.monotonic()  # the report's clocks start at hand-over
+        feed = bool(options.stdin_file) or options.forward_stdin or bool(options.stdin_data)
         limit_processes(options.max_processes)
         self._child = child = subprocess.Popen(
             child_argv(options),
             stdin=subprocess.PIPE if feed else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            env=child_environment(),
+            env=child_environment(options.extra_env),
             start_new_session=True,
             close_fds=True,
         )
@@ -314,7 +426,9 @@ class Supervisor:
             kill_group(child.pid)
         if feed:
             assert child.stdin is not None
-            StdinFeeder(child.stdin, options.stdin_file, options.forward_stdin).start()
+            StdinFeeder(
+                child.stdin, options.stdin_file, options.forward_stdin, options.stdin_data
+            ).start()
         assert child.stdout is not None
         assert child.stderr is not None
         self._pump(child, {child.stdout.fileno(): "o", child.stderr.fileno(): "e"})
@@ -445,6 +559,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     status = 0
     try:
         supervisor.supervise()
+    except HandOverError as exc:
+        run.error = f"no script was handed over: {exc}"
+        status = EXIT_CANNOT_RUN
     except (OSError, ValueError) as exc:
         run.error = f"the runner could not start the script: {exc}"
         status = EXIT_CANNOT_RUN

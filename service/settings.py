@@ -195,6 +195,14 @@ class Settings(BaseSettings):
     k8s_lease_renew_seconds: float = Field(5.0, gt=0, description="< lease duration.")
     k8s_reap_interval_seconds: float = Field(60.0, gt=0)
     k8s_reap_min_age_seconds: float = Field(60.0, ge=0)
+    k8s_warm_pods: dict[str, int] | None = Field(
+        None,
+        description='Warm pods kept waiting per runtime, JSON: {"python3.12": 4} ({}: no '
+        "pool). Unset: 2 of the default runtime.",
+    )
+    k8s_warm_pod_max_idle_seconds: float = Field(
+        900.0, gt=0, description="A warm pod waiting longer is replaced."
+    )
     # --- end of Kubernetes backend ---------------------------------------------------------
 
     # --- Accounts, auth and quotas (PODRUN_AUTH_*, PODRUN_QUOTA_*) ---------------------------

@@ -9,7 +9,10 @@ from service.services.ports.sandbox import SandboxBackend
 from service.settings import Settings
 
 if TYPE_CHECKING:
-    from service.adapters.sandbox.kubernetes import KubernetesBackendConfig
+    from service.adapters.sandbox.kubernetes import KubernetesBackendConfig, PoolMetrics
+
+# Warm pods of the default runtime when PODRUN_K8S_WARM_PODS is unset.
+DEFAULT_WARM_PODS = 2
 
 
 def kubernetes_config(settings: Settings) -> KubernetesBackendConfig:
@@ -20,7 +23,15 @@ def kubernetes_config(settings: Settings) -> KubernetesBackendConfig:
     default_runtime = settings.k8s_default_runtime
     if default_runtime not in images and images:
         default_runtime = next(iter(images))
+    warm_pods = settings.k8s_warm_pods
+    if warm_pods is None:
+        warm_pods = {default_runtime: DEFAULT_WARM_PODS}
+    policy = settings.limit_policy()
     return KubernetesBackendConfig(
+        warm_pods=dict(warm_pods),
+        warm_limits=policy.defaults,
+        warm_pod_max_idle_seconds=settings.k8s_warm_pod_max_idle_seconds,
+        warm_pod_max_timeout_seconds=policy.maximums.timeout_seconds,
         namespace=settings.k8s_namespace,
         images=images,
         default_runtime=default_runtime,
@@ -43,11 +54,11 @@ def kubernetes_config(settings: Settings) -> KubernetesBackendConfig:
     )
 
 
-def build_backend(settings: Settings) -> SandboxBackend:
+def build_backend(settings: Settings, *, pool_metrics: PoolMetrics | None = None) -> SandboxBackend:
     if settings.backend == "kubernetes":
         from service.adapters.sandbox.kubernetes import KubernetesSandboxBackend
 
-        return KubernetesSandboxBackend(kubernetes_config(settings))
+        return KubernetesSandboxBackend(kubernetes_config(settings), pool_metrics=pool_metrics)
     from service.adapters.sandbox.local import (
         LocalBackendConfig,
         LocalSandboxBackend,

@@ -52,6 +52,7 @@ async def lead_kubernetes_worker(
     if not isinstance(backend, KubernetesSandboxBackend):
         raise TypeError("leader election is for the kubernetes backend")
     client = await backend.connect()
+    backend.worker_id = worker_id  # its warm pods name the worker whose pool owns them
     duration = settings.k8s_lease_duration_seconds
     renew = min(settings.k8s_lease_renew_seconds, duration / 3)
     elector = LeaseElector(

@@ -165,7 +165,7 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
 
     backend: SandboxBackend | None = None
     if worker:
-        backend = build_backend(settings)
+        backend = build_backend(settings, pool_metrics=metrics.warm_pool)
         if not backend.capabilities.needs_leader:  # else each leadership term starts it
             await backend.start()
         runtimes = RuntimeCatalog(backend.runtimes())
@@ -253,6 +253,9 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
         term = running  # its dispatcher changes with each leadership term
         metrics.capacity.set(term.dispatcher.capacity)
         metrics.capacity_in_use.set_function(lambda: term.dispatcher.in_use)
+        metrics.leading.set_function(
+            lambda: float(term.is_leader) if isinstance(term, LeadingWorker) else 1.0
+        )
         await running.start()
     podrun.ready.set()
     return podrun

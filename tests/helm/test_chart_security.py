@@ -158,7 +158,7 @@ def test_rbac_is_namespaced_and_least_privilege(release: Rendered) -> None:
                 key = (role["metadata"]["namespace"], resource)
                 granted.setdefault(key, set()).update(rule["verbs"])
     assert granted == {
-        (SANDBOX_NAMESPACE, "pods"): {"create", "get", "list", "watch", "delete"},
+        (SANDBOX_NAMESPACE, "pods"): {"create", "get", "list", "watch", "delete", "patch"},
         (SANDBOX_NAMESPACE, "pods/log"): {"get"},
         (SANDBOX_NAMESPACE, "pods/attach"): {"create", "get"},
         (SANDBOX_NAMESPACE, "configmaps"): {"create", "get", "list", "patch", "update", "delete"},

@@ -45,3 +45,32 @@ def test_the_rendered_values_are_accepted(
         assert settings.graphql_introspection is False
         assert settings.k8s_namespace == "podrun-sandboxes"
         assert settings.k8s_images
+
+
+def test_warm_pods_reach_the_worker_as_a_json_map(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.helm.rendering import env_of, render, schema_rejects
+
+    release = render({"worker": {"warmPods": {"python3.12": 4}, "warmPodMaxIdleSeconds": 300}})
+    worker = next(c for _, c in release.containers() if c["name"] == "worker")
+    env = env_of(worker)
+    monkeypatch.setenv("PODRUN_K8S_WARM_PODS", env["PODRUN_K8S_WARM_PODS"]["value"])
+    monkeypatch.setenv(
+        "PODRUN_K8S_WARM_POD_MAX_IDLE_SECONDS", env["PODRUN_K8S_WARM_POD_MAX_IDLE_SECONDS"]["value"]
+    )
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.k8s_warm_pods == {"python3.12": 4}
+    assert settings.k8s_warm_pod_max_idle_seconds == 300
+    # Unset, the worker's own default applies (2 of the default runtime).
+    default_worker = next(c for _, c in render().containers() if c["name"] == "worker")
+    assert "PODRUN_K8S_WARM_PODS" not in env_of(default_worker)
+    assert schema_rejects({"worker": {"warmPods": {"python3.12": -1}}})
+
+
+def test_concurrency_and_warm_pods_must_fit_the_sandbox_quota() -> None:
+    from tests.helm.rendering import render
+
+    render({"worker": {"maxConcurrency": 60, "warmPods": {"python3.11": 4}}})  # 64: fits
+    with pytest.raises(Exception, match=r"exceed sandbox\.resourceQuota\.pods"):
+        render({"worker": {"maxConcurrency": 60, "warmPods": {"python3.11": 5}}})
+    with pytest.raises(Exception, match="warm pods"):
+        render({"worker": {"maxConcurrency": 63}})  # + the default 2

@@ -17,7 +17,12 @@ kmock's own request handling (an emulator subclass and DSL reactions):
   Unschedulable, an image it cannot find fails to pull, and memory use above the container's
   limit is OOM-killed (the process tree's RSS, polled; the kill is counted in the cgroup's
   `memory.events`, as the kernel does);
-- the garbage collector: deleting a pod deletes the ConfigMaps it owns.
+- the garbage collector: deleting a pod deletes the ConfigMaps it owns;
+- DELETE preconditions (`preconditions.resourceVersion`), as the API server checks them;
+- a ResourceQuota on the number of pods (`pod_quota`): a pod over it is refused with 403;
+- a configurable start delay (`kubelet.start_delay_seconds`): what scheduling, the image and
+  the container's start cost a real cold pod, so warm and cold pods can be compared;
+- warm pods (`podrun.dev/pool=warm`) run too, their runner waiting on stdin.
 """
 
 from __future__ import annotations
@@ -124,6 +129,7 @@ class ClusterEmulator(kmock.KubernetesEmulator):
 
     kubelet: SimulatedKubelet | None = None
     drop_watches: int = 0  # the next N watches with a label selector end at once
+    pod_quota: int | None = None  # a ResourceQuota's `pods`: creations beyond it get 403
     watch_requests: int = 0
     _versions: itertools.count[int] = attrs.field(factory=lambda: itertools.count(101))
     _current_version: int = 100
@@ -151,6 +157,7 @@ class ClusterEmulator(kmock.KubernetesEmulator):
         key: tuple[Any, ...] | None = None
         if request.resource is not None and request.subresource in (None, "status"):
             if request.action == kmock.action.CREATE and data is not None:
+                self._check_quota(request)
                 metadata = data.setdefault("metadata", {})
                 metadata.setdefault("namespace", request.namespace)
                 metadata["uid"] = str(uuid.uuid4())
@@ -163,6 +170,7 @@ class ClusterEmulator(kmock.KubernetesEmulator):
                 key = (request.resource, request.namespace, request.name)
             elif request.action == kmock.action.DELETE:
                 key = (request.resource, request.namespace, request.name)
+                self._check_delete_precondition(request, key)
         response = await super()._handle(request)
         if key is not None and response.status < 400 and key in self.objects:
             assert request.resource is not None
@@ -181,6 +189,36 @@ class ClusterEmulator(kmock.KubernetesEmulator):
             self._history_changed.set()
             self._history_changed = asyncio.Event()
         return response
+
+    def _check_quota(self, request: kmock.Request) -> None:
+        if self.pod_quota is None or request.resource != PODS:
+            return
+        used = sum(
+            1
+            for (resource, namespace, _), obj in self.objects.items()
+            if resource == PODS and namespace == request.namespace and not obj.deleted
+        )
+        if used >= self.pod_quota:
+            raise kmock.KubernetesError(
+                status=403,
+                reason="Forbidden",
+                message=f"pods is forbidden: exceeded quota: sandboxes, requested: pods=1, "
+                f"used: pods={used}, limited: pods={self.pod_quota}",
+            )
+
+    def _check_delete_precondition(self, request: kmock.Request, key: tuple[Any, ...]) -> None:
+        data = request.data if isinstance(request.data, dict) else {}
+        expected = (data.get("preconditions") or {}).get("resourceVersion")
+        if expected is None or key not in self.objects or self.objects[key].deleted:
+            return
+        actual = (self.objects[key].get("metadata") or {}).get("resourceVersion")
+        if actual != expected:
+            raise kmock.KubernetesError(
+                status=409,
+                reason="Conflict",
+                message=f"Precondition failed: ResourceVersion: Expected {expected}, "
+                f"Actual {actual}",
+            )
 
     def _check_precondition(self, request: kmock.Request, data: dict[str, Any]) -> None:
         expected = (data.get("metadata") or {}).get("resourceVersion")
@@ -324,6 +362,8 @@ class SimulatedKubelet:
         self.node_memory_mib: int | None = None
         self.missing_images: set[str] = set()
         self.enforce_memory = False
+        # Seconds between a pod's scheduling and its container's start (pull, create, start).
+        self.start_delay_seconds = 0.0
         self._tasks: set[asyncio.Task[None]] = set()
         self._session: aiohttp.ClientSession | None = None
         self._watch_task: asyncio.Task[None] | None = None
@@ -390,10 +430,11 @@ class SimulatedKubelet:
     async def _run_pod(self, pod: dict[str, Any]) -> None:
         metadata = pod["metadata"]
         namespace, name = metadata["namespace"], metadata["name"]
-        execution_id = metadata.get("labels", {}).get("podrun.dev/execution-id")
-        if execution_id is None:
+        pod_labels = metadata.get("labels", {})
+        execution_id = pod_labels.get("podrun.dev/execution-id")
+        if execution_id is None and pod_labels.get("podrun.dev/pool") != "warm":
             return  # this node runs sandbox pods only
-        plan = self.plans.get(execution_id, PodPlan())
+        plan = self.plans.get(execution_id, PodPlan()) if execution_id else PodPlan()
         container = pod["spec"]["containers"][0]
         log = self.logs[name] = PodLog()
         await asyncio.sleep(0.01)
@@ -438,6 +479,10 @@ class SimulatedKubelet:
             await self._fail_image(namespace, name, container, plan.image_error)
             return
 
+        if self.start_delay_seconds:
+            await asyncio.sleep(self.start_delay_seconds)
+            if name in self.deleted:
+                return
         pod_dir = self.workdir / name
         argv, env = await self._command(namespace, pod, pod_dir, plan)
         process = await asyncio.create_subprocess_exec(
@@ -607,6 +652,9 @@ class SimulatedKubelet:
         env = {e["name"]: e["value"] for e in container.get("env", [])}
         for name in plan.drop_env:
             env.pop(name, None)
+        if "PODRUN_SCRIPT_DIR" in env:  # a warm pod's writable emptyDir for the script
+            (pod_dir / "handover").mkdir(exist_ok=True)
+            env["PODRUN_SCRIPT_DIR"] = str(pod_dir / "handover")
         env["PODRUN_REPORT_PATH"] = str(pod_dir / "termination-log")
         env["PODRUN_CGROUP_ROOT"] = str(pod_dir / "cgroup")
         env["PATH"] = os.environ.get("PATH", "/usr/bin")

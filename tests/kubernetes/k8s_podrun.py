@@ -66,6 +66,7 @@ def podrun_env(
         "PODRUN_K8S_REQUEST_TIMEOUT_SECONDS": "10",
         "PODRUN_WORKER_HEARTBEAT_SECONDS": "0.5",
         "PODRUN_WORKER_DEAD_AFTER_SECONDS": "5",
+        "PODRUN_K8S_WARM_PODS": "{}",  # no warm pods unless a test asks for them
         **extra,
     }
 

@@ -203,6 +203,8 @@ def test_frames() -> None:
     assert parse_frame('{"n":2,"s":"e","d":""}').stream == OutputStream.STDERR  # type: ignore[union-attr]
     end = parse_frame('{"n":3,"s":"x","r":{"v":1}}')
     assert end is not None and end.is_end and end.report == {"v": 1}
+    accepted = parse_frame('{"n":1,"s":"a"}')  # a warm pod's runner got its script
+    assert accepted is not None and accepted.accepted and not accepted.is_end
     for junk in (
         "",
         "not json",

@@ -77,3 +77,24 @@ def test_a_default_runtime_without_an_image_falls_back_to_the_first_one(
 ) -> None:
     monkeypatch.setenv("PODRUN_K8S_IMAGES", '{"python3.12": "a:12"}')
     assert kubernetes_config(Settings()).default_runtime == "python3.12"
+
+
+def test_warm_pods_default_to_two_of_the_default_runtime_in_the_default_shape(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PODRUN_DEFAULT_MEMORY_MIB", "256")
+    monkeypatch.setenv("PODRUN_MAX_TIMEOUT_SECONDS", "30")
+    config = kubernetes_config(Settings())
+    assert dict(config.warm_pods) == {"python3.11": 2}
+    assert config.warm_limits.memory_mib == 256
+    assert config.warm_pod_max_timeout_seconds == 30
+
+
+def test_warm_pods_are_a_map_of_runtime_to_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PODRUN_K8S_WARM_PODS", '{"python3.12": 4, "python3.13": 1}')
+    monkeypatch.setenv("PODRUN_K8S_WARM_POD_MAX_IDLE_SECONDS", "120")
+    config = kubernetes_config(Settings())
+    assert dict(config.warm_pods) == {"python3.12": 4, "python3.13": 1}
+    assert config.warm_pod_max_idle_seconds == 120
+    monkeypatch.setenv("PODRUN_K8S_WARM_PODS", "{}")
+    assert dict(kubernetes_config(Settings()).warm_pods) == {}

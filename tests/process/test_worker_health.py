@@ -51,12 +51,18 @@ def test_worker_probes_follow_its_state(tmp_path: Path) -> None:
         _until(f"{base}/readyz", 200)
         assert _status(f"{base}/livez") == 200
         assert _status(f"{base}/healthz") == 200
+        # Its metrics, for the chart's ServiceMonitor: it runs work, and reaches the store.
+        metrics = httpx.get(f"{base}/metrics", timeout=10).text
+        assert "podrun_worker_leading 1.0" in metrics
+        assert "podrun_store_up 1.0" in metrics
+        assert "podrun_executions_finished" in metrics
 
         # The store goes away: not ready (send it no work), but alive (a restart would not
         # bring the store back).
         store.stop()
         _until(f"{base}/readyz", 503)
         assert _status(f"{base}/livez") == 200
+        assert "podrun_store_up 0.0" in httpx.get(f"{base}/metrics", timeout=10).text
         store = StoreProcess(store.path, port=store.port).start()
         _until(f"{base}/readyz", 200)
 

@@ -429,3 +429,92 @@ def test_process_limit_is_applied_to_the_script(tmp_path: Path) -> None:
         env={"PODRUN_MAX_PROCESSES": "8"},
     )
     assert result.stream("o") == b"(10, 10)\n"
+
+
+def run_pooled(tmp_path: Path, channel: bytes, *, timeout: float = 20) -> RunnerResult:
+    """The runner of a warm pod: no script given, everything arrives on its stdin."""
+    report_path = tmp_path / "report.json"
+    cgroup = tmp_path / "cgroup"
+    cgroup.mkdir(exist_ok=True)
+    (tmp_path / "handover").mkdir(exist_ok=True)
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin"),
+        "PODRUN_CGROUP_ROOT": str(cgroup),
+        "PODRUN_SCRIPT_DIR": str(tmp_path / "handover"),
+        "PODRUN_TIMEOUT_SECONDS": "60",
+        "PODRUN_MAX_OUTPUT_BYTES": "1048576",
+    }
+    started = time.monotonic()
+    completed = subprocess.run(
+        [
+            sys.executable,
+            str(RUNNER),
+            "--pooled",
+            "--report",
+            str(report_path),
+            "--",
+            sys.executable,
+        ],
+        input=channel,
+        capture_output=True,
+        env=env,
+        timeout=timeout,
+        check=False,
+    )
+    return parse_result(completed.returncode, completed.stdout, report_path, started)
+
+
+def hand_over(script: str, *, stdin: bytes = b"", forward: bool = False, **extra: Any) -> bytes:
+    header = {
+        "podrun": 1,
+        "t": "run",
+        "script": textwrap.dedent(script),
+        "env": extra.pop("env", {}),
+        "limits": extra.pop("limits", {}),
+        "stdin_bytes": len(stdin),
+        "forward_stdin": forward,
+        **extra,
+    }
+    return json.dumps(header).encode() + b"\n" + stdin
+
+
+def test_a_pooled_runner_runs_what_it_is_handed_with_its_limits(tmp_path: Path) -> None:
+    channel = hand_over(
+        """
+        import os, sys
+        print(sys.stdin.read(), os.environ.get("GREETING"), os.environ.get("PODRUN_X"))
+        print("x" * 100)
+        """,
+        stdin=b"upfront",
+        env={"GREETING": "hi", "PODRUN_X": "hidden"},
+        limits={"max_output_bytes": 30, "timeout_seconds": 5},
+    )
+    result = run_pooled(tmp_path, channel + b"not for the script")
+    assert result.stream("o") == b"upfront hi None\n" + b"x" * 14
+    assert result.report["output_limit_exceeded"] is True
+
+
+def test_forwarded_stdin_follows_the_hand_over_whole(tmp_path: Path) -> None:
+    channel = hand_over(
+        "import sys; sys.stdout.write(sys.stdin.read())", stdin=b"one,", forward=True
+    )
+    result = run_pooled(tmp_path, channel + b"two,three")
+    assert result.stream("o") == b"one,two,three"
+    assert result.report["exit_code"] == 0
+
+
+def test_the_pooled_timeout_counts_from_the_hand_over(tmp_path: Path) -> None:
+    result = run_pooled(
+        tmp_path,
+        hand_over("import time; time.sleep(30)", limits={"timeout_seconds": 0.3}),
+    )
+    assert result.report["timed_out"] is True
+    assert result.report["wall_ms"] < 5000
+
+
+def test_no_hand_over_is_an_error_not_a_run(tmp_path: Path) -> None:
+    result = run_pooled(tmp_path, b"")
+    assert result.returncode == 2
+    assert "no script was handed over" in result.report["error"]
+    unknown = run_pooled(tmp_path, json.dumps({"podrun": 1, "t": "files"}).encode() + b"\n")
+    assert "not a podrun/1 run message" in unknown.report["error"]

@@ -226,3 +226,24 @@ uri
     medium: Memory
     sizeLimit: {{ .Values.tmpSizeLimit }}
 {{- end -}}
+
+{{- /*
+Warm sandbox pods count against the sandbox quota like running ones: refuse values whose
+concurrency and warm pods together cannot fit in it (docs/deploy.md, "The warm pod pool").
+*/ -}}
+{{- define "podrun.checkSandboxQuota" -}}
+{{- $quota := .Values.sandbox.resourceQuota -}}
+{{- if $quota.enabled -}}
+{{- $warm := 2 -}}
+{{- if not (kindIs "invalid" .Values.worker.warmPods) -}}
+{{- $warm = 0 -}}
+{{- range $runtime, $count := .Values.worker.warmPods -}}
+{{- $warm = add $warm $count -}}
+{{- end -}}
+{{- end -}}
+{{- $needed := add (int .Values.worker.maxConcurrency) $warm -}}
+{{- if gt (int $needed) (int $quota.pods) -}}
+{{- fail (printf "worker.maxConcurrency (%d) + warm pods (%d) exceed sandbox.resourceQuota.pods (%s): warm pods count against the quota" (int .Values.worker.maxConcurrency) (int $warm) $quota.pods) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}

@@ -21,6 +21,32 @@ class ExecutionMetrics:
     capacity: Gauge
     capacity_in_use: Gauge
     submitted: Counter
+    warm_pool: WarmPoolMetrics
+    leading: Gauge
+    store_up: Gauge
+
+
+@dataclass
+class WarmPoolMetrics:
+    """The Kubernetes backend's warm pod pool (a `PoolMetrics` for it)."""
+
+    size: Gauge
+    hits: Counter
+    misses: Counter
+    refill: Histogram
+
+    def hit(self, runtime: str) -> None:
+        self.hits.labels(runtime=runtime).inc()
+
+    def miss(self, runtime: str, reason: str) -> None:
+        self.misses.labels(runtime=runtime, reason=reason).inc()
+
+    def refilled(self, runtime: str, seconds: float) -> None:
+        self.refill.labels(runtime=runtime).observe(seconds)
+
+    def sized(self, runtime: str, ready: int, starting: int) -> None:
+        self.size.labels(runtime=runtime, state="ready").set(ready)
+        self.size.labels(runtime=runtime, state="starting").set(starting)
 
 
 def create_metrics(registry: CollectorRegistry | None = None) -> ExecutionMetrics:
@@ -68,5 +94,43 @@ def create_metrics(registry: CollectorRegistry | None = None) -> ExecutionMetric
         ),
         submitted=Counter(
             "podrun_executions_submitted", "Executions accepted.", ["runtime"], registry=registry
+        ),
+        leading=Gauge(
+            "podrun_worker_leading",
+            "1 while this process's worker dispatches (with the kubernetes backend: leads).",
+            registry=registry,
+        ),
+        store_up=Gauge(
+            "podrun_store_up",
+            "1 if the store answered a ping when these metrics were scraped.",
+            registry=registry,
+        ),
+        warm_pool=WarmPoolMetrics(
+            size=Gauge(
+                "podrun_warm_pool_pods",
+                "Warm pods of the pool by state (ready: waiting for a script).",
+                ["runtime", "state"],
+                registry=registry,
+            ),
+            hits=Counter(
+                "podrun_warm_pool_hits",
+                "Executions handed to a warm pod.",
+                ["runtime"],
+                registry=registry,
+            ),
+            misses=Counter(
+                "podrun_warm_pool_misses",
+                "Executions that started a cold pod: no warm pod ready (empty), other limits "
+                "(shape), no pool for the runtime (no_pool) or a failed hand-over (handover).",
+                ["runtime", "reason"],
+                registry=registry,
+            ),
+            refill=Histogram(
+                "podrun_warm_pool_refill_seconds",
+                "A warm pod's creation to its runner waiting.",
+                ["runtime"],
+                buckets=_DURATION_BUCKETS,
+                registry=registry,
+            ),
         ),
     )

@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.requests import HTTPConnection
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
@@ -15,6 +14,7 @@ from service.adapters.telemetry.instrumenting import instrument_app
 from service.adapters.telemetry.setup import configure_tracing, tracing_exports
 from service.entrypoints.graphql.context import Context
 from service.entrypoints.graphql.schema import build_schema
+from service.entrypoints.http.metrics_endpoint import metrics_response
 from service.entrypoints.http.security import (
     ApiSecurity,
     AuthenticatingRouter,
@@ -86,10 +86,7 @@ def create_app(
 
     @app.get("/metrics")
     async def metrics() -> Response:
-        podrun = holder.get("podrun")
-        if podrun is None:
-            return Response(status_code=503)
-        return Response(generate_latest(podrun.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+        return await metrics_response(holder.get("podrun"))
 
     mount_web(app)  # last: it answers every path the routes above do not
     instrument_app(app)

@@ -4,6 +4,8 @@
   It fails for a wedged worker, which only a restart cures; a store outage does not fail it,
   since a restart would not cure that.
 - `/readyz` (and `/healthz`, as the API's): started, and the store answers.
+- `/metrics`: the worker's Prometheus metrics (executions, sandboxes, the warm pool, whether
+  it leads), as the API serves its own.
 
 A blocked event loop answers neither, which the probe's timeout turns into a failure.
 """
@@ -17,9 +19,10 @@ from collections.abc import Iterator
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from service.entrypoints.http.metrics_endpoint import metrics_response
 from service.entrypoints.wiring import Podrun
 
 _PING_SECONDS = 2.0
@@ -66,8 +69,12 @@ def create_worker_health_app(health: WorkerHealth) -> Starlette:
         ok = all(checks.values())
         return JSONResponse({"ok": ok, "checks": checks}, status_code=200 if ok else 503)
 
+    async def metrics(_: Request) -> Response:
+        return await metrics_response(health.podrun)
+
     return Starlette(
         routes=[
+            Route("/metrics", metrics),
             Route("/livez", livez),
             Route("/readyz", readyz),
             Route("/healthz", readyz),

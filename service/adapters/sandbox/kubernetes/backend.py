@@ -6,15 +6,20 @@ Pods outlive the worker on purpose: `close()` leaves them running so that the ne
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import socket
+import uuid
 
 import aiohttp
 from kubernetes_asyncio.client import ApiClient
 from kubernetes_asyncio.config import ConfigException
 
 from service.adapters.sandbox.kubernetes.api import JsonObject, KubeApi, KubeError, new_api_client
+from service.adapters.sandbox.kubernetes.attaching import StdinAttachment
 from service.adapters.sandbox.kubernetes.config import KubernetesBackendConfig
 from service.adapters.sandbox.kubernetes.handle import KubernetesSandboxHandle
+from service.adapters.sandbox.kubernetes.handover import chunks, run_message
 from service.adapters.sandbox.kubernetes.podspecs import (
     InvalidExecutionId,
     build_configmap,
@@ -27,6 +32,8 @@ from service.adapters.sandbox.kubernetes.podspecs import (
     terms_from_pod,
     uses_configmap,
 )
+from service.adapters.sandbox.kubernetes.pool import PoolMetrics, WarmPodPool
+from service.adapters.sandbox.kubernetes.poolpods import pool_shapes
 from service.adapters.sandbox.kubernetes.reaping import ActiveExecutions, SandboxReaper
 from service.adapters.sandbox.kubernetes.watching import PodWatcher
 from service.domain.runtimes import Runtime
@@ -48,12 +55,18 @@ class KubernetesSandboxBackend:
         config: KubernetesBackendConfig | None = None,
         *,
         api_client: ApiClient | None = None,
+        pool_metrics: PoolMetrics | None = None,
     ) -> None:
         self.config = config or KubernetesBackendConfig()
         self._given_client = api_client
         self._client: ApiClient | None = None
         self._api: KubeApi | None = None
         self._watcher: PodWatcher | None = None
+        self._pool_metrics = pool_metrics
+        # Set by the leadership wiring: warm pods name the worker whose pool owns them.
+        self.worker_id: str | None = None
+        self._pool: WarmPodPool | None = None
+        self._last_pool: WarmPodPool | None = None  # after suspend: retired at close
 
     @property
     def name(self) -> str:
@@ -100,12 +113,45 @@ class KubernetesSandboxBackend:
                 "namespace exists and the worker may list, watch, create and delete pods, "
                 "pods/log, pods/attach and configmaps there"
             ) from exc
+        await self._start_pool()
+
+    @property
+    def pool(self) -> WarmPodPool | None:
+        """The warm pod pool of this term (None without one, or while not leading)."""
+        return self._pool
+
+    async def _start_pool(self) -> None:
+        shapes = pool_shapes(self.config)
+        unknown = set(self.config.warm_pods) - {
+            name for shape in shapes for name in (shape.runtime.id, *shape.runtime.aliases)
+        }
+        if unknown:
+            logger.warning("no warm pods for %s: not a runtime with an image", sorted(unknown))
+        if not shapes or self._api is None or self._watcher is None:
+            return
+        # Owned by this term of this worker: a new term adopts what an old one left. A label
+        # value: at most 63 characters, alphanumeric at both ends.
+        prefix = (self.worker_id or socket.gethostname())[:54].strip("-_.")
+        owner = f"{prefix}-{uuid.uuid4().hex[:8]}"
+        pool = WarmPodPool(self._api, self.config, shapes, owner=owner, metrics=self._pool_metrics)
+        self._watcher.pool_listener = pool.on_pod_event
+        try:
+            await pool.start()
+        except (KubeError, aiohttp.ClientError, TimeoutError) as exc:
+            # Executions still run, cold; the pool retries when the next term starts.
+            logger.warning("cannot start the warm pod pool: %s", exc)
+            return
+        self._pool = self._last_pool = pool
 
     async def suspend(self) -> None:
         """Stop watching but keep the connection: leadership went to another replica.
 
-        Pods keep running; `start()` again resumes watching.
+        Pods keep running, idle warm pods too (the next leader adopts them); `start()`
+        again resumes watching.
         """
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await pool.stop()
         if self._watcher is not None:
             await self._watcher.stop()
             self._watcher = None
@@ -113,6 +159,9 @@ class KubernetesSandboxBackend:
 
     async def close(self) -> None:
         await self.suspend()
+        pool, self._last_pool = self._last_pool, None
+        if pool is not None:
+            await pool.retire_all()
         if self._client is not None and self._given_client is None:
             await self._client.close()
         self._client = None
@@ -131,6 +180,10 @@ class KubernetesSandboxBackend:
             configmap = build_configmap(spec, config) if uses_configmap(spec, config) else None
         except InvalidExecutionId as exc:
             raise SandboxLaunchError(str(exc)) from exc
+        if self._pool is not None:
+            warm = await self._hand_over(spec, image)
+            if warm is not None:
+                return warm
 
         name = object_name(spec.execution_id)
         handle = KubernetesSandboxHandle(
@@ -155,6 +208,40 @@ class KubernetesSandboxBackend:
             handle.discard()
             await self._remove(name)
             raise SandboxLaunchError(f"cannot create the sandbox pod: {exc}") from exc
+        return handle
+
+    async def _hand_over(self, spec: SandboxSpec, image: str) -> KubernetesSandboxHandle | None:
+        """Run `spec` in a warm pod; None when none fits or the hand-over failed (then the
+        claimed pod is deleted and the execution starts cold: nothing ran in it)."""
+        api, watcher = self._started()
+        assert self._pool is not None
+        pod = await self._pool.claim(spec)
+        if pod is None:
+            return None
+        name = str(pod["metadata"]["name"])
+        stdin = StdinAttachment(api, self.config.namespace, name)
+        handle = KubernetesSandboxHandle(
+            execution_id=spec.execution_id,
+            pod_name=name,
+            terms=dataclasses.replace(terms_for(spec, image), warm=True),
+            api=api,
+            watcher=watcher,
+            config=self.config,
+            stdin=stdin,
+        )
+        try:
+            with handle.spans.handing_over():
+                for chunk in chunks(run_message(spec)):
+                    await stdin.write(chunk)
+                if not spec.interactive:
+                    await stdin.close()
+        except BrokenPipeError as exc:
+            logger.warning("handing %s to warm pod %s failed: %s", spec.execution_id, name, exc)
+            handle.discard()
+            await self._remove(name)
+            self._pool.lost(spec)
+            return None
+        self._pool.served(spec)
         return handle
 
     async def reattach(self, execution_id: str) -> KubernetesSandboxHandle | None:
@@ -192,7 +279,17 @@ class KubernetesSandboxBackend:
         self, active_executions: ActiveExecutions, *, min_age_seconds: float = 60.0
     ) -> SandboxReaper:
         api, _ = self._started()
-        return SandboxReaper(api, self.config, active_executions, min_age_seconds=min_age_seconds)
+
+        def pool_owner() -> str | None:
+            return self._pool.owner if self._pool is not None else None
+
+        return SandboxReaper(
+            api,
+            self.config,
+            active_executions,
+            min_age_seconds=min_age_seconds,
+            pool_owner=pool_owner,
+        )
 
     def _started(self) -> tuple[KubeApi, PodWatcher]:
         if self._api is None or self._watcher is None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from service.domain.limits import Limits
 from service.domain.runtimes import Runtime
 
 DEFAULT_IMAGES: Mapping[str, str] = MappingProxyType(
@@ -73,6 +74,18 @@ class KubernetesBackendConfig:
 
     # Scripts up to this size travel in an env var instead of a ConfigMap.
     inline_script_max_bytes: int = 0
+
+    # The warm pod pool (`pool.py`): runtime id -> pods kept waiting (empty: no pool), all of
+    # the `warm_limits` shape (the server's default limits).
+    warm_pods: Mapping[str, int] = field(default_factory=dict)
+    warm_limits: Limits = field(default_factory=Limits)
+    # A warm pod waiting longer than this is replaced (a fresh node, a fresh image pull).
+    warm_pod_max_idle_seconds: float = 900.0
+    # The longest timeout an execution may have (the server maximum): a warm pod's
+    # activeDeadlineSeconds must leave room for it after the idle time.
+    warm_pod_max_timeout_seconds: float = 60.0
+    # How often the pool lists its pods besides following the watch.
+    warm_pod_reconcile_seconds: float = 10.0
 
     def runtimes(self) -> list[Runtime]:
         """The runtimes offered: one per configured image."""

@@ -1,7 +1,8 @@
 """The runner's log frames as the backend reads them back (format: `sandbox/runner.py`).
 
 A log line from the API with `timestamps=true` is `<RFC3339Nano> <frame JSON>`; a frame is
-`{"n": 7, "s": "o"|"e", "d": <base64>}` or the final `{"n": 9, "s": "x", "r": {report}}`.
+`{"n": 7, "s": "o"|"e", "d": <base64>}` or the final `{"n": 9, "s": "x", "r": {report}}`; a
+warm pod's runner starts with `{"n": 1, "s": "a"}` once it has accepted its hand-over.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from service.domain.sandboxes import OutputStream
 
 STREAMS = {"o": OutputStream.STDOUT, "e": OutputStream.STDERR}
 END = "x"
+ACCEPTED = "a"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,10 +28,11 @@ class Frame:
     stream: OutputStream | None
     data: bytes = b""
     report: dict[str, Any] | None = None
+    accepted: bool = False  # a warm pod's runner received its script
 
     @property
     def is_end(self) -> bool:
-        return self.stream is None
+        return self.stream is None and not self.accepted
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,8 @@ def parse_frame(text: str | bytes) -> Frame | None:
         kind = raw["s"]
         if not isinstance(number, int) or isinstance(number, bool) or number < 1:
             return None
+        if kind == ACCEPTED:
+            return Frame(number, None, accepted=True)
         if kind == END:
             report = raw.get("r")
             return Frame(number, None, report=report if isinstance(report, dict) else None)

@@ -65,6 +65,7 @@ class KubernetesSandboxHandle:
         watcher: PodWatcher,
         config: KubernetesBackendConfig,
         resumed: bool = False,
+        stdin: StdinAttachment | None = None,
     ) -> None:
         self._execution_id = execution_id
         self._pod_name = pod_name
@@ -86,7 +87,8 @@ class KubernetesSandboxHandle:
         self._skip = {OutputStream.STDOUT: 0, OutputStream.STDERR: 0}
         self._follower: LogFollower | None = None
         self._log_task: asyncio.Task[None] | None = None
-        self._stdin = (
+        # A warm pod's attach session is opened by the hand-over and stays its stdin.
+        self._stdin = stdin or (
             StdinAttachment(api, config.namespace, pod_name) if terms.interactive else None
         )
         self.spans = PodSpans(
@@ -267,6 +269,9 @@ class KubernetesSandboxHandle:
 
     async def _on_frame(self, frame: Frame) -> list[SandboxObservation]:
         progress = self._progress
+        if frame.accepted:
+            progress.accepted = True
+            return []
         if frame.is_end or frame.stream is None:
             progress.log_report = frame.report
             return []
@@ -314,6 +319,18 @@ class KubernetesSandboxHandle:
             report = parse_report(state.terminated.message)
         if report is None and progress.log_report is not None:
             report = dict(progress.log_report)
+        if (
+            self._terms.warm
+            and not progress.accepted
+            and not actions.cancelled
+            and (report is None or (report.get("exit_code") is None and not report.get("signal")))
+        ):
+            # Its runner never said it had the script: the worker that claimed the pod
+            # stopped before the hand-over, so whatever ended it, nothing of ours ran.
+            return SandboxOutcome(
+                error="the script never reached its warm pod (the worker that claimed the "
+                "pod stopped before handing it over)"
+            )
         if (
             state is not None
             and progress.gone

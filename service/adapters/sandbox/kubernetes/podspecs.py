@@ -28,6 +28,12 @@ EXECUTION_LABEL = "podrun.dev/execution-id"
 EXECUTION_ANNOTATION = "podrun.dev/execution-id"
 RUNTIME_ANNOTATION = "podrun.dev/runtime"
 MANAGED_SELECTOR = f"{MANAGED_BY_LABEL}={MANAGED_BY}"
+# Written when a warm pod is handed to an execution (`claims.py`): its terms, and the moment.
+HANDED_OVER_ANNOTATION = "podrun.dev/handed-over-at"
+TIMEOUT_ANNOTATION = "podrun.dev/timeout-seconds"
+MAX_OUTPUT_ANNOTATION = "podrun.dev/max-output-bytes"
+INTERACTIVE_ANNOTATION = "podrun.dev/interactive"
+TRACEPARENT_ANNOTATION = "podrun.dev/traceparent"
 
 CONTAINER_NAME = "script"
 SCRIPT_DIR = "/podrun/script"
@@ -55,6 +61,7 @@ class SandboxTerms:
     interactive: bool
     image: str
     traceparent: str | None = None  # the execution's trace, continued by the pod's spans
+    warm: bool = False  # a warm pod handed over (its runner confirms the hand-over)
 
 
 def terms_for(spec: SandboxSpec, image: str) -> SandboxTerms:
@@ -68,10 +75,18 @@ def terms_for(spec: SandboxSpec, image: str) -> SandboxTerms:
 
 
 def terms_from_pod(pod: dict[str, Any]) -> SandboxTerms:
-    """The terms a pod was launched with (for reattaching after a worker restart)."""
+    """The terms a pod was launched with (for reattaching after a worker restart); a warm
+    pod's are in the annotations its claim wrote, its env holds only the pool's."""
     containers = (pod.get("spec") or {}).get("containers") or [{}]
     container = next((c for c in containers if c.get("name") == CONTAINER_NAME), containers[0])
     env = {e.get("name"): e.get("value") for e in container.get("env") or []}
+    annotations = (pod.get("metadata") or {}).get("annotations") or {}
+    warm = HANDED_OVER_ANNOTATION in annotations
+    if warm:
+        env["PODRUN_TIMEOUT_SECONDS"] = annotations.get(TIMEOUT_ANNOTATION)
+        env["PODRUN_MAX_OUTPUT_BYTES"] = annotations.get(MAX_OUTPUT_ANNOTATION)
+        env["TRACEPARENT"] = annotations.get(TRACEPARENT_ANNOTATION)
+        container = {**container, "stdin": annotations.get(INTERACTIVE_ANNOTATION) == "true"}
     defaults = Limits()
     try:
         timeout = float(env.get("PODRUN_TIMEOUT_SECONDS") or defaults.timeout_seconds)
@@ -84,6 +99,7 @@ def terms_from_pod(pod: dict[str, Any]) -> SandboxTerms:
         interactive=bool(container.get("stdin")),
         image=str(container.get("image", "")),
         traceparent=env.get("TRACEPARENT"),
+        warm=warm,
     )
 
 

@@ -6,7 +6,11 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from service.adapters.sandbox.kubernetes.podspecs import CONTAINER_NAME, EXECUTION_LABEL
+from service.adapters.sandbox.kubernetes.podspecs import (
+    CONTAINER_NAME,
+    EXECUTION_LABEL,
+    HANDED_OVER_ANNOTATION,
+)
 
 # Waiting reasons that mean the image will not come, now or maybe ever.
 IMAGE_PULL_FAILURES = frozenset({"ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull"})
@@ -39,7 +43,9 @@ class PodState:
     waiting_reason: str | None
     waiting_message: str | None
     running: bool
-    started_at: datetime.datetime | None  # when the container started, by the node's clock
+    # When the script's clock started: the container's start by the node's clock, or, for a
+    # warm pod, its hand-over (the wait before is not the execution's).
+    started_at: datetime.datetime | None
     terminated: ContainerTermination | None
     deleting: bool
 
@@ -86,7 +92,8 @@ def read_pod(pod: dict[str, Any]) -> PodState:
         waiting_reason=waiting.get("reason"),
         waiting_message=waiting.get("message"),
         running="running" in state,
-        started_at=_timestamp(
+        started_at=_timestamp((metadata.get("annotations") or {}).get(HANDED_OVER_ANNOTATION))
+        or _timestamp(
             (state.get("running") or {}).get("startedAt") or (terminated or {}).get("startedAt")
         ),
         terminated=_termination(terminated) if isinstance(terminated, dict) else None,

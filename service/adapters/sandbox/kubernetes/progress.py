@@ -68,6 +68,7 @@ class PodProgress:
     ended_at: float | None = None  # when the container (or pod) was seen to end
     logs_drained: bool = False
     log_report: dict[str, Any] | None = None
+    accepted: bool = False  # a warm pod's runner said it received the script
     output_bytes: int = 0
     error: str | None = None  # a fault decided by us (stuck pod, vanished pod)
 

@@ -4,6 +4,10 @@ It knows nothing of the database: the caller passes `active_executions`, which a
 which of the given execution ids are still active (queued, scheduled or running). Pods and
 ConfigMaps of every other id — terminal or unknown — are deleted, once they are older than
 `min_age_seconds` so that a launch in flight is never raced.
+
+Idle warm pods (`pool.py`) have no execution yet: they are orphans when no running pool owns
+them (`pool_owner()` names the leader's pool, None without one), and are deleted with a
+precondition on the version seen, so a pod claimed or adopted meanwhile is left alone.
 """
 
 from __future__ import annotations
@@ -18,8 +22,10 @@ from typing import Any
 import aiohttp
 
 from service.adapters.sandbox.kubernetes.api import JsonObject, KubeApi, KubeError
+from service.adapters.sandbox.kubernetes.claims import conditional_delete
 from service.adapters.sandbox.kubernetes.config import KubernetesBackendConfig
 from service.adapters.sandbox.kubernetes.podspecs import EXECUTION_LABEL, MANAGED_SELECTOR
+from service.adapters.sandbox.kubernetes.poolpods import is_idle, owner_of
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +48,10 @@ class SandboxReaper:
         active_executions: ActiveExecutions,
         *,
         min_age_seconds: float = 60.0,
+        pool_owner: Callable[[], str | None] | None = None,
     ) -> None:
         self._api = api
+        self._pool_owner = pool_owner or (lambda: None)
         self._active_executions = active_executions
         self._min_age = datetime.timedelta(seconds=min_age_seconds)
         base = f"/api/v1/namespaces/{config.namespace}"
@@ -65,15 +73,21 @@ class SandboxReaper:
         objects = {kind: await self._list(path) for kind, path in self._kinds.items()}
         by_execution: dict[str, list[tuple[str, JsonObject]]] = {}
         now = datetime.datetime.now(datetime.UTC)
+        result = ReapResult()
+        owner = self._pool_owner()
+        for pod in objects["pods"]:
+            if is_idle(pod) and owner_of(pod) != owner and self._old_enough(pod, now):
+                name = pod["metadata"]["name"]
+                if await conditional_delete(self._api, f"{self._kinds['pods']}/{name}", pod):
+                    result.pods.append(name)
         for kind, items in objects.items():
             for obj in items:
                 execution_id = (obj.get("metadata", {}).get("labels") or {}).get(EXECUTION_LABEL)
                 if isinstance(execution_id, str) and self._old_enough(obj, now):
                     by_execution.setdefault(execution_id, []).append((kind, obj))
         if not by_execution:
-            return ReapResult()
+            return result
         active = await self._active_executions(set(by_execution))
-        result = ReapResult()
         for execution_id, found in sorted(by_execution.items()):
             if execution_id in active:
                 continue

@@ -65,6 +65,17 @@ class PodSpans:
         self.pending()
 
     @contextmanager
+    def handing_over(self) -> Iterator[None]:
+        """Around the hand-over to a warm pod (claimed already): attach, send the script."""
+        with self._tracer.start_as_current_span(
+            "k8s.pod.handover",
+            context=self._parent,
+            attributes={**self._attributes, "podrun.warm_pod": True},
+        ):
+            yield
+        self.pending()
+
+    @contextmanager
     def deleting(self, grace_seconds: int | None) -> Iterator[None]:
         attributes = dict(self._attributes)
         if grace_seconds is not None:

@@ -27,6 +27,7 @@ from service.adapters.sandbox.kubernetes.podspecs import (
     MANAGED_BY_LABEL,
     MANAGED_SELECTOR,
 )
+from service.adapters.sandbox.kubernetes.poolpods import is_pool_pod
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,9 @@ class PodWatcher:
         self._resource_version: str | None = None
         self._task: asyncio.Task[None] | None = None
         self.relists = 0  # for observability and tests
+        # Every event of a warm pod (`pool.py`), whether idle or claimed; one listener.
+        self.pool_listener: PodListener | None = None
+        self._pool_pods: dict[str, JsonObject] = {}
 
     async def start(self, timeout: float) -> None:
         """List, then watch in the background; raise KubeError or TimeoutError if the first
@@ -137,13 +141,19 @@ class PodWatcher:
         self.relists += 1
         self._resource_version = (body.get("metadata") or {}).get("resourceVersion")
         seen: set[str] = set()
+        pool_seen: set[str] = set()
         for pod in body.get("items") or []:
+            if is_pool_pod(pod):
+                pool_seen.add(str(pod["metadata"].get("name")))
+                self._to_pool(PodEvent("MODIFIED", pod))
             execution_id = _execution_id(pod)
             if execution_id is not None:
                 seen.add(execution_id)
                 self._dispatch(PodEvent("MODIFIED", pod), execution_id)
         for execution_id in set(self._pods) - seen:
             self._dispatch(PodEvent("DELETED", self._pods[execution_id]), execution_id)
+        for name in set(self._pool_pods) - pool_seen:
+            self._to_pool(PodEvent("DELETED", self._pool_pods[name]))
 
     async def _watch(self, resource_version: str | None) -> tuple[str | None, int]:
         """One watch request; returns the resourceVersion to continue from and how many
@@ -175,11 +185,22 @@ class PodWatcher:
                     "resourceVersion", resource_version
                 )
                 self._resource_version = resource_version
+                if kind in ("ADDED", "MODIFIED", "DELETED") and is_pool_pod(obj):
+                    self._to_pool(PodEvent(kind, obj))
                 if kind in ("ADDED", "MODIFIED", "DELETED"):
                     execution_id = _execution_id(obj)
                     if execution_id is not None:
                         self._dispatch(PodEvent(kind, obj), execution_id)
         return resource_version, events
+
+    def _to_pool(self, event: PodEvent) -> None:
+        name = str((event.pod.get("metadata") or {}).get("name"))
+        if event.type == "DELETED":
+            self._pool_pods.pop(name, None)
+        else:
+            self._pool_pods[name] = event.pod
+        if self.pool_listener is not None:
+            self.pool_listener(event)
 
     def _dispatch(self, event: PodEvent, execution_id: str) -> None:
         if event.type == "DELETED":
