@@ -23,6 +23,7 @@ import contextlib
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable
+from functools import partial
 from typing import TypeVar
 
 from service.domain.accounts import Principal
@@ -30,6 +31,7 @@ from service.domain.events import ExecutionEvent
 from service.domain.executions import Execution
 from service.services.executions.ownership import can_see
 from service.services.executions.repairing import complete_log
+from service.services.executions.sharing import SharedReads
 from service.services.ports.bus import EventFeed, ExecutionMemory
 from service.services.ports.store import EventLog, ExecutionRepository, StoreUnavailable
 
@@ -80,6 +82,14 @@ class EventStreamer:
         self._poll_seconds = poll_seconds
         self._outage_tolerance = outage_tolerance_seconds
         self._open: Counter[str] = Counter()  # execution id -> streams following it
+        # Streams of one execution ask the store the same questions at the same moments.
+        self._logs: SharedReads[tuple[str, int], list[ExecutionEvent]] = SharedReads()
+        self._records: SharedReads[str, Execution | None] = SharedReads()
+
+    def _log_after(self, execution_id: str, seq: int) -> Awaitable[list[ExecutionEvent]]:
+        return self._logs.read(
+            (execution_id, seq), partial(self._events.after, execution_id, seq, _BATCH)
+        )
 
     async def settle(self, timeout: float, *, poll_seconds: float = 0.02) -> None:
         """Wait, up to `timeout`, until no open stream follows an execution that has ended:
@@ -139,9 +149,7 @@ class EventStreamer:
                 while True:
                     # Catch up from the log (nothing while the store is down: follow live).
                     while read_log:
-                        batch = await outage.read(
-                            self._events.after(execution_id, last, _BATCH), []
-                        )
+                        batch = await outage.read(self._log_after(execution_id, last), [])
                         for event in batch:
                             yield event
                             last = event.seq
@@ -169,7 +177,12 @@ class EventStreamer:
                         next_event = await live.next(self._poll_seconds)
                     else:
                         # Quiet for a poll: the record says whether more will come.
-                        record = await outage.read(self._executions.get(execution_id), None)
+                        record = await outage.read(
+                            self._records.read(
+                                execution_id, partial(self._executions.get, execution_id)
+                            ),
+                            None,
+                        )
                         if record is not None and record.status.is_terminal:
                             if record.last_seq <= last:
                                 return
