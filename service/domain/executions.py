@@ -42,6 +42,10 @@ class Execution:
     idempotency_key: str | None = None
     interactive: bool = False
     labels: dict[str, str] = field(default_factory=dict)
+    # Told when it ends (a webhook of its own, see `service.domain.webhooks`), signed with
+    # `callback_secret`.
+    callback_url: str | None = None
+    callback_secret: str | None = None
     # Events the terminal write carried because they were delivered before the log held
     # them: whoever finds the log short of `last_seq` appends them (see `repairing`).
     carried_events: tuple[ExecutionEvent, ...] = ()

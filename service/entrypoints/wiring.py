@@ -36,6 +36,7 @@ from service.domain.runtimes import RuntimeCatalog
 from service.entrypoints.accounts import account_use_cases, quota_guard
 from service.entrypoints.backends import build_backend, discover_runtimes
 from service.entrypoints.presence import FeedSwitch
+from service.entrypoints.webhooks import WebhookParts, build_webhooks
 from service.services.executions.cancelling import Canceller
 from service.services.executions.feeding import Feeder
 from service.services.executions.querying import ExecutionQueries
@@ -86,6 +87,7 @@ class Podrun:
     supervisor: StoreSupervisor | None = None
     backend: SandboxBackend | None = None
     worker: Worker | LeadingWorker | None = None
+    webhooks: WebhookParts | None = None
     # The worker's store calls wait out outages until `stop` sets `retry.stopping`.
     retry: OutageRetry = field(default_factory=OutageRetry)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
@@ -117,6 +119,8 @@ class Podrun:
             await self.worker.stop()
         if self.backend is not None:
             await self.backend.close()
+        if self.webhooks is not None:
+            await _bounded("stopping webhook deliveries", self.webhooks.stop())
         await _bounded("leaving the presence list", self.switch.close())
         await _bounded("closing change streams", self.feed.close())
         await _bounded("closing the store client", self.client.close())
@@ -200,6 +204,12 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
         bus.on_queued(running.wake)
 
     quotas = quota_guard(settings, executions)
+    webhooks = build_webhooks(
+        settings,
+        executions=executions,
+        metrics=metrics,
+        process_id=f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}",
+    )
     submitter = Submitter(
         executions=executions,
         events=events,
@@ -234,6 +244,7 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
         runtimes=runtimes,
         limits=settings.limit_policy(),
         accounts=account_use_cases(settings, submitter, quotas),
+        webhooks=webhooks.webhooks,
     )
     podrun = Podrun(
         settings=settings,
@@ -247,6 +258,7 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
         supervisor=supervisor,
         backend=backend,
         worker=running,
+        webhooks=webhooks,
         retry=retry,
     )
     if running is not None:
@@ -254,6 +266,7 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
         metrics.capacity.set(term.dispatcher.capacity)
         metrics.capacity_in_use.set_function(lambda: term.dispatcher.in_use)
         await running.start()
+    webhooks.relay.start()
     podrun.ready.set()
     return podrun
 

@@ -15,6 +15,7 @@ from service.services.executions.querying import ExecutionQueries
 from service.services.executions.quotas import QuotaGuard
 from service.services.executions.submitting import Submitter
 from service.services.executions.subscribing import EventStreamer
+from service.services.webhooks.managing import Webhooks
 
 
 @dataclass(frozen=True)
@@ -35,3 +36,4 @@ class UseCases:
     runtimes: RuntimeCatalog
     limits: LimitPolicy
     accounts: AccountUseCases
+    webhooks: Webhooks | None = None

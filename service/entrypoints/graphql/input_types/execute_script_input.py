@@ -27,3 +27,8 @@ class ExecuteScriptInput:
         default=None,
         description="Submitting again with the same key returns the first execution.",
     )
+    callback_url: str | None = strawberry.field(
+        default=None,
+        description="POSTed when the execution ends (Standard Webhooks signed with the "
+        "execution's `callbackSecret`; retried until it answers 2xx, see docs/webhooks.md).",
+    )

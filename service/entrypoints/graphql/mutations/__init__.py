@@ -9,8 +9,15 @@ from service.entrypoints.graphql.mutations.admin import AdminMutationMixin
 from service.entrypoints.graphql.mutations.auth import AuthMutationMixin
 from service.entrypoints.graphql.mutations.executions import ExecutionMutationMixin
 from service.entrypoints.graphql.mutations.scripts import ScriptMutationMixin
+from service.entrypoints.graphql.mutations.webhooks import WebhookMutationMixin
 
 
 @strawberry.type
-class Mutation(ExecutionMutationMixin, AuthMutationMixin, AdminMutationMixin, ScriptMutationMixin):
+class Mutation(
+    ExecutionMutationMixin,
+    AuthMutationMixin,
+    AdminMutationMixin,
+    ScriptMutationMixin,
+    WebhookMutationMixin,
+):
     pass

@@ -43,6 +43,7 @@ class ExecutionMutationMixin:
                 idempotency_key=input.idempotency_key,
                 interactive=bool(input.interactive),
                 trace_parent=current_trace_parent(),
+                callback_url=input.callback_url,
                 principal=principal,
             )
         )

@@ -43,6 +43,13 @@ class ExecutionType(Node):
         description="Stdin stays open for `sendExecutionInput` while the script runs."
     )
 
+    callback_url: str | None = strawberry.field(
+        description="Where the execution's end is POSTed (`ExecuteScriptInput.callbackUrl`)."
+    )
+    callback_secret: str | None = strawberry.field(
+        description="The secret that signs the callback (Standard Webhooks, `whsec_…`)."
+    )
+
     _record: strawberry.Private[Execution]
 
     @strawberry.field(description="Everything written to stdout so far.")
@@ -73,5 +80,7 @@ class ExecutionType(Node):
             finished_at=execution.finished_at,
             last_seq=execution.last_seq,
             interactive=execution.interactive,
+            callback_url=execution.callback_url,
+            callback_secret=execution.callback_secret,
             _record=execution,
         )
