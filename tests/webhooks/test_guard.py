@@ -46,11 +46,18 @@ class RecordingDial(httpcore.AsyncNetworkBackend):
         self.asked: list[str] = []
         self._real = httpcore.AnyIOBackend()
 
-    async def connect_tcp(self, host: str, port: int, **kwargs: Any) -> httpcore.AsyncNetworkStream:
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.AsyncNetworkStream:
         self.asked.append(host)
         if not ipaddress.ip_address(host).is_loopback:
             raise httpcore.ConnectError(f"the test refuses to dial {host}")
-        return await self._real.connect_tcp(host, port, **kwargs)
+        return await self._real.connect_tcp(host, port, timeout=timeout)
 
     async def sleep(self, seconds: float) -> None:
         await self._real.sleep(seconds)
@@ -171,3 +178,20 @@ def contextlib_receiving(answers: list[tuple[int, dict[str, str]]]) -> Any:
     import contextlib
 
     return contextlib.contextmanager(receiving)(answers)
+
+
+@pytest.mark.usefixtures("stored")
+async def test_two_processes_never_send_one_delivery_at_once(receiver: Receiver) -> None:
+    import asyncio
+
+    delivery = await one_delivery(receiver.url)
+    first, second = (
+        deliverer(RecordingDial(), ["127.0.0.1"]),
+        deliverer(RecordingDial(), ["127.0.0.1"]),
+    )
+    sent = await asyncio.gather(first.deliver_due(), second.deliver_due())
+    after = await MongoDeliveryRepository().get(delivery.id)
+    assert after is not None and after.status is DeliveryStatus.SUCCEEDED
+    assert len(after.attempts) == 1
+    assert [r.headers["webhook-id"] for r in receiver.received].count(delivery.id) == 1
+    assert sum(sent) >= 1
