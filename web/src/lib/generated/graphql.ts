@@ -5,6 +5,8 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 export type ExecuteScriptInput = {
+  /** POSTed when the execution ends (Standard Webhooks signed with the execution's `callbackSecret`; retried until it answers 2xx, see docs/webhooks.md). */
+  callbackUrl?: string | null | undefined;
   /** Submitting again with the same key returns the first execution. */
   idempotencyKey?: string | null | undefined;
   /** Keep stdin open after `stdin`: send more with `sendExecutionInput`, end it with `eof: true`. */
