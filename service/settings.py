@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     # Input size bounds.
     max_script_bytes: int = Field(256 * 1024, ge=1, description="Largest script accepted.")
     max_stdin_bytes: int = Field(1024 * 1024, ge=0, description="Largest up-front stdin.")
+    max_batch_inputs: int = Field(
+        100, ge=1, le=1000, description="Inputs one executeScripts or runTestCases may hold."
+    )
 
     # Limit defaults and server maximums: `default_<limit>` and `max_<limit>` for each field
     # of `Limits`, whose defaults they take (a test checks that they match its fields).

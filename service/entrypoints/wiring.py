@@ -37,6 +37,7 @@ from service.entrypoints.accounts import account_use_cases, quota_guard
 from service.entrypoints.backends import build_backend, discover_runtimes
 from service.entrypoints.presence import FeedSwitch
 from service.entrypoints.webhooks import WebhookParts, build_webhooks
+from service.services.executions.batching import Batches
 from service.services.executions.cancelling import Canceller
 from service.services.executions.feeding import Feeder
 from service.services.executions.querying import ExecutionQueries
@@ -225,15 +226,16 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
         quotas=quotas,
         local_worker=running,
     )
+    queries = ExecutionQueries(
+        executions=executions,
+        events=events,
+        anonymous_can_list=settings.auth_anonymous_can_list,
+    )
     use_cases = UseCases(
         submitter=submitter,
         canceller=Canceller(executions=executions, events=events, feed=bus, signals=bus),
         feeder=Feeder(executions=executions, inputs=MongoInputLog(), signals=bus),
-        queries=ExecutionQueries(
-            executions=executions,
-            events=events,
-            anonymous_can_list=settings.auth_anonymous_can_list,
-        ),
+        queries=queries,
         streamer=EventStreamer(
             executions=executions,
             events=events,
@@ -245,6 +247,7 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
         limits=settings.limit_policy(),
         accounts=account_use_cases(settings, submitter, quotas),
         webhooks=webhooks.webhooks,
+        batches=Batches(submitter=submitter, queries=queries, max_inputs=settings.max_batch_inputs),
     )
     podrun = Podrun(
         settings=settings,

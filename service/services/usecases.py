@@ -9,6 +9,7 @@ from service.domain.runtimes import RuntimeCatalog
 from service.services.accounts.administering import Administration
 from service.services.accounts.authenticating import Authenticator
 from service.services.accounts.saving import SavedScripts
+from service.services.executions.batching import Batches
 from service.services.executions.cancelling import Canceller
 from service.services.executions.feeding import Feeder
 from service.services.executions.querying import ExecutionQueries
@@ -37,3 +38,4 @@ class UseCases:
     limits: LimitPolicy
     accounts: AccountUseCases
     webhooks: Webhooks | None = None
+    batches: Batches | None = None

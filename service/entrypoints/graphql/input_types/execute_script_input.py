@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
+from service.domain.accounts import Principal
 from service.entrypoints.graphql.input_types.limits_input import LimitsInput
+from service.services.executions.submitting import SubmitRequest
 
 
 @strawberry.input
@@ -32,3 +34,17 @@ class ExecuteScriptInput:
         description="POSTed when the execution ends (Standard Webhooks signed with the "
         "execution's `callbackSecret`; retried until it answers 2xx, see docs/webhooks.md).",
     )
+
+    def to_request(self, principal: Principal, trace_parent: str | None) -> SubmitRequest:
+        """The submission this input asks for (one of a batch, or alone)."""
+        return SubmitRequest(
+            script=self.script,
+            runtime=self.runtime,
+            stdin=self.stdin,
+            limits=self.limits.to_domain() if self.limits else None,
+            idempotency_key=self.idempotency_key,
+            interactive=bool(self.interactive),
+            trace_parent=trace_parent,
+            callback_url=self.callback_url,
+            principal=principal,
+        )

@@ -7,6 +7,7 @@ import strawberry
 
 from service.entrypoints.graphql.mutations.admin import AdminMutationMixin
 from service.entrypoints.graphql.mutations.auth import AuthMutationMixin
+from service.entrypoints.graphql.mutations.batches import BatchMutationMixin
 from service.entrypoints.graphql.mutations.executions import ExecutionMutationMixin
 from service.entrypoints.graphql.mutations.scripts import ScriptMutationMixin
 from service.entrypoints.graphql.mutations.webhooks import WebhookMutationMixin
@@ -15,6 +16,7 @@ from service.entrypoints.graphql.mutations.webhooks import WebhookMutationMixin
 @strawberry.type
 class Mutation(
     ExecutionMutationMixin,
+    BatchMutationMixin,
     AuthMutationMixin,
     AdminMutationMixin,
     ScriptMutationMixin,
