@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from service.domain.events import ExecutionEvent
+from service.domain.judging import OutputComparison
 from service.domain.limits import Limits
 from service.domain.sandboxes import ResourceUsage
 from service.domain.statuses import ExecutionStatus
@@ -46,6 +47,9 @@ class Execution:
     # `callback_secret`.
     callback_url: str | None = None
     callback_secret: str | None = None
+    # What stdout should be (a test case), and how it is compared: see `judging`.
+    expected_stdout: str | None = None
+    stdout_comparison: OutputComparison = OutputComparison.EXACT
     # Events the terminal write carried because they were delivered before the log held
     # them: whoever finds the log short of `last_seq` appends them (see `repairing`).
     carried_events: tuple[ExecutionEvent, ...] = ()

@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from service.domain.executions import Execution
+from service.domain.judging import output_matches
 from service.domain.statuses import ExecutionStatus
 
 MAX_URL_LENGTH = 2048
@@ -205,6 +206,7 @@ def payload_of(execution: Execution, event: WebhookEventType, at: datetime) -> s
         data["outputInPayload"] = not execution.output_in_log
         data["stdout"] = execution.stdout[:PAYLOAD_OUTPUT_CHARS]
         data["stderr"] = execution.stderr[:PAYLOAD_OUTPUT_CHARS]
+        data["outputMatches"] = None if execution.output_in_log else output_matches(execution)
         data["outputCut"] = (
             len(execution.stdout) > PAYLOAD_OUTPUT_CHARS
             or len(execution.stderr) > PAYLOAD_OUTPUT_CHARS

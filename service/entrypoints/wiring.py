@@ -40,6 +40,7 @@ from service.entrypoints.webhooks import WebhookParts, build_webhooks
 from service.services.executions.batching import Batches
 from service.services.executions.cancelling import Canceller
 from service.services.executions.feeding import Feeder
+from service.services.executions.judging import TestCaseRunner
 from service.services.executions.querying import ExecutionQueries
 from service.services.executions.submitting import SubmitPolicy, Submitter
 from service.services.executions.subscribing import EventStreamer
@@ -231,23 +232,32 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
         events=events,
         anonymous_can_list=settings.auth_anonymous_can_list,
     )
+    batches = Batches(submitter=submitter, queries=queries, max_inputs=settings.max_batch_inputs)
+    streamer = EventStreamer(
+        executions=executions,
+        events=events,
+        feed=bus,
+        memory=bus,
+        outage_tolerance_seconds=settings.store_outage_tolerance_seconds,
+    )
     use_cases = UseCases(
         submitter=submitter,
         canceller=Canceller(executions=executions, events=events, feed=bus, signals=bus),
         feeder=Feeder(executions=executions, inputs=MongoInputLog(), signals=bus),
         queries=queries,
-        streamer=EventStreamer(
-            executions=executions,
-            events=events,
-            feed=bus,
-            memory=bus,
-            outage_tolerance_seconds=settings.store_outage_tolerance_seconds,
-        ),
+        streamer=streamer,
         runtimes=runtimes,
         limits=settings.limit_policy(),
         accounts=account_use_cases(settings, submitter, quotas),
         webhooks=webhooks.webhooks,
-        batches=Batches(submitter=submitter, queries=queries, max_inputs=settings.max_batch_inputs),
+        batches=batches,
+        test_cases=TestCaseRunner(
+            batches=batches,
+            streamer=streamer,
+            queries=queries,
+            # The longest a case may run, and its queue wait and launch besides.
+            wait_seconds=settings.max_timeout_seconds + 60,
+        ),
     )
     podrun = Podrun(
         settings=settings,

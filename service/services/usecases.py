@@ -12,6 +12,7 @@ from service.services.accounts.saving import SavedScripts
 from service.services.executions.batching import Batches
 from service.services.executions.cancelling import Canceller
 from service.services.executions.feeding import Feeder
+from service.services.executions.judging import TestCaseRunner
 from service.services.executions.querying import ExecutionQueries
 from service.services.executions.quotas import QuotaGuard
 from service.services.executions.submitting import Submitter
@@ -39,3 +40,4 @@ class UseCases:
     accounts: AccountUseCases
     webhooks: Webhooks | None = None
     batches: Batches | None = None
+    test_cases: TestCaseRunner | None = None

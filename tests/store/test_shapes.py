@@ -33,6 +33,7 @@ from service.domain.accounts import QuotaOverrides, Role, User
 from service.domain.credentials import ApiTokenRecord, RefreshTokenRecord
 from service.domain.events import ExecutionEvent, OutputEvent, StatusEvent
 from service.domain.executions import Execution
+from service.domain.judging import OutputComparison
 from service.domain.limits import Limits, LimitsRequest
 from service.domain.sandboxes import OutputStream, ResourceUsage
 from service.domain.scripts import SavedScript
@@ -81,6 +82,8 @@ EXECUTION_COLUMNS = {
     "labels",
     "callback_url",
     "callback_secret",
+    "expected_stdout",
+    "stdout_comparison",
     "carried_events",  # absent while there are none
 }
 USAGE_COLUMNS = {"cpu_time_ms", "peak_memory_kib", "wall_time_ms"}
@@ -193,6 +196,8 @@ def full_execution() -> Execution:
         labels={"team": "a"},
         callback_url="https://hooks.example/run",
         callback_secret="whsec_c2VjcmV0",
+        expected_stdout="42\n",
+        stdout_comparison=OutputComparison.IGNORE_TRAILING_WHITESPACE,
         carried_events=(
             OutputEvent(execution_id, 4, NOW, OutputStream.STDERR, "err"),
             StatusEvent(execution_id, 5, NOW, ExecutionStatus.COMPLETED, exit_code=3, message="m"),

@@ -17,6 +17,7 @@ from typing import NamedTuple, Protocol
 from service.domain.accounts import ANONYMOUS, Principal
 from service.domain.events import StatusEvent
 from service.domain.executions import Execution
+from service.domain.judging import OutputComparison
 from service.domain.limits import LimitPolicy, LimitsRequest, LimitViolation
 from service.domain.runtimes import RuntimeCatalog
 from service.domain.statuses import ExecutionStatus
@@ -43,6 +44,9 @@ class SubmitRequest:
     trace_parent: str | None = None
     # POSTed (signed) when it ends: see `service.services.webhooks`.
     callback_url: str | None = None
+    # A test case: what stdout should be, and how it is compared (`service.domain.judging`).
+    expected_stdout: str | None = None
+    stdout_comparison: OutputComparison = OutputComparison.EXACT
     # Who submits: decides the owner, the largest limits allowed and the quotas that apply.
     principal: Principal = ANONYMOUS
 
@@ -157,6 +161,8 @@ class Submitter:
             trace_parent=request.trace_parent,
             callback_url=request.callback_url,
             callback_secret=new_signing_secret() if request.callback_url else None,
+            expected_stdout=request.expected_stdout,
+            stdout_comparison=request.stdout_comparison,
         )
         local = self._local_worker.dispatcher if self._local_worker is not None else None
         worker_id = local.reserve() if local is not None else None
@@ -211,6 +217,7 @@ class Submitter:
             ("idempotencyKey", request.idempotency_key),
             ("runtime", request.runtime),
             ("callbackUrl", request.callback_url),
+            ("expectedStdout", request.expected_stdout),
         ):
             if text is not None and not _is_valid_unicode(text):
                 return InputProblem(f"{name} is not valid Unicode (lone surrogate)", name)
@@ -230,6 +237,14 @@ class Submitter:
                 return InputProblem(
                     f"stdin is {stdin_bytes} bytes; the maximum is {self._policy.max_stdin_bytes}",
                     "stdin",
+                )
+        if request.expected_stdout is not None:
+            expected_bytes = len(request.expected_stdout.encode("utf-8"))
+            if expected_bytes > self._policy.max_stdin_bytes:
+                return InputProblem(
+                    f"expectedStdout is {expected_bytes} bytes; the maximum is "
+                    f"{self._policy.max_stdin_bytes}",
+                    "expectedStdout",
                 )
         if request.callback_url is not None:
             problem = url_problem(request.callback_url)

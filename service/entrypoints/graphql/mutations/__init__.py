@@ -10,6 +10,7 @@ from service.entrypoints.graphql.mutations.auth import AuthMutationMixin
 from service.entrypoints.graphql.mutations.batches import BatchMutationMixin
 from service.entrypoints.graphql.mutations.executions import ExecutionMutationMixin
 from service.entrypoints.graphql.mutations.scripts import ScriptMutationMixin
+from service.entrypoints.graphql.mutations.test_cases import TestCaseMutationMixin
 from service.entrypoints.graphql.mutations.webhooks import WebhookMutationMixin
 
 
@@ -17,6 +18,7 @@ from service.entrypoints.graphql.mutations.webhooks import WebhookMutationMixin
 class Mutation(
     ExecutionMutationMixin,
     BatchMutationMixin,
+    TestCaseMutationMixin,
     AuthMutationMixin,
     AdminMutationMixin,
     ScriptMutationMixin,

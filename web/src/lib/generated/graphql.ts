@@ -7,6 +7,8 @@ import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 export type ExecuteScriptInput = {
   /** POSTed when the execution ends (Standard Webhooks signed with the execution's `callbackSecret`; retried until it answers 2xx, see docs/webhooks.md). */
   callbackUrl?: string | null | undefined;
+  /** What stdout should be: the execution's `outputMatches` says whether it was. */
+  expectedStdout?: string | null | undefined;
   /** Submitting again with the same key returns the first execution. */
   idempotencyKey?: string | null | undefined;
   /** Keep stdin open after `stdin`: send more with `sendExecutionInput`, end it with `eof: true`. */
@@ -17,6 +19,8 @@ export type ExecuteScriptInput = {
   script: string;
   /** Written to the script's stdin, which is then closed (unless interactive). */
   stdin?: string | null | undefined;
+  /** How stdout is compared with expectedStdout. */
+  stdoutComparison?: OutputComparison | null | undefined;
 };
 
 /** Where an execution is in its life. Terminal: COMPLETED, FAILED, TIMED_OUT, OOM_KILLED, OUTPUT_LIMIT_EXCEEDED, CANCELLED, ERROR. */
@@ -46,6 +50,11 @@ export type LoginInput = {
   password: string;
   username: string;
 };
+
+/** How stdout is compared with expectedStdout: EXACT, or IGNORE_TRAILING_WHITESPACE (each line's trailing whitespace and trailing empty lines). */
+export type OutputComparison =
+  | 'EXACT'
+  | 'IGNORE_TRAILING_WHITESPACE';
 
 export type OutputStream =
   | 'STDERR'
