@@ -147,3 +147,30 @@ async def test_a_redelivery_sends_the_same_message_again(
     stranger = await register(hooks_api, "stranger")
     refused = (await stranger.api.gql(REDELIVER, id=delivery["id"]))["redeliverWebhook"]
     assert refused["__typename"] == "WebhookDeliveryNotFound"
+
+
+async def test_a_limit_verdict_is_told_to_who_asked_for_it(
+    hooks_api: Api, receiver: Receiver
+) -> None:
+    user = await register(hooks_api, "limits")
+    _, secret = await create_webhook(user.api, receiver.url, ["EXECUTION_LIMIT_EXCEEDED"])
+    completed = await user.api.run("print('fine')")
+    timed_out = await user.api.run("while True: pass", limits={"timeoutSeconds": 0.5})
+    assert timed_out["status"] == "TIMED_OUT"
+    (message,) = await until(
+        "the limit message", lambda: messages_about(receiver, timed_out["id"], secret)
+    )
+    assert message["type"] == "execution.limit_exceeded"
+    assert message["data"]["status"] == "TIMED_OUT"
+    assert not messages_about(receiver, completed["id"], secret)
+
+
+async def test_a_cancelled_execution_is_told_too(hooks_api: Api, receiver: Receiver) -> None:
+    user = await register(hooks_api, "cancels")
+    _, secret = await create_webhook(user.api, receiver.url, ["EXECUTION_FINISHED"])
+    submitted = await user.api.submit("input()", interactive=True, limits={"timeoutSeconds": 60})
+    await user.api.cancel(submitted["id"])
+    (message,) = await until(
+        "the cancel message", lambda: messages_about(receiver, submitted["id"], secret)
+    )
+    assert message["data"]["status"] == "CANCELLED"
