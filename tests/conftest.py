@@ -26,6 +26,7 @@ _NEEDS: dict[str, tuple[str, ...]] = {
             "api",
             "auth",
             "cli",
+            "client_typed",
             "distributed",
             "durability",
             "process",
