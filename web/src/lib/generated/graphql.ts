@@ -73,6 +73,17 @@ export type Role =
   | 'ADMIN'
   | 'USER';
 
+export type RunTestCasesInput = {
+  cases: Array<TestCaseInput>;
+  limits?: LimitsInput | null | undefined;
+  runtime?: string | null | undefined;
+  script: string;
+  /** How each case's stdout is compared. */
+  stdoutComparison?: OutputComparison | null | undefined;
+  /** Answer once every case has ended (bounded by the largest timeout and a minute); otherwise at once, with the cases queued. */
+  wait?: boolean | null | undefined;
+};
+
 /** A script to save. */
 export type SavedScriptInput = {
   limits?: LimitsInput | null | undefined;
@@ -88,6 +99,11 @@ export type SavedScriptPatch = {
   name?: string | null | undefined;
   runtime?: string | null | undefined;
   script?: string | null | undefined;
+  stdin?: string | null | undefined;
+};
+
+export type TestCaseInput = {
+  expectedStdout: string;
   stdin?: string | null | undefined;
 };
 
@@ -288,6 +304,22 @@ export type SendExecutionInputMutation = { sendExecutionInput:
     | { __typename: 'InputAccepted', id: string, seq: number, bytes: number, eof: boolean }
     | { __typename: 'InputError', message: string }
     | { __typename: 'StdinClosed', message: string }
+   };
+
+export type RunTestCasesMutationVariables = Exact<{
+  input: RunTestCasesInput;
+}>;
+
+
+export type RunTestCasesMutation = { runTestCases:
+    | { __typename: 'AuthError', message: string }
+    | { __typename: 'InputError', message: string }
+    | { __typename: 'TestCasesRun', passed: number, failed: number, pending: number, refused: number, cases: Array<{ index: number, passed: boolean | null, result:
+          | { __typename: 'AuthError', message: string }
+          | { __typename: 'Execution', id: string, status: ExecutionStatus, stdout: string, stderr: string }
+          | { __typename: 'InputError', message: string }
+          | { __typename: 'QuotaExceeded', message: string }
+         }> }
    };
 
 export class TypedDocumentString<TResult, TVariables>
@@ -863,3 +895,35 @@ export const SendExecutionInputDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<SendExecutionInputMutation, SendExecutionInputMutationVariables>;
+export const RunTestCasesDocument = new TypedDocumentString(`
+    mutation RunTestCases($input: RunTestCasesInput!) {
+  runTestCases(input: $input) {
+    __typename
+    ... on TestCasesRun {
+      passed
+      failed
+      pending
+      refused
+      cases {
+        index
+        passed
+        result {
+          __typename
+          ... on Execution {
+            id
+            status
+            stdout
+            stderr
+          }
+          ... on Error {
+            message
+          }
+        }
+      }
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RunTestCasesMutation, RunTestCasesMutationVariables>;
