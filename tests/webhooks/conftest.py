@@ -15,6 +15,7 @@ from tests.webhooks.receiver import Receiver, receiving
 
 RETRY_FIRST_DELAY = 0.5
 RETRY_JITTER = 0.2
+USER_CONCURRENT = 60
 
 
 def hooks_env(store: StoreProcess, database: str, **extra: str) -> dict[str, str]:
@@ -28,6 +29,8 @@ def hooks_env(store: StoreProcess, database: str, **extra: str) -> dict[str, str
         "PODRUN_WEBHOOK_POLL_SECONDS": "0.1",
         "PODRUN_WEBHOOK_RETRY_FIRST_DELAY_SECONDS": str(RETRY_FIRST_DELAY),
         "PODRUN_WEBHOOK_RETRY_JITTER": str(RETRY_JITTER),
+        # A batch of 50 fits whatever the machine's speed; the quota test fills it.
+        "PODRUN_QUOTA_USER_CONCURRENT": str(USER_CONCURRENT),
         **extra,
     }
 

@@ -7,6 +7,7 @@ from typing import Any
 from tests.auth.accounts import register
 from tests.support.client import Api
 from tests.webhooks.calls import until
+from tests.webhooks.conftest import USER_CONCURRENT
 
 BATCH = """
 mutation($inputs: [ExecuteScriptInput!]!) {
@@ -71,14 +72,16 @@ async def test_a_batch_of_fifty_answers_each_input_in_order(hooks_api: Api) -> N
 
 async def test_a_batch_over_the_quota_refuses_only_the_inputs_past_it(hooks_api: Api) -> None:
     user = await register(hooks_api, "quota")
-    # A user may have 16 executions unfinished at once (the server's default): these wait
-    # for stdin until cancelled, so the batch's first 16 take the quota and the rest are
-    # refused, each on its own.
+    # A user may have USER_CONCURRENT executions unfinished at once: these wait for stdin
+    # until cancelled, so the batch's first ones take the quota and the rest are refused,
+    # each on its own.
     waiting = {"script": "input()", "interactive": True, "limits": {"timeoutSeconds": 60}}
-    answers = (await user.api.gql(BATCH, inputs=[waiting] * 20))["executeScripts"]
+    answers = (await user.api.gql(BATCH, inputs=[waiting] * (USER_CONCURRENT + 4)))[
+        "executeScripts"
+    ]
     try:
         kinds = [a["__typename"] for a in answers]
-        assert kinds == ["Execution"] * 16 + ["QuotaExceeded"] * 4
+        assert kinds == ["Execution"] * USER_CONCURRENT + ["QuotaExceeded"] * 4
     finally:
         for answer in answers:
             if answer["__typename"] == "Execution":
