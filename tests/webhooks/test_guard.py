@@ -195,3 +195,35 @@ async def test_two_processes_never_send_one_delivery_at_once(receiver: Receiver)
     assert len(after.attempts) == 1
     assert [r.headers["webhook-id"] for r in receiver.received].count(delivery.id) == 1
     assert sum(sent) >= 1
+
+
+@pytest.mark.usefixtures("stored")
+async def test_an_endless_answer_is_read_only_up_to_the_bound() -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Endless(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("content-length", "0")))
+            self.send_response(200)
+            self.end_headers()  # no length: the body ends when the connection does
+            try:
+                while True:  # never, unless the client stops reading
+                    self.wfile.write(b"x" * 65536)
+            except OSError:
+                pass
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Endless)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+        # Without the bound the attempt would read until its 5 s timeout and fail.
+        delivery, _ = await attempt_of(url, allow=["127.0.0.1"])
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert delivery.status is DeliveryStatus.SUCCEEDED, delivery.attempts
+    assert delivery.attempts[0].status_code == 200
