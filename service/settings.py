@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     # Input size bounds.
     max_script_bytes: int = Field(256 * 1024, ge=1, description="Largest script accepted.")
     max_stdin_bytes: int = Field(1024 * 1024, ge=0, description="Largest up-front stdin.")
+    max_batch_inputs: int = Field(
+        100, ge=1, le=1000, description="Inputs one executeScripts or runTestCases may hold."
+    )
 
     # Limit defaults and server maximums: `default_<limit>` and `max_<limit>` for each field
     # of `Limits`, whose defaults they take (a test checks that they match its fields).
@@ -274,6 +277,39 @@ class Settings(BaseSettings):
         default_factory=list, description='Origins allowed by CORS, JSON list: ["https://…"].'
     )
     # --- end of accounts and hardening -------------------------------------------------------
+
+    # --- Webhooks (PODRUN_WEBHOOK_*; mapped in service.entrypoints.webhooks) -----------------
+    webhook_allow_hosts: list[str] = Field(
+        default_factory=list,
+        description="Hosts (names or addresses) webhooks may reach although they resolve to "
+        'loopback, private or link-local addresses, JSON list: ["127.0.0.1"].',
+    )
+    webhook_poll_seconds: float = Field(
+        0.5, gt=0, description="How often a process looks for deliveries to record and send."
+    )
+    webhook_attempt_timeout_seconds: float = Field(
+        10.0, gt=0, le=300, description="One attempt, connecting to the last byte read."
+    )
+    webhook_retry_first_delay_seconds: float = Field(
+        5.0, gt=0, description="Wait after the first failed attempt; doubled after each."
+    )
+    webhook_retry_max_delay_seconds: float = Field(
+        3600.0, gt=0, description="Longest wait between two attempts (before jitter)."
+    )
+    webhook_retry_jitter: float = Field(
+        0.2, ge=0, le=1, description="Each wait is stretched by up to this fraction, at random."
+    )
+    webhook_retry_for_seconds: float = Field(
+        24 * 3600.0, gt=0, description="No attempt is made this long after a delivery began."
+    )
+    webhook_max_per_user: int = Field(20, ge=0, description="Webhooks one user may have.")
+    webhook_secret_grace_seconds: float = Field(
+        24 * 3600.0, ge=0, description="After a rotation, the old secret signs too this long."
+    )
+    webhook_max_response_bytes: int = Field(
+        64 * 1024, ge=0, description="Bytes of a receiver's answer read at most."
+    )
+    # --- end of webhooks ---------------------------------------------------------------------
 
     @model_validator(mode="after")
     def _enough_sandbox_uids(self) -> Settings:

@@ -18,6 +18,7 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "kubernetes": ("kubernetes", "store"),
     "sandbox_local": ("bubblewrap",),
     "bus": ("store",),
+    "webhooks": ("bubblewrap", "store"),
     **{
         folder: ("bubblewrap", "store")
         for folder in (
@@ -25,6 +26,7 @@ _NEEDS: dict[str, tuple[str, ...]] = {
             "api",
             "auth",
             "cli",
+            "client_typed",
             "distributed",
             "durability",
             "process",

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from service.domain.events import ExecutionEvent
+from service.domain.judging import OutputComparison
 from service.domain.limits import Limits
 from service.domain.sandboxes import ResourceUsage
 from service.domain.statuses import ExecutionStatus
@@ -42,6 +43,13 @@ class Execution:
     idempotency_key: str | None = None
     interactive: bool = False
     labels: dict[str, str] = field(default_factory=dict)
+    # Told when it ends (a webhook of its own, see `service.domain.webhooks`), signed with
+    # `callback_secret`.
+    callback_url: str | None = None
+    callback_secret: str | None = None
+    # What stdout should be (a test case), and how it is compared: see `judging`.
+    expected_stdout: str | None = None
+    stdout_comparison: OutputComparison = OutputComparison.EXACT
     # Events the terminal write carried because they were delivered before the log held
     # them: whoever finds the log short of `last_seq` appends them (see `repairing`).
     carried_events: tuple[ExecutionEvent, ...] = ()

@@ -36,8 +36,11 @@ from service.domain.runtimes import RuntimeCatalog
 from service.entrypoints.accounts import account_use_cases, quota_guard
 from service.entrypoints.backends import build_backend, discover_runtimes
 from service.entrypoints.presence import FeedSwitch
+from service.entrypoints.webhooks import WebhookParts, build_webhooks
+from service.services.executions.batching import Batches
 from service.services.executions.cancelling import Canceller
 from service.services.executions.feeding import Feeder
+from service.services.executions.judging import TestCaseRunner
 from service.services.executions.querying import ExecutionQueries
 from service.services.executions.submitting import SubmitPolicy, Submitter
 from service.services.executions.subscribing import EventStreamer
@@ -86,6 +89,7 @@ class Podrun:
     supervisor: StoreSupervisor | None = None
     backend: SandboxBackend | None = None
     worker: Worker | LeadingWorker | None = None
+    webhooks: WebhookParts | None = None
     # The worker's store calls wait out outages until `stop` sets `retry.stopping`.
     retry: OutageRetry = field(default_factory=OutageRetry)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
@@ -117,6 +121,8 @@ class Podrun:
             await self.worker.stop()
         if self.backend is not None:
             await self.backend.close()
+        if self.webhooks is not None:
+            await _bounded("stopping webhook deliveries", self.webhooks.stop())
         await _bounded("leaving the presence list", self.switch.close())
         await _bounded("closing change streams", self.feed.close())
         await _bounded("closing the store client", self.client.close())
@@ -200,6 +206,12 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
         bus.on_queued(running.wake)
 
     quotas = quota_guard(settings, executions)
+    webhooks = build_webhooks(
+        settings,
+        executions=executions,
+        metrics=metrics,
+        process_id=f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}",
+    )
     submitter = Submitter(
         executions=executions,
         events=events,
@@ -215,25 +227,37 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
         quotas=quotas,
         local_worker=running,
     )
+    queries = ExecutionQueries(
+        executions=executions,
+        events=events,
+        anonymous_can_list=settings.auth_anonymous_can_list,
+    )
+    batches = Batches(submitter=submitter, queries=queries, max_inputs=settings.max_batch_inputs)
+    streamer = EventStreamer(
+        executions=executions,
+        events=events,
+        feed=bus,
+        memory=bus,
+        outage_tolerance_seconds=settings.store_outage_tolerance_seconds,
+    )
     use_cases = UseCases(
         submitter=submitter,
         canceller=Canceller(executions=executions, events=events, feed=bus, signals=bus),
         feeder=Feeder(executions=executions, inputs=MongoInputLog(), signals=bus),
-        queries=ExecutionQueries(
-            executions=executions,
-            events=events,
-            anonymous_can_list=settings.auth_anonymous_can_list,
-        ),
-        streamer=EventStreamer(
-            executions=executions,
-            events=events,
-            feed=bus,
-            memory=bus,
-            outage_tolerance_seconds=settings.store_outage_tolerance_seconds,
-        ),
+        queries=queries,
+        streamer=streamer,
         runtimes=runtimes,
         limits=settings.limit_policy(),
         accounts=account_use_cases(settings, submitter, quotas),
+        webhooks=webhooks.webhooks,
+        batches=batches,
+        test_cases=TestCaseRunner(
+            batches=batches,
+            streamer=streamer,
+            queries=queries,
+            # The longest a case may run, and its queue wait and launch besides.
+            wait_seconds=settings.max_timeout_seconds + 60,
+        ),
     )
     podrun = Podrun(
         settings=settings,
@@ -247,6 +271,7 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
         supervisor=supervisor,
         backend=backend,
         worker=running,
+        webhooks=webhooks,
         retry=retry,
     )
     if running is not None:
@@ -257,6 +282,7 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
             lambda: float(term.is_leader) if isinstance(term, LeadingWorker) else 1.0
         )
         await running.start()
+    webhooks.relay.start()
     podrun.ready.set()
     return podrun
 

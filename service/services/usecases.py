@@ -9,12 +9,15 @@ from service.domain.runtimes import RuntimeCatalog
 from service.services.accounts.administering import Administration
 from service.services.accounts.authenticating import Authenticator
 from service.services.accounts.saving import SavedScripts
+from service.services.executions.batching import Batches
 from service.services.executions.cancelling import Canceller
 from service.services.executions.feeding import Feeder
+from service.services.executions.judging import TestCaseRunner
 from service.services.executions.querying import ExecutionQueries
 from service.services.executions.quotas import QuotaGuard
 from service.services.executions.submitting import Submitter
 from service.services.executions.subscribing import EventStreamer
+from service.services.webhooks.managing import Webhooks
 
 
 @dataclass(frozen=True)
@@ -35,3 +38,6 @@ class UseCases:
     runtimes: RuntimeCatalog
     limits: LimitPolicy
     accounts: AccountUseCases
+    webhooks: Webhooks | None = None
+    batches: Batches | None = None
+    test_cases: TestCaseRunner | None = None

@@ -20,6 +20,7 @@ import pytest
 from graphql import GraphQLSchema, build_schema
 
 from service.domain.executions import Execution
+from service.domain.judging import OutputComparison
 from service.domain.limits import DEFAULT_MAXIMUMS, FIELD_NAMES, LimitPolicy, Limits, LimitsRequest
 from service.domain.sandboxes import ResourceUsage
 from service.domain.statuses import ExecutionStatus
@@ -63,6 +64,7 @@ GRAPHQL_SCALARS = {
     bool: "Boolean",
     datetime: "DateTime",
     ExecutionStatus: "ExecutionStatus",
+    OutputComparison: "OutputComparison",
     Limits: "Limits",
     ResourceUsage: "ResourceUsage",
 }
@@ -167,4 +169,6 @@ def test_the_graphql_execution_shows_the_records_fields(schema: GraphQLSchema) -
     shown = {n: graphql_type(h) for n, h in hints.items() if n not in EXECUTION_INTERNAL}
     expected = {camel(name): type_ for name, type_ in shown.items()}
     expected["id"] = "ID!"  # a Relay node id
+    # Derived from the record, not kept in it: the verdict on expectedStdout.
+    expected["outputMatches"] = "Boolean"
     assert graphql_fields(schema, "Execution") == expected

@@ -25,6 +25,7 @@ from service.adapters.store.credentials import (
 from service.adapters.store.events import MongoEventLog
 from service.adapters.store.executions import MongoExecutionRepository
 from service.adapters.store.inputs import MongoInputLog
+from service.adapters.store.outbox import OUTBOX_FLAG
 from service.adapters.store.saved_scripts import MongoSavedScriptRepository
 from service.adapters.store.transitions import transition_query, transition_update
 from service.adapters.store.users import MongoUserRepository
@@ -32,6 +33,7 @@ from service.domain.accounts import QuotaOverrides, Role, User
 from service.domain.credentials import ApiTokenRecord, RefreshTokenRecord
 from service.domain.events import ExecutionEvent, OutputEvent, StatusEvent
 from service.domain.executions import Execution
+from service.domain.judging import OutputComparison
 from service.domain.limits import Limits, LimitsRequest
 from service.domain.sandboxes import OutputStream, ResourceUsage
 from service.domain.scripts import SavedScript
@@ -78,6 +80,10 @@ EXECUTION_COLUMNS = {
     "idempotency_key",
     "interactive",
     "labels",
+    "callback_url",
+    "callback_secret",
+    "expected_stdout",
+    "stdout_comparison",
     "carried_events",  # absent while there are none
 }
 USAGE_COLUMNS = {"cpu_time_ms", "peak_memory_kib", "wall_time_ms"}
@@ -188,6 +194,10 @@ def full_execution() -> Execution:
         idempotency_key=uuid.uuid4().hex,
         interactive=True,
         labels={"team": "a"},
+        callback_url="https://hooks.example/run",
+        callback_secret="whsec_c2VjcmV0",
+        expected_stdout="42\n",
+        stdout_comparison=OutputComparison.IGNORE_TRAILING_WHITESPACE,
         carried_events=(
             OutputEvent(execution_id, 4, NOW, OutputStream.STDERR, "err"),
             StatusEvent(execution_id, 5, NOW, ExecutionStatus.COMPLETED, exit_code=3, message="m"),
@@ -429,5 +439,6 @@ def test_a_transition_writes_only_execution_columns() -> None:
     )
     update = transition_update(end)
     written = {column for operator in update.values() for column in operator}
-    assert written <= EXECUTION_COLUMNS
+    # Besides the record's columns, the outbox flag the store alone keeps (`outbox`).
+    assert written <= EXECUTION_COLUMNS | {OUTBOX_FLAG}
     assert set(transition_query("e", end)) <= EXECUTION_COLUMNS

@@ -7,6 +7,7 @@ from pymongo import AsyncMongoClient
 
 from service.adapters.store.account_documents import ACCOUNT_DOCUMENT_MODELS
 from service.adapters.store.documents import DOCUMENT_MODELS
+from service.adapters.store.webhook_documents import WEBHOOK_DOCUMENT_MODELS
 
 
 async def connect(
@@ -26,6 +27,11 @@ async def connect(
         uri, tz_aware=True, serverSelectionTimeoutMS=int(timeout_seconds * 1000), journal=True
     )
     await init_beanie(
-        database=client[database], document_models=[*DOCUMENT_MODELS, *ACCOUNT_DOCUMENT_MODELS]
+        database=client[database],
+        document_models=[
+            *DOCUMENT_MODELS,
+            *ACCOUNT_DOCUMENT_MODELS,
+            *WEBHOOK_DOCUMENT_MODELS,
+        ],
     )
     return client

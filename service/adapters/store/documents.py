@@ -43,6 +43,12 @@ class ExecutionDocument(Document):
                 [("owner_id", pymongo.ASCENDING), ("created_at", pymongo.DESCENDING)],
                 name="owner_created",
             ),
+            # Executions whose status is yet to be told (`outbox`).
+            IndexModel(
+                [("outbox_pending", pymongo.ASCENDING)],
+                name="outbox_pending",
+                partialFilterExpression={"outbox_pending": True},
+            ),
         ]
 
 

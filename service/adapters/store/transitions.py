@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from service.adapters.store.mapping import carried_to_dict, usage_to_dict
+from service.adapters.store.outbox import outbox_columns
 from service.domain.transitions import Transition
 
 
@@ -44,6 +45,8 @@ def transition_update(transition: Transition) -> dict[str, Any]:
     if transition.usage is not None:
         columns["usage"] = usage_to_dict(transition.usage)
     columns.update(carried_to_dict(transition.carried))
+    # In this same write: what it starts or ends is to be told (webhooks, see `outbox`).
+    columns.update(outbox_columns(transition))
     update: dict[str, Any] = {"$set": columns}
     if transition.seq is None:
         update["$inc"] = {"last_seq": 1}

@@ -24,6 +24,17 @@ class ExecutionMetrics:
     warm_pool: WarmPoolMetrics
     leading: Gauge
     store_up: Gauge
+    webhook_attempts: Counter
+    webhook_latency: Histogram
+    webhook_gave_up: Counter
+
+    def attempted(self, outcome: str, seconds: float) -> None:
+        """A webhook attempt (`DeliveryMetrics`): its outcome and how long it took."""
+        self.webhook_attempts.labels(outcome).inc()
+        self.webhook_latency.observe(seconds)
+
+    def gave_up(self) -> None:
+        self.webhook_gave_up.inc()
 
 
 @dataclass
@@ -132,5 +143,22 @@ def create_metrics(registry: CollectorRegistry | None = None) -> ExecutionMetric
                 buckets=_DURATION_BUCKETS,
                 registry=registry,
             ),
+        ),
+        webhook_attempts=Counter(
+            "podrun_webhook_attempts",
+            "Webhook delivery attempts by outcome (succeeded, failed, error, refused).",
+            ["outcome"],
+            registry=registry,
+        ),
+        webhook_latency=Histogram(
+            "podrun_webhook_attempt_seconds",
+            "Webhook attempt duration, until the answer or the failure.",
+            buckets=_DURATION_BUCKETS,
+            registry=registry,
+        ),
+        webhook_gave_up=Counter(
+            "podrun_webhook_deliveries_failed",
+            "Webhook deliveries given up after their retry window.",
+            registry=registry,
         ),
     )

@@ -26,6 +26,8 @@ from service.entrypoints.graphql.types.errors import (
     SavedScriptNotFound,
     StdinClosedError,
     UserNotFound,
+    WebhookDeliveryNotFound,
+    WebhookNotFound,
 )
 from service.services.problems import (
     AuthProblem,
@@ -99,3 +101,5 @@ class ErrorMapping(Generic[M]):
 EXECUTION_ERRORS = ErrorMapping(ExecutionNotFound)
 SCRIPT_ERRORS = ErrorMapping(SavedScriptNotFound)
 USER_ERRORS = ErrorMapping(UserNotFound)
+WEBHOOK_ERRORS = ErrorMapping(WebhookNotFound)
+DELIVERY_ERRORS = ErrorMapping(WebhookDeliveryNotFound)

@@ -17,14 +17,17 @@ from typing import NamedTuple, Protocol
 from service.domain.accounts import ANONYMOUS, Principal
 from service.domain.events import StatusEvent
 from service.domain.executions import Execution
+from service.domain.judging import OutputComparison
 from service.domain.limits import LimitPolicy, LimitsRequest, LimitViolation
 from service.domain.runtimes import RuntimeCatalog
 from service.domain.statuses import ExecutionStatus
+from service.domain.webhooks import url_problem
 from service.services.clock import utcnow
 from service.services.executions.quotas import QuotaGuard
 from service.services.ports.bus import EventFeed, ExecutionMemory, WorkSignals
 from service.services.ports.store import EventLog, ExecutionRepository
 from service.services.problems import InputProblem, QuotaProblem
+from service.services.webhooks.secrets import new_signing_secret
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 200
 
@@ -39,6 +42,11 @@ class SubmitRequest:
     owner_id: str | None = None
     interactive: bool = False
     trace_parent: str | None = None
+    # POSTed (signed) when it ends: see `service.services.webhooks`.
+    callback_url: str | None = None
+    # A test case: what stdout should be, and how it is compared (`service.domain.judging`).
+    expected_stdout: str | None = None
+    stdout_comparison: OutputComparison = OutputComparison.EXACT
     # Who submits: decides the owner, the largest limits allowed and the quotas that apply.
     principal: Principal = ANONYMOUS
 
@@ -151,6 +159,10 @@ class Submitter:
             interactive=request.interactive,
             trace_id=_trace_id_of(request.trace_parent),
             trace_parent=request.trace_parent,
+            callback_url=request.callback_url,
+            callback_secret=new_signing_secret() if request.callback_url else None,
+            expected_stdout=request.expected_stdout,
+            stdout_comparison=request.stdout_comparison,
         )
         local = self._local_worker.dispatcher if self._local_worker is not None else None
         worker_id = local.reserve() if local is not None else None
@@ -204,6 +216,8 @@ class Submitter:
             ("stdin", request.stdin),
             ("idempotencyKey", request.idempotency_key),
             ("runtime", request.runtime),
+            ("callbackUrl", request.callback_url),
+            ("expectedStdout", request.expected_stdout),
         ):
             if text is not None and not _is_valid_unicode(text):
                 return InputProblem(f"{name} is not valid Unicode (lone surrogate)", name)
@@ -224,6 +238,18 @@ class Submitter:
                     f"stdin is {stdin_bytes} bytes; the maximum is {self._policy.max_stdin_bytes}",
                     "stdin",
                 )
+        if request.expected_stdout is not None:
+            expected_bytes = len(request.expected_stdout.encode("utf-8"))
+            if expected_bytes > self._policy.max_stdin_bytes:
+                return InputProblem(
+                    f"expectedStdout is {expected_bytes} bytes; the maximum is "
+                    f"{self._policy.max_stdin_bytes}",
+                    "expectedStdout",
+                )
+        if request.callback_url is not None:
+            problem = url_problem(request.callback_url)
+            if problem is not None:
+                return InputProblem(problem, "callbackUrl")
         key = request.idempotency_key
         if key is not None and not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY_LENGTH:
             return InputProblem(

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import strawberry
 
+from service.domain.accounts import Principal
+
+# The domain's enum, which `types.enums` registers as the GraphQL `OutputComparison`.
+from service.domain.judging import OutputComparison
 from service.entrypoints.graphql.input_types.limits_input import LimitsInput
+from service.services.executions.submitting import SubmitRequest
 
 
 @strawberry.input
@@ -27,3 +32,32 @@ class ExecuteScriptInput:
         default=None,
         description="Submitting again with the same key returns the first execution.",
     )
+    callback_url: str | None = strawberry.field(
+        default=None,
+        description="POSTed when the execution ends (Standard Webhooks signed with the "
+        "execution's `callbackSecret`; retried until it answers 2xx, see docs/webhooks.md).",
+    )
+
+    expected_stdout: str | None = strawberry.field(
+        default=None,
+        description="What stdout should be: the execution's `outputMatches` says whether it was.",
+    )
+    stdout_comparison: OutputComparison | None = strawberry.field(
+        default=OutputComparison.EXACT, description="How stdout is compared with expectedStdout."
+    )
+
+    def to_request(self, principal: Principal, trace_parent: str | None) -> SubmitRequest:
+        """The submission this input asks for (one of a batch, or alone)."""
+        return SubmitRequest(
+            script=self.script,
+            runtime=self.runtime,
+            stdin=self.stdin,
+            limits=self.limits.to_domain() if self.limits else None,
+            idempotency_key=self.idempotency_key,
+            interactive=bool(self.interactive),
+            trace_parent=trace_parent,
+            callback_url=self.callback_url,
+            expected_stdout=self.expected_stdout,
+            stdout_comparison=self.stdout_comparison or OutputComparison.EXACT,
+            principal=principal,
+        )

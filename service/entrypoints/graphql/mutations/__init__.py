@@ -7,10 +7,21 @@ import strawberry
 
 from service.entrypoints.graphql.mutations.admin import AdminMutationMixin
 from service.entrypoints.graphql.mutations.auth import AuthMutationMixin
+from service.entrypoints.graphql.mutations.batches import BatchMutationMixin
 from service.entrypoints.graphql.mutations.executions import ExecutionMutationMixin
 from service.entrypoints.graphql.mutations.scripts import ScriptMutationMixin
+from service.entrypoints.graphql.mutations.test_cases import TestCaseMutationMixin
+from service.entrypoints.graphql.mutations.webhooks import WebhookMutationMixin
 
 
 @strawberry.type
-class Mutation(ExecutionMutationMixin, AuthMutationMixin, AdminMutationMixin, ScriptMutationMixin):
+class Mutation(
+    ExecutionMutationMixin,
+    BatchMutationMixin,
+    TestCaseMutationMixin,
+    AuthMutationMixin,
+    AdminMutationMixin,
+    ScriptMutationMixin,
+    WebhookMutationMixin,
+):
     pass

@@ -22,7 +22,6 @@ from service.entrypoints.graphql.types.payloads import (
     ExecuteScriptPayload,
     SendExecutionInputPayload,
 )
-from service.services.executions.submitting import SubmitRequest
 
 
 @strawberry.type
@@ -35,16 +34,7 @@ class ExecutionMutationMixin:
         self, info: Info[Context, None], principal: Principal, input: ExecuteScriptInput
     ) -> ExecuteScriptPayload:
         result = await info.context.use_cases.submitter.submit(
-            SubmitRequest(
-                script=input.script,
-                runtime=input.runtime,
-                stdin=input.stdin,
-                limits=input.limits.to_domain() if input.limits else None,
-                idempotency_key=input.idempotency_key,
-                interactive=bool(input.interactive),
-                trace_parent=current_trace_parent(),
-                principal=principal,
-            )
+            input.to_request(principal, current_trace_parent())
         )
         if isinstance(result, PROBLEMS):
             return EXECUTION_ERRORS(result)

@@ -8,8 +8,9 @@ import strawberry
 from service.entrypoints.graphql.queries.auth import AuthQueryMixin
 from service.entrypoints.graphql.queries.executions import ExecutionQueryMixin
 from service.entrypoints.graphql.queries.scripts import ScriptQueryMixin
+from service.entrypoints.graphql.queries.webhooks import WebhookQueryMixin
 
 
 @strawberry.type
-class Query(ExecutionQueryMixin, AuthQueryMixin, ScriptQueryMixin):
+class Query(ExecutionQueryMixin, AuthQueryMixin, ScriptQueryMixin, WebhookQueryMixin):
     pass

@@ -12,6 +12,7 @@ from service.domain.accounts import Principal
 from service.entrypoints.graphql.context import Context
 from service.entrypoints.graphql.permissions import AS_ANONYMOUS, Authenticated
 from service.entrypoints.graphql.problems import graphql_error
+from service.entrypoints.graphql.queries.by_ids import executions_by_id
 from service.entrypoints.graphql.queries.paging import check_first, checked_cursor
 from service.entrypoints.graphql.types.connections import ExecutionConnection
 from service.entrypoints.graphql.types.enums import ExecutionStatus
@@ -52,7 +53,8 @@ class ExecutionQueryMixin:
     @strawberry.field(
         description=f"The caller's executions, newest first (at most {MAX_PAGE_SIZE} a page), "
         "filtered by status, runtime and creation time (createdAfter inclusive, createdBefore "
-        "exclusive).",
+        "exclusive). With `ids`: those of them the caller may see, in the order asked (at "
+        "most the batch size; no other argument applies, and the cursors are the ids).",
         extensions=[Authenticated()],
     )
     async def executions(
@@ -65,7 +67,10 @@ class ExecutionQueryMixin:
         runtime: str | None = None,
         created_after: datetime | None = None,
         created_before: datetime | None = None,
+        ids: list[strawberry.ID] | None = None,
     ) -> ExecutionConnection:
+        if ids is not None:
+            return await executions_by_id(info, principal, [str(i) for i in ids])
         check_first(first, MAX_PAGE_SIZE)
         where = ExecutionFilter(status, runtime, created_after, created_before)
         with checked_cursor():

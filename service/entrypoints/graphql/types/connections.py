@@ -17,6 +17,7 @@ from service.entrypoints.graphql.types.execution import ExecutionType
 from service.entrypoints.graphql.types.page_info import PageInfo
 from service.entrypoints.graphql.types.saved_script import SavedScriptType
 from service.entrypoints.graphql.types.user import UserType
+from service.entrypoints.graphql.types.webhooks import DeliveryType
 from service.services.ports.store import Page
 
 NodeType = TypeVar("NodeType")
@@ -63,4 +64,9 @@ class SavedScriptConnection(Connection[SavedScriptType]):
 
 @strawberry.type(description="Users, oldest first.")
 class UserConnection(Connection[UserType]):
+    pass
+
+
+@strawberry.type(description="A webhook's deliveries, newest first.")
+class WebhookDeliveryConnection(Connection[DeliveryType]):
     pass

@@ -9,6 +9,7 @@ from __future__ import annotations
 import strawberry
 
 from service.domain.accounts import Role as DomainRole
+from service.domain.judging import OutputComparison as DomainOutputComparison
 from service.domain.sandboxes import OutputStream as DomainOutputStream
 from service.domain.statuses import ExecutionStatus as DomainExecutionStatus
 
@@ -20,3 +21,9 @@ ExecutionStatus = strawberry.enum(
 )
 OutputStream = strawberry.enum(DomainOutputStream, name="OutputStream")
 Role = strawberry.enum(DomainRole, name="Role", description="What a user may do.")
+OutputComparison = strawberry.enum(
+    DomainOutputComparison,
+    name="OutputComparison",
+    description="How stdout is compared with expectedStdout: EXACT, or "
+    "IGNORE_TRAILING_WHITESPACE (each line's trailing whitespace and trailing empty lines).",
+)

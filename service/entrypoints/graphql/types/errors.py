@@ -65,3 +65,13 @@ class ExecutionNotRunning(Error):
 )
 class StdinClosedError(Error):
     id: strawberry.ID
+
+
+@strawberry.type(description="No webhook with this id is visible to the caller.")
+class WebhookNotFound(Error):
+    id: strawberry.ID
+
+
+@strawberry.type(description="No webhook delivery with this id is visible to the caller.")
+class WebhookDeliveryNotFound(Error):
+    id: strawberry.ID

@@ -9,8 +9,9 @@ import strawberry
 from strawberry.types import Info
 
 from service.domain.executions import Execution
+from service.domain.judging import output_matches
 from service.entrypoints.graphql.context import Context
-from service.entrypoints.graphql.types.enums import ExecutionStatus
+from service.entrypoints.graphql.types.enums import ExecutionStatus, OutputComparison
 from service.entrypoints.graphql.types.limits import LimitsType
 from service.entrypoints.graphql.types.node import Node
 from service.entrypoints.graphql.types.resource_usage import ResourceUsageType
@@ -43,7 +44,30 @@ class ExecutionType(Node):
         description="Stdin stays open for `sendExecutionInput` while the script runs."
     )
 
+    callback_url: str | None = strawberry.field(
+        description="Where the execution's end is POSTed (`ExecuteScriptInput.callbackUrl`)."
+    )
+    callback_secret: str | None = strawberry.field(
+        description="The secret that signs the callback (Standard Webhooks, `whsec_…`)."
+    )
+
+    expected_stdout: str | None = strawberry.field(
+        description="What stdout should be (`ExecuteScriptInput.expectedStdout`)."
+    )
+    stdout_comparison: OutputComparison = strawberry.field(  # type: ignore[valid-type]
+        description="How stdout is compared with expectedStdout."
+    )
+
     _record: strawberry.Private[Execution]
+
+    @strawberry.field(
+        description="Whether stdout is the expected one: null while running or when nothing "
+        "is expected; false when the execution did not complete (any other verdict)."
+    )
+    async def output_matches(self, info: Info[Context, None]) -> bool | None:
+        if self._record.expected_stdout is None or not self._record.status.is_terminal:
+            return None
+        return output_matches(await info.context.output_loader.load(self._record))
 
     @strawberry.field(description="Everything written to stdout so far.")
     async def stdout(self, info: Info[Context, None]) -> str:
@@ -73,5 +97,9 @@ class ExecutionType(Node):
             finished_at=execution.finished_at,
             last_seq=execution.last_seq,
             interactive=execution.interactive,
+            callback_url=execution.callback_url,
+            callback_secret=execution.callback_secret,
+            expected_stdout=execution.expected_stdout,
+            stdout_comparison=execution.stdout_comparison,
             _record=execution,
         )

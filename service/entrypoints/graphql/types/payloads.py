@@ -18,11 +18,14 @@ from service.entrypoints.graphql.types.errors import (
     SavedScriptNotFound,
     StdinClosedError,
     UserNotFound,
+    WebhookDeliveryNotFound,
+    WebhookNotFound,
 )
 from service.entrypoints.graphql.types.execution import ExecutionType
 from service.entrypoints.graphql.types.input_accepted import InputAccepted
 from service.entrypoints.graphql.types.saved_script import SavedScriptType
 from service.entrypoints.graphql.types.user import UserType
+from service.entrypoints.graphql.types.webhooks import DeliveryType, WebhookSecret, WebhookType
 
 ExecuteScriptPayload = Annotated[
     ExecutionType | InputError | QuotaExceeded | AuthError,
@@ -54,4 +57,18 @@ SavedScriptPayload = Annotated[
 RunSavedScriptPayload = Annotated[
     ExecutionType | SavedScriptNotFound | InputError | QuotaExceeded | AuthError,
     strawberry.union("RunSavedScriptPayload"),
+]
+CreateWebhookPayload = Annotated[
+    WebhookSecret | InputError | AuthError, strawberry.union("CreateWebhookPayload")
+]
+UpdateWebhookPayload = Annotated[
+    WebhookType | WebhookNotFound | InputError | AuthError,
+    strawberry.union("UpdateWebhookPayload"),
+]
+RotateWebhookSecretPayload = Annotated[
+    WebhookSecret | WebhookNotFound | AuthError, strawberry.union("RotateWebhookSecretPayload")
+]
+RedeliverWebhookPayload = Annotated[
+    DeliveryType | WebhookDeliveryNotFound | AuthError,
+    strawberry.union("RedeliverWebhookPayload"),
 ]

@@ -38,6 +38,7 @@ type Documents = {
     "\n  mutation DeleteSavedScript($id: ID!) {\n    deleteSavedScript(id: $id)\n  }\n": typeof types.DeleteSavedScriptDocument,
     "\n  mutation RunSavedScript($id: ID!) {\n    runSavedScript(id: $id) {\n      __typename\n      ... on Execution {\n        id\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": typeof types.RunSavedScriptDocument,
     "\n  mutation SendExecutionInput($id: ID!, $data: String!, $eof: Boolean) {\n    sendExecutionInput(id: $id, data: $data, eof: $eof) {\n      __typename\n      ... on InputAccepted {\n        id\n        seq\n        bytes\n        eof\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": typeof types.SendExecutionInputDocument,
+    "\n  mutation RunTestCases($input: RunTestCasesInput!) {\n    runTestCases(input: $input) {\n      __typename\n      ... on TestCasesRun {\n        passed\n        failed\n        pending\n        refused\n        cases {\n          index\n          passed\n          result {\n            __typename\n            ... on Execution {\n              id\n              status\n              stdout\n              stderr\n            }\n            ... on Error {\n              message\n            }\n          }\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": typeof types.RunTestCasesDocument,
 };
 const documents: Documents = {
     "\n  fragment UserFields on User {\n    id\n    username\n    email\n    role\n  }\n": types.UserFieldsFragmentDoc,
@@ -63,6 +64,7 @@ const documents: Documents = {
     "\n  mutation DeleteSavedScript($id: ID!) {\n    deleteSavedScript(id: $id)\n  }\n": types.DeleteSavedScriptDocument,
     "\n  mutation RunSavedScript($id: ID!) {\n    runSavedScript(id: $id) {\n      __typename\n      ... on Execution {\n        id\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": types.RunSavedScriptDocument,
     "\n  mutation SendExecutionInput($id: ID!, $data: String!, $eof: Boolean) {\n    sendExecutionInput(id: $id, data: $data, eof: $eof) {\n      __typename\n      ... on InputAccepted {\n        id\n        seq\n        bytes\n        eof\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": types.SendExecutionInputDocument,
+    "\n  mutation RunTestCases($input: RunTestCasesInput!) {\n    runTestCases(input: $input) {\n      __typename\n      ... on TestCasesRun {\n        passed\n        failed\n        pending\n        refused\n        cases {\n          index\n          passed\n          result {\n            __typename\n            ... on Execution {\n              id\n              status\n              stdout\n              stderr\n            }\n            ... on Error {\n              message\n            }\n          }\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n": types.RunTestCasesDocument,
 };
 
 /**
@@ -157,6 +159,10 @@ export function graphql(source: "\n  mutation RunSavedScript($id: ID!) {\n    ru
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation SendExecutionInput($id: ID!, $data: String!, $eof: Boolean) {\n    sendExecutionInput(id: $id, data: $data, eof: $eof) {\n      __typename\n      ... on InputAccepted {\n        id\n        seq\n        bytes\n        eof\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"): typeof import('./graphql').SendExecutionInputDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RunTestCases($input: RunTestCasesInput!) {\n    runTestCases(input: $input) {\n      __typename\n      ... on TestCasesRun {\n        passed\n        failed\n        pending\n        refused\n        cases {\n          index\n          passed\n          result {\n            __typename\n            ... on Execution {\n              id\n              status\n              stdout\n              stderr\n            }\n            ... on Error {\n              message\n            }\n          }\n        }\n      }\n      ... on Error {\n        message\n      }\n    }\n  }\n"): typeof import('./graphql').RunTestCasesDocument;
 
 
 export function graphql(source: string) {

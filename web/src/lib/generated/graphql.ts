@@ -5,6 +5,10 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 export type ExecuteScriptInput = {
+  /** POSTed when the execution ends (Standard Webhooks signed with the execution's `callbackSecret`; retried until it answers 2xx, see docs/webhooks.md). */
+  callbackUrl?: string | null | undefined;
+  /** What stdout should be: the execution's `outputMatches` says whether it was. */
+  expectedStdout?: string | null | undefined;
   /** Submitting again with the same key returns the first execution. */
   idempotencyKey?: string | null | undefined;
   /** Keep stdin open after `stdin`: send more with `sendExecutionInput`, end it with `eof: true`. */
@@ -15,6 +19,8 @@ export type ExecuteScriptInput = {
   script: string;
   /** Written to the script's stdin, which is then closed (unless interactive). */
   stdin?: string | null | undefined;
+  /** How stdout is compared with expectedStdout. */
+  stdoutComparison?: OutputComparison | null | undefined;
 };
 
 /** Where an execution is in its life. Terminal: COMPLETED, FAILED, TIMED_OUT, OOM_KILLED, OUTPUT_LIMIT_EXCEEDED, CANCELLED, ERROR. */
@@ -45,6 +51,11 @@ export type LoginInput = {
   username: string;
 };
 
+/** How stdout is compared with expectedStdout: EXACT, or IGNORE_TRAILING_WHITESPACE (each line's trailing whitespace and trailing empty lines). */
+export type OutputComparison =
+  | 'EXACT'
+  | 'IGNORE_TRAILING_WHITESPACE';
+
 export type OutputStream =
   | 'STDERR'
   | 'STDOUT';
@@ -62,6 +73,17 @@ export type Role =
   | 'ADMIN'
   | 'USER';
 
+export type RunTestCasesInput = {
+  cases: Array<TestCaseInput>;
+  limits?: LimitsInput | null | undefined;
+  runtime?: string | null | undefined;
+  script: string;
+  /** How each case's stdout is compared. */
+  stdoutComparison?: OutputComparison | null | undefined;
+  /** Answer once every case has ended (bounded by the largest timeout and a minute); otherwise at once, with the cases queued. */
+  wait?: boolean | null | undefined;
+};
+
 /** A script to save. */
 export type SavedScriptInput = {
   limits?: LimitsInput | null | undefined;
@@ -77,6 +99,11 @@ export type SavedScriptPatch = {
   name?: string | null | undefined;
   runtime?: string | null | undefined;
   script?: string | null | undefined;
+  stdin?: string | null | undefined;
+};
+
+export type TestCaseInput = {
+  expectedStdout: string;
   stdin?: string | null | undefined;
 };
 
@@ -277,6 +304,22 @@ export type SendExecutionInputMutation = { sendExecutionInput:
     | { __typename: 'InputAccepted', id: string, seq: number, bytes: number, eof: boolean }
     | { __typename: 'InputError', message: string }
     | { __typename: 'StdinClosed', message: string }
+   };
+
+export type RunTestCasesMutationVariables = Exact<{
+  input: RunTestCasesInput;
+}>;
+
+
+export type RunTestCasesMutation = { runTestCases:
+    | { __typename: 'AuthError', message: string }
+    | { __typename: 'InputError', message: string }
+    | { __typename: 'TestCasesRun', passed: number, failed: number, pending: number, refused: number, cases: Array<{ index: number, passed: boolean | null, result:
+          | { __typename: 'AuthError', message: string }
+          | { __typename: 'Execution', id: string, status: ExecutionStatus, stdout: string, stderr: string }
+          | { __typename: 'InputError', message: string }
+          | { __typename: 'QuotaExceeded', message: string }
+         }> }
    };
 
 export class TypedDocumentString<TResult, TVariables>
@@ -852,3 +895,35 @@ export const SendExecutionInputDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<SendExecutionInputMutation, SendExecutionInputMutationVariables>;
+export const RunTestCasesDocument = new TypedDocumentString(`
+    mutation RunTestCases($input: RunTestCasesInput!) {
+  runTestCases(input: $input) {
+    __typename
+    ... on TestCasesRun {
+      passed
+      failed
+      pending
+      refused
+      cases {
+        index
+        passed
+        result {
+          __typename
+          ... on Execution {
+            id
+            status
+            stdout
+            stderr
+          }
+          ... on Error {
+            message
+          }
+        }
+      }
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RunTestCasesMutation, RunTestCasesMutationVariables>;

@@ -1,0 +1,1 @@
+"""Webhooks: managing subscriptions, turning flagged executions into deliveries, sending them."""
