@@ -65,6 +65,7 @@ async def _watch(url: str, execution_id: str, ready: asyncio.Event) -> dict[str,
     lags: list[float] = []
     events = 0
     lines = 0
+    pending = ""
     async with websockets.connect(
         url, subprotocols=[websockets.Subprotocol("graphql-transport-ws")], max_size=None
     ) as socket:
@@ -90,7 +91,10 @@ async def _watch(url: str, execution_id: str, ready: asyncio.Event) -> dict[str,
             events += 1
             now = time.time()
             if event["__typename"] == "OutputEvent":
-                for line in event["data"].splitlines():
+                # An event may end inside a line: count lines as they complete.
+                pending += event["data"]
+                *complete, pending = pending.split("\n")
+                for line in complete:
                     lines += 1
                     lags.append((now - float(line.split()[1])) * 1000)
             elif event.get("status") in TERMINAL:

@@ -65,3 +65,15 @@ async def test_a_caller_that_gives_up_does_not_leave_the_others_waiting() -> Non
     await asyncio.sleep(0)
     first.cancel()  # the subscriber whose read was running disconnects
     assert await asyncio.gather(*waiters) == [0, 0, 0]
+
+
+async def test_a_caller_that_accepts_some_age_takes_a_recent_answer_others_read_afresh() -> None:
+    log, shared = Log(), SharedReads[str, int]()
+    assert await shared.read("x", log.read) == 0
+    log.version = 1
+    # A quiet poll may take the answer a moment old ...
+    assert await shared.read("x", log.read, max_age=30) == 0
+    assert log.reads == 1
+    # ... a stream after a gap may not.
+    assert await shared.read("x", log.read) == 1
+    assert log.reads == 2

@@ -7,16 +7,23 @@ server's CPU with 200 idle watchers). Here, callers that ask while a read of the
 under way wait for the *next* read, which starts when that one ends and answers all of them:
 every caller gets an answer read after it asked (never a stale one), and a burst of N callers
 costs at most two reads.
+
+A caller that can live with an answer up to `max_age` seconds old (a quiet poll, which exists
+only to notice a lost notification) also takes a read that started that recently: streams that
+poll at different moments then share one read per `max_age` instead of one each.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
+_RECENT_KEYS = 1024
+_RECENT_SECONDS = 10.0
 T = TypeVar("T")
 
 
@@ -32,9 +39,15 @@ class SharedReads(Generic[K, T]):
     def __init__(self) -> None:
         self._keys: dict[K, _Key[T]] = {}
         self._tasks: set[asyncio.Task[None]] = set()  # held so they are not collected
+        self._recent: dict[K, tuple[float, T]] = {}  # key -> (when its last read started, result)
 
-    async def read(self, key: K, call: Callable[[], Awaitable[T]]) -> T:
-        """`call()`'s result, read after this call began; shared with concurrent callers."""
+    async def read(self, key: K, call: Callable[[], Awaitable[T]], *, max_age: float = 0.0) -> T:
+        """`call()`'s result, read after this call began (or at most `max_age` seconds
+        before); shared with concurrent callers."""
+        if max_age > 0 and (recent := self._recent.get(key)) is not None:
+            started, result = recent
+            if time.monotonic() - started <= max_age:
+                return result
         state = self._keys.get(key)
         if state is None:
             state = self._keys[key] = _Key()
@@ -51,8 +64,11 @@ class SharedReads(Generic[K, T]):
 
     async def _run(self, key: K, state: _Key[T], call: Callable[[], Awaitable[T]]) -> T:
         state.running = True
+        started = time.monotonic()
         try:
-            return await call()
+            result = await call()
+            self._remember(key, started, result)
+            return result
         finally:
             state.running = False
             following = state.next
@@ -88,3 +104,10 @@ class SharedReads(Generic[K, T]):
             return
         if not promised.done():
             promised.set_result(result)
+
+    def _remember(self, key: K, started: float, result: T) -> None:
+        self._recent[key] = (started, result)
+        if len(self._recent) > _RECENT_KEYS:
+            # Old answers serve nobody (callers accept seconds of age at most): drop them.
+            horizon = time.monotonic() - _RECENT_SECONDS
+            self._recent = {k: v for k, v in self._recent.items() if v[0] >= horizon}

@@ -86,9 +86,13 @@ class EventStreamer:
         self._logs: SharedReads[tuple[str, int], list[ExecutionEvent]] = SharedReads()
         self._records: SharedReads[str, Execution | None] = SharedReads()
 
-    def _log_after(self, execution_id: str, seq: int) -> Awaitable[list[ExecutionEvent]]:
+    def _log_after(
+        self, execution_id: str, seq: int, *, max_age: float = 0.0
+    ) -> Awaitable[list[ExecutionEvent]]:
         return self._logs.read(
-            (execution_id, seq), partial(self._events.after, execution_id, seq, _BATCH)
+            (execution_id, seq),
+            partial(self._events.after, execution_id, seq, _BATCH),
+            max_age=max_age,
         )
 
     async def settle(self, timeout: float, *, poll_seconds: float = 0.02) -> None:
@@ -146,10 +150,16 @@ class EventStreamer:
                 read_log = not live.primed
                 finished = execution if execution.status.is_terminal else None
                 outage = _Outage(self._outage_tolerance)
+                # How old a shared read of the log or the record may be: none after a gap
+                # (the log holds what the feed skipped), some after a quiet poll.
+                max_age = 0.0
                 while True:
                     # Catch up from the log (nothing while the store is down: follow live).
                     while read_log:
-                        batch = await outage.read(self._log_after(execution_id, last), [])
+                        batch = await outage.read(
+                            self._log_after(execution_id, last, max_age=max_age), []
+                        )
+                        max_age = 0.0
                         for event in batch:
                             yield event
                             last = event.seq
@@ -164,6 +174,7 @@ class EventStreamer:
                         read_log = True
                         continue
                     read_log = True
+                    max_age = 0.0
                     # Follow live while the feed lines up with what we have.
                     next_event = await live.next(self._poll_seconds)
                     while next_event is not None:
@@ -177,9 +188,12 @@ class EventStreamer:
                         next_event = await live.next(self._poll_seconds)
                     else:
                         # Quiet for a poll: the record says whether more will come.
+                        max_age = self._poll_seconds / 2
                         record = await outage.read(
                             self._records.read(
-                                execution_id, partial(self._executions.get, execution_id)
+                                execution_id,
+                                partial(self._executions.get, execution_id),
+                                max_age=max_age,
                             ),
                             None,
                         )
