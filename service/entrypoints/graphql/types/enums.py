@@ -9,6 +9,7 @@ from __future__ import annotations
 import strawberry
 
 from service.domain.accounts import Role as DomainRole
+from service.domain.runtimes import RuntimeState as DomainRuntimeState
 from service.domain.sandboxes import OutputStream as DomainOutputStream
 from service.domain.statuses import ExecutionStatus as DomainExecutionStatus
 
@@ -20,3 +21,8 @@ ExecutionStatus = strawberry.enum(
 )
 OutputStream = strawberry.enum(DomainOutputStream, name="OutputStream")
 Role = strawberry.enum(DomainRole, name="Role", description="What a user may do.")
+RuntimeState = strawberry.enum(
+    DomainRuntimeState,
+    name="RuntimeState",
+    description="READY runs scripts; BUILDING and FAILED are listed but not offered.",
+)
