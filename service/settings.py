@@ -153,6 +153,12 @@ class Settings(BaseSettings):
         le=64,
         description="Sandboxes of the default shape kept started, waiting for a script (0: off).",
     )
+    local_pythons: list[Path] = Field(
+        default_factory=list,
+        description="Interpreter prefixes beyond /usr, or directories of them, JSON: "
+        '["/opt/pythons"] (each prefix has bin/python3.X; offered as python3.X once it runs '
+        "in a sandbox, which must be able to read it).",
+    )
     local_cgroup_parent: str = Field(
         "podrun",
         description="Where sandbox cgroups go, relative to the hierarchy's root (e.g. a "

@@ -38,6 +38,7 @@ from service.adapters.sandbox.local.prerequisites import (
     find_tool,
     user_namespace_problem,
 )
+from service.adapters.sandbox.local.pythons import prefix_runtimes, probe_script
 from service.adapters.sandbox.local.runtimes import VISIBLE_ROOT, discover_runtimes
 from service.adapters.sandbox.local.seccomp import SeccompUnavailable, build_filter
 from service.adapters.sandbox.local.spawning import SandboxProcess
@@ -122,6 +123,7 @@ class LocalSandboxBackend:
         except BackendUnavailable:
             self._started = False
             raise
+        await self._add_pythons()
         await self._start_pool()
         log.info(
             "local sandbox backend ready: %s; runtimes %s",
@@ -277,10 +279,28 @@ class LocalSandboxBackend:
             seccomp=seccomp,
         )
 
+    async def _add_pythons(self) -> None:
+        """Offer the configured interpreter prefixes that pass a probe in a sandbox."""
+        candidates = await prefix_runtimes(self._config.pythons, (r.id for r in self._runtimes))
+        for runtime in candidates:
+            script, expected = probe_script(runtime)
+            problem = await self._problem_running(runtime, script, expected)
+            if problem is None:
+                self._runtimes.append(runtime)
+            else:
+                log.warning(
+                    "runtime %s (%s) is not offered: it cannot run in a sandbox: %s",
+                    runtime.id,
+                    runtime.mounts[0].source if runtime.mounts else runtime.command[0],
+                    problem,
+                )
+
     def _check_runtime(self, runtime: Runtime) -> None:
         if not runtime.command:
             raise SandboxLaunchError(f"runtime {runtime.id!r} has no command")
         path = Path(runtime.command[0])
+        if any(path.is_relative_to(mount.target) for mount in runtime.mounts):
+            return  # in the runtime's own tree, which only the sandbox sees at that path
         if not path.is_absolute() or not path.is_relative_to(VISIBLE_ROOT) or not path.exists():
             raise SandboxLaunchError(
                 f"runtime {runtime.id!r} ({path}) is not an interpreter under {VISIBLE_ROOT} "
@@ -341,19 +361,19 @@ class LocalSandboxBackend:
             log.warning("local sandboxes run WITHOUT memory, CPU and process limits: %s", error)
             return None
 
-    async def _self_test(self) -> None:
-        """One sandbox end to end, so that what only bwrap can tell fails `start()`."""
-        runtime = next(r for r in self._runtimes if r.default)
+    async def _problem_running(self, runtime: Runtime, script: str, expected: str) -> str | None:
+        """Run `script` in a test sandbox of `runtime`; None when it printed `expected` and
+        exited 0, else what went wrong."""
         spec = SandboxSpec(
             execution_id="podrun-self-test",
             runtime=runtime,
-            script="print('ok')",
+            script=script,
             limits=Limits(timeout_seconds=_SELF_TEST_SECONDS),
         )
         try:
             handle = await self.launch(spec)
         except SandboxLaunchError as error:
-            raise BackendUnavailable(f"cannot start a test sandbox: {error}") from error
+            return f"cannot start a test sandbox: {error}"
         output = {stream: bytearray() for stream in OutputStream}
         outcome = None
         async for observation in handle.observations():
@@ -361,11 +381,22 @@ class LocalSandboxBackend:
                 output[observation.stream] += observation.data
             elif isinstance(observation, SandboxFinished):
                 outcome = observation.outcome
-        if outcome is None or outcome.exit_code != 0 or output[OutputStream.STDOUT] != b"ok\n":
+        stdout = bytes(output[OutputStream.STDOUT])
+        if outcome is None or outcome.exit_code != 0 or stdout != expected.encode():
             stderr = bytes(output[OutputStream.STDERR]).decode(errors="replace").strip()
             detail = (outcome.error if outcome is not None and outcome.error else None) or stderr
+            return f"{detail or 'no error output'} ({outcome})"
+        return None
+
+    async def _self_test(self) -> None:
+        """One sandbox end to end, so that what only bwrap can tell fails `start()`."""
+        runtime = next(r for r in self._runtimes if r.default)
+        problem = await self._problem_running(runtime, "print('ok')", "ok\n")
+        if problem is not None:
+            if problem.startswith("cannot start a test sandbox"):
+                raise BackendUnavailable(problem)
             raise BackendUnavailable(
-                f"a test sandbox failed: {detail or 'no error output'} ({outcome}). Check that "
+                f"a test sandbox failed: {problem}. Check that "
                 "bubblewrap can create user namespaces as a sandbox uid (try: setpriv "
                 f"--reuid={self._config.sandbox_first_uid} --regid=nogroup --clear-groups "
                 "bwrap --unshare-all --ro-bind /usr /usr --symlink usr/lib64 /lib64 true)"
