@@ -40,6 +40,7 @@ from service.adapters.sandbox.local.prerequisites import (
 )
 from service.adapters.sandbox.local.pythons import prefix_runtimes, probe_script
 from service.adapters.sandbox.local.runtimes import VISIBLE_ROOT, discover_runtimes
+from service.adapters.sandbox.local.sandboxlib import sandbox_lib_available, with_sandbox_lib
 from service.adapters.sandbox.local.seccomp import SeccompUnavailable, build_filter
 from service.adapters.sandbox.local.spawning import SandboxProcess
 from service.adapters.sandbox.local.uids import (
@@ -113,6 +114,8 @@ class LocalSandboxBackend:
             tools=tools, hierarchy=self._hierarchy, uids=self._uids, config=config
         )
         self._runtimes = await discover_runtimes(config.interpreter_dir, config.extra_runtimes)
+        if sandbox_lib_available():
+            self._runtimes = [with_sandbox_lib(r) for r in self._runtimes]
         if not any(r.default for r in self._runtimes):
             raise BackendUnavailable(
                 f"no python3 interpreter under {config.interpreter_dir}: apt-get install python3"
@@ -282,7 +285,7 @@ class LocalSandboxBackend:
     async def _add_pythons(self) -> None:
         """Offer the configured interpreter prefixes that pass a probe in a sandbox."""
         candidates = await prefix_runtimes(self._config.pythons, (r.id for r in self._runtimes))
-        for runtime in candidates:
+        for runtime in map(with_sandbox_lib, candidates):
             script, expected = probe_script(runtime)
             problem = await self._problem_running(runtime, script, expected)
             if problem is None:

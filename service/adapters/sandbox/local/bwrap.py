@@ -58,6 +58,8 @@ BASE_ENV: Mapping[str, str] = {
     "PYTHONDONTWRITEBYTECODE": "1",
 }
 
+DISPLAY_FD_VARIABLE = "PODRUN_DISPLAY_FD"
+
 # Top-level host entries mirrored into the sandbox when present (all under /usr on Debian).
 ROOT_LINK_NAMES = ("bin", "sbin", "lib", "lib64", "lib32", "libx32")
 
@@ -114,6 +116,7 @@ def bwrap_argv(
     gid: int,
     disable_userns: bool = True,
     command: Sequence[str] | None = None,
+    display_fd: int | None = None,
 ) -> list[str]:
     """The full bwrap invocation running `spec.runtime.command` on the script.
 
@@ -148,6 +151,9 @@ def bwrap_argv(
     ]
     for name, value in sandbox_env(spec.env, spec.runtime.env).items():
         argv += ["--setenv", name, value]
+    if display_fd is not None:
+        # The display channel's write end, inherited (`service.domain.display`).
+        argv += ["--setenv", DISPLAY_FD_VARIABLE, str(display_fd)]
     argv += [
         "--ro-bind",
         "/usr",

@@ -185,6 +185,7 @@ export type ExecutionEventsSubscriptionVariables = Exact<{
 
 
 export type ExecutionEventsSubscription = { executionEvents:
+    | { __typename: 'DisplayEvent' }
     | { __typename: 'OutputEvent', seq: number, at: string, stream: OutputStream, data: string }
     | { __typename: 'StatusEvent', seq: number, at: string, status: ExecutionStatus, exitCode: number | null, message: string | null }
    };
