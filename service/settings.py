@@ -159,6 +159,17 @@ class Settings(BaseSettings):
         '["/opt/pythons"] (each prefix has bin/python3.X; offered as python3.X once it runs '
         "in a sandbox, which must be able to read it).",
     )
+    local_environments: list[str] = Field(
+        default_factory=list,
+        description='Environments to build and offer, JSON: ["datascience"] (on the default '
+        'interpreter) or ["python3.12-datascience"]; defined in sandbox/environments/. '
+        "`podrun serve` builds them in the background; `podrun runtimes build` at once.",
+    )
+    local_environments_dir: Path | None = Field(
+        None,
+        description="Where environment trees are built (sandboxes must be able to read it; "
+        "not under /tmp). Unset: data_dir/environments.",
+    )
     local_cgroup_parent: str = Field(
         "podrun",
         description="Where sandbox cgroups go, relative to the hierarchy's root (e.g. a "

@@ -14,6 +14,8 @@ import enum
 import threading
 from dataclasses import dataclass, field, replace
 
+from service.domain.limits import LimitPolicy
+
 
 class RuntimeState(enum.StrEnum):
     READY = "READY"
@@ -77,6 +79,10 @@ class Runtime:
     interpreter: str | None = None
     environment: str | None = None
     mounts: tuple[Mount, ...] = ()
+    # Defaults this runtime needs above the server's (e.g. `memory_mib` for an environment
+    # whose imports alone take more than the server's default), as (limit field, value);
+    # never above the server's maximums, and a client's own value still wins.
+    default_limits: tuple[tuple[str, float], ...] = ()
     # Fixed variables of the runtime's sandboxes (e.g. PYTHONPATH of its environment, the
     # loader path of a relocated interpreter), set before the interpreter starts.
     env: tuple[tuple[str, str], ...] = ()
@@ -140,3 +146,17 @@ class RuntimeCatalog:
             elif runtime.default:
                 runtime = replace(runtime, default=False)
             self._add(runtime)
+
+
+def runtime_policy(policy: LimitPolicy, runtime: Runtime) -> LimitPolicy:
+    """`policy` with `runtime`'s own defaults where they are higher (capped at the maximums)."""
+    if not runtime.default_limits:
+        return policy
+    raised = {
+        name: type(getattr(policy.defaults, name))(
+            min(max(value, getattr(policy.defaults, name)), getattr(policy.maximums, name))
+        )
+        for name, value in runtime.default_limits
+        if hasattr(policy.defaults, name)
+    }
+    return replace(policy, defaults=replace(policy.defaults, **raised))

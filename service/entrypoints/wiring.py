@@ -35,6 +35,7 @@ from service.adapters.telemetry.tracing import OtelExecutionTracer
 from service.domain.runtimes import RuntimeCatalog
 from service.entrypoints.accounts import account_use_cases, quota_guard
 from service.entrypoints.backends import build_backend, discover_runtimes
+from service.entrypoints.environments import build_in_background
 from service.entrypoints.presence import FeedSwitch
 from service.services.executions.cancelling import Canceller
 from service.services.executions.feeding import Feeder
@@ -89,6 +90,8 @@ class Podrun:
     # The worker's store calls wait out outages until `stop` sets `retry.stopping`.
     retry: OutageRetry = field(default_factory=OutageRetry)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
+    # Environments being built in the background (service.entrypoints.environments).
+    builds: asyncio.Task[None] | None = None
 
     async def ping(self) -> bool:
         if self.supervisor is not None and not self.supervisor.up:
@@ -113,6 +116,9 @@ class Podrun:
         """Stop in order, each store-dependent step bounded: the store may be down."""
         self.ready.clear()
         self.retry.stopping.set()
+        if self.builds is not None:
+            self.builds.cancel()
+            await asyncio.gather(self.builds, return_exceptions=True)
         if self.worker is not None:
             await self.worker.stop()
         if self.backend is not None:
@@ -164,11 +170,13 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
     events = MongoEventLog()
 
     backend: SandboxBackend | None = None
+    builds: asyncio.Task[None] | None = None
     if worker:
         backend = build_backend(settings)
         if not backend.capabilities.needs_leader:  # else each leadership term starts it
             await backend.start()
         runtimes = RuntimeCatalog(backend.runtimes())
+        builds = build_in_background(settings, backend, runtimes)
     else:
         runtimes = RuntimeCatalog(await discover_runtimes(settings))
 
@@ -248,6 +256,7 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
         backend=backend,
         worker=running,
         retry=retry,
+        builds=builds,
     )
     if running is not None:
         term = running  # its dispatcher changes with each leadership term

@@ -12,6 +12,7 @@ from pathlib import Path
 from service import __version__
 from service.entrypoints.cli.accounts import add_commands as add_account_commands
 from service.entrypoints.cli.accounts import stored_token
+from service.entrypoints.cli.runtimes import add_commands as add_runtime_commands
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -87,6 +88,8 @@ def _parser() -> argparse.ArgumentParser:
 
     add_account_commands(commands)
 
+    add_runtime_commands(commands)
+
     export = commands.add_parser(
         "export-schema",
         help="print the GraphQL schema (SDL)",
@@ -109,6 +112,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "run":
         return _run(args)
+    if args.command == "runtimes":
+        from service.entrypoints.cli.runtimes import run_command as run_runtimes
+
+        return run_runtimes(args)
     if args.command in ("login", "logout", "users"):
         from service.entrypoints.cli.accounts import run_command
 

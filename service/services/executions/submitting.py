@@ -18,7 +18,7 @@ from service.domain.accounts import ANONYMOUS, Principal
 from service.domain.events import StatusEvent
 from service.domain.executions import Execution
 from service.domain.limits import LimitPolicy, LimitsRequest, LimitViolation
-from service.domain.runtimes import RuntimeCatalog
+from service.domain.runtimes import RuntimeCatalog, runtime_policy
 from service.domain.statuses import ExecutionStatus
 from service.services.clock import utcnow
 from service.services.executions.quotas import QuotaGuard
@@ -121,7 +121,7 @@ class Submitter:
         principal = request.principal
         owner_id = principal.owner_id or request.owner_id
         policy = self._quotas.limit_policy_for(principal) if self._quotas else self._policy.limits
-        limits = policy.resolve(request.limits)
+        limits = runtime_policy(policy, runtime).resolve(request.limits)
         if isinstance(limits, LimitViolation):
             return InputProblem(limits.message, limits.field)
         key = _scoped_key(request, owner_id, runtime.id, repr(limits))

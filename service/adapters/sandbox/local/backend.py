@@ -287,7 +287,7 @@ class LocalSandboxBackend:
         candidates = await prefix_runtimes(self._config.pythons, (r.id for r in self._runtimes))
         for runtime in map(with_sandbox_lib, candidates):
             script, expected = probe_script(runtime)
-            problem = await self._problem_running(runtime, script, expected)
+            problem = await self.problem_running(runtime, script, expected)
             if problem is None:
                 self._runtimes.append(runtime)
             else:
@@ -364,7 +364,7 @@ class LocalSandboxBackend:
             log.warning("local sandboxes run WITHOUT memory, CPU and process limits: %s", error)
             return None
 
-    async def _problem_running(self, runtime: Runtime, script: str, expected: str) -> str | None:
+    async def problem_running(self, runtime: Runtime, script: str, expected: str) -> str | None:
         """Run `script` in a test sandbox of `runtime`; None when it printed `expected` and
         exited 0, else what went wrong."""
         spec = SandboxSpec(
@@ -394,7 +394,7 @@ class LocalSandboxBackend:
     async def _self_test(self) -> None:
         """One sandbox end to end, so that what only bwrap can tell fails `start()`."""
         runtime = next(r for r in self._runtimes if r.default)
-        problem = await self._problem_running(runtime, "print('ok')", "ok\n")
+        problem = await self.problem_running(runtime, "print('ok')", "ok\n")
         if problem is not None:
             if problem.startswith("cannot start a test sandbox"):
                 raise BackendUnavailable(problem)

@@ -29,6 +29,8 @@ def with_sandbox_lib(runtime: Runtime, source: Path = SOURCE) -> Runtime:
     env = dict(runtime.env)
     env["PYTHONPATH"] = ":".join(p for p in (SANDBOX_LIB, env.get("PYTHONPATH")) if p)
     env.setdefault("MPLBACKEND", MATPLOTLIB_BACKEND)
+    # No /etc/fonts in a sandbox: fontconfig's tools (matplotlib runs `fc-list`) read ours.
+    env.setdefault("FONTCONFIG_FILE", f"{SANDBOX_LIB}/podrun/fonts.conf")
     return replace(
         runtime,
         mounts=(*runtime.mounts, Mount(str(source), f"{SANDBOX_LIB}/podrun")),
