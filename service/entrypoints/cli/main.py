@@ -72,7 +72,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--memory", type=int, metavar="MIB", help="memory limit in MiB")
     run.add_argument("--cpu", type=int, metavar="MILLICORES", help="CPU limit")
     run.add_argument("--max-output", type=int, metavar="BYTES", help="output limit")
-    run.add_argument("--runtime", help="runtime id or alias (see `runtimes` in the API)")
+    run.add_argument("--runtime", help="runtime id or alias (see `podrun runtimes`)")
+    run.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="save displays (plots, HTML...) in DIR as display-<seq>.<ext>",
+    )
     run.add_argument(
         "--token", help="API token (or PODRUN_TOKEN; default: the one `podrun login` kept)"
     )
@@ -171,6 +177,7 @@ def _run(args: argparse.Namespace) -> int:
         script=script,
         stdin=stdin,
         runtime=args.runtime,
+        out_dir=args.out,
         limits=limits,
         token=args.token or os.environ.get("PODRUN_TOKEN") or stored_token(args.url),
         quiet=args.quiet,
