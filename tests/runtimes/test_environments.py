@@ -17,17 +17,16 @@ from service.adapters.sandbox.local import LocalBackendConfig, LocalSandboxBacke
 from service.adapters.sandbox.local.environments import (
     EnvironmentBuilder,
     EnvironmentDefinition,
-    definitions,
 )
 from service.domain.runtimes import RuntimeCatalog, RuntimeState
 from service.entrypoints.environments import build_one
 from tests.support.client import Api
+from tests.support.environments import CACHE, build_datascience
 from tests.support.png import decode_png
 from tests.support.servers import PodrunProcess, StoreProcess
 
 pytestmark = pytest.mark.environments
 
-CACHE = Path("/var/tmp/podrun-test-environments")
 RUNTIME = "python3-datascience"
 RUNTIMES = "{ runtimes { id aliases status { state message } packages { name version } } }"
 
@@ -43,12 +42,7 @@ async def sandboxes() -> AsyncIterator[LocalSandboxBackend]:
 @pytest_asyncio.fixture(scope="module")
 async def built(sandboxes: LocalSandboxBackend) -> Path:
     """The tree, built once per machine (the first build takes about 80 s)."""
-    base = next(r for r in sandboxes.runtimes() if r.default)
-    definition = definitions()["datascience"]
-    builder = EnvironmentBuilder(CACHE)
-    runtime = await build_one(sandboxes, builder, base, definition)
-    assert runtime.status.state is RuntimeState.READY, runtime.status.message
-    return builder.tree(base, definition)
+    return await build_datascience(sandboxes)
 
 
 @pytest.fixture(scope="module")
