@@ -1,7 +1,7 @@
 """Rich output from a Podrun sandbox: ``podrun.display(obj)``.
 
 Standard library only, any Python 3.9+. Each displayed item leaves the sandbox as one frame
-on the display channel, the file descriptor named by ``PODRUN_DISPLAY_FD`` (never stdout)::
+on the display channel, the file descriptor named by ``SANDBOX_DISPLAY_FD`` (never stdout)::
 
     <mime type> SP <length> LF <length bytes>
 
@@ -32,7 +32,7 @@ import threading
 
 __all__ = ["display", "publish"]
 
-_FD_VARIABLE = "PODRUN_DISPLAY_FD"
+_FD_VARIABLE = "SANDBOX_DISPLAY_FD"
 _lock = threading.Lock()
 _REPRS = (
     ("_repr_png_", "image/png"),

@@ -112,6 +112,18 @@ async def _check(
     return problem
 
 
+def built_environments(settings: Settings, runtimes: list[Runtime]) -> list[Runtime]:
+    """The configured environments whose trees exist, for a process that runs no sandbox
+    (an API replica: the worker checked them when it built them)."""
+    if not settings.local_environments or settings.backend != "local":
+        return []
+    pairs = wanted(settings, runtimes)
+    if isinstance(pairs, str):
+        return []
+    builder = EnvironmentBuilder(environments_root(settings))
+    return [r for base, d in pairs if (r := builder.built(base, d)) is not None]
+
+
 def build_in_background(
     settings: Settings, backend: SandboxBackend, catalog: RuntimeCatalog
 ) -> asyncio.Task[None] | None:

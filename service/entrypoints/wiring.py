@@ -35,7 +35,7 @@ from service.adapters.telemetry.tracing import OtelExecutionTracer
 from service.domain.runtimes import RuntimeCatalog
 from service.entrypoints.accounts import account_use_cases, quota_guard
 from service.entrypoints.backends import build_backend, discover_runtimes
-from service.entrypoints.environments import build_in_background
+from service.entrypoints.environments import build_in_background, built_environments
 from service.entrypoints.presence import FeedSwitch
 from service.services.executions.cancelling import Canceller
 from service.services.executions.feeding import Feeder
@@ -178,7 +178,8 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
         runtimes = RuntimeCatalog(backend.runtimes())
         builds = build_in_background(settings, backend, runtimes)
     else:
-        runtimes = RuntimeCatalog(await discover_runtimes(settings))
+        found = await discover_runtimes(settings)
+        runtimes = RuntimeCatalog(found + built_environments(settings, found))
 
     # A worker needs to hear of submits and cancels from API replicas; an API needs the
     # events a worker elsewhere appends.

@@ -106,7 +106,7 @@ async def test_a_huge_announced_display_ends_the_run_at_the_output_limit(
 ) -> None:
     script = (
         "import os\n"
-        "os.write(int(os.environ['PODRUN_DISPLAY_FD']), b'image/png 999999999999\\n')\n"
+        "os.write(int(os.environ['SANDBOX_DISPLAY_FD']), b'image/png 999999999999\\n')\n"
         "import time; time.sleep(3)\n"
     )
     run = await _run(warm_backend, script)
@@ -119,7 +119,7 @@ async def test_garbage_on_the_channel_breaks_only_later_displays(
 ) -> None:
     script = (
         "import os, podrun\n"
-        "os.write(int(os.environ['PODRUN_DISPLAY_FD']), b'not a frame at all\\n')\n"
+        "os.write(int(os.environ['SANDBOX_DISPLAY_FD']), b'not a frame at all\\n')\n"
         "import time; time.sleep(0.5)\n"
         "try:\n"
         "    podrun.display('late')\n"

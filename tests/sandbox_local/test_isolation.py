@@ -196,6 +196,6 @@ async def test_environment_is_clean(backend: LocalSandboxBackend) -> None:
     # Ours: the podrun module and its display channel (sandboxlib.py, bwrap.py).
     assert env.pop("PYTHONPATH") == "/opt/podrun/lib"
     assert env.pop("MPLBACKEND") == "module://podrun.matplotlib_backend"
-    assert env.pop("PODRUN_DISPLAY_FD").isdigit()
+    assert env.pop("SANDBOX_DISPLAY_FD").isdigit()
     assert env.pop("FONTCONFIG_FILE") == "/opt/podrun/lib/podrun/fonts.conf"
     assert env == {}

@@ -173,8 +173,8 @@ async def test_the_executions_environment_reaches_a_warm_sandbox(
 
 
 def _without_display_fd(text: str) -> list[str]:
-    lines = [line for line in text.splitlines() if not line.startswith("PODRUN_DISPLAY_FD=")]
-    return sorted(re.sub(r"\('PODRUN_DISPLAY_FD', '\d+'\), ", "", line) for line in lines)
+    lines = [line for line in text.splitlines() if not line.startswith("SANDBOX_DISPLAY_FD=")]
+    return sorted(re.sub(r"\('SANDBOX_DISPLAY_FD', '\d+'\), ", "", line) for line in lines)
 
 
 async def test_another_shape_starts_cold(warm: LocalSandboxBackend) -> None:

@@ -58,7 +58,8 @@ BASE_ENV: Mapping[str, str] = {
     "PYTHONDONTWRITEBYTECODE": "1",
 }
 
-DISPLAY_FD_VARIABLE = "PODRUN_DISPLAY_FD"
+# Not PODRUN_*: those name the service's own settings, which never reach a sandbox.
+DISPLAY_FD_VARIABLE = "SANDBOX_DISPLAY_FD"
 
 # Top-level host entries mirrored into the sandbox when present (all under /usr on Debian).
 ROOT_LINK_NAMES = ("bin", "sbin", "lib", "lib64", "lib32", "libx32")
