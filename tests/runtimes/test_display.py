@@ -94,10 +94,10 @@ async def test_displays_arrive_in_order_with_stdout_and_not_in_it(
 
 
 async def test_displays_count_against_the_output_limit(warm_backend: LocalSandboxBackend) -> None:
-    script = "import podrun\nfor _ in range(100):\n    podrun.display('x' * 1000)\n"
-    run = await _run(warm_backend, script, limits=Limits(max_output_bytes=10_000))
+    script = "import podrun\nfor _ in range(100):\n    podrun.display('x' * 2000)\n"
+    run = await _run(warm_backend, script, limits=Limits(max_output_bytes=20_000))
     assert run.outcome.output_limit_exceeded
-    assert sum(len(d.data) for d in _displays(run)) <= 10_000
+    assert sum(len(d.data) for d in _displays(run)) <= 20_000
     assert len(_displays(run)) == 10
 
 
@@ -131,3 +131,12 @@ async def test_garbage_on_the_channel_breaks_only_later_displays(
     assert run.outcome.exit_code == 0, run.stderr
     assert run.stdout == "refused\nstill running\n"
     assert _displays(run) == []
+
+
+async def test_each_display_costs_at_least_a_kibibyte_of_the_output_limit(
+    warm_backend: LocalSandboxBackend,
+) -> None:
+    script = "import podrun\nfor _ in range(1000):\n    podrun.display('x')\n"
+    run = await _run(warm_backend, script, limits=Limits(max_output_bytes=10_240))
+    assert run.outcome.output_limit_exceeded
+    assert len(_displays(run)) == 10

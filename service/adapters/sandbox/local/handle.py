@@ -52,6 +52,9 @@ _MAX_SIGNAL = 64
 _ERROR_HEAD_BYTES = 2048
 # After the main process is gone, how long its pipes may take to reach end of file.
 _DRAIN_SECONDS = 2.0
+# What a display costs of the output budget at least: each is an event and a store write,
+# so a flood of tiny ones is bounded like a flood of output (1024 under the default 1 MiB).
+MIN_DISPLAY_BYTES = 1024
 # Sent back on the display channel for each display taken (sandbox/podrun/__init__.py).
 ACK = b"\x06"
 
@@ -225,7 +228,7 @@ class LocalSandboxHandle:
             # output before it displayed: what the pipes hold now was written before.
             for reader in self._readers[:2]:
                 reader.read_now()
-            if self._output_closed or not self._count(len(item.data)):
+            if self._output_closed or not self._count(max(len(item.data), MIN_DISPLAY_BYTES)):
                 return
             self._queue.put_nowait(SandboxDisplay(item.mime_type, item.data))
             self._acknowledge()
