@@ -23,6 +23,7 @@ from pathlib import Path
 from service.adapters.sandbox.local.bwrap import root_links
 from service.adapters.sandbox.local.cgroups import CgroupError, CgroupLimits
 from service.adapters.sandbox.local.config import LocalBackendConfig
+from service.adapters.sandbox.local.demand import DemandPools
 from service.adapters.sandbox.local.handle import LocalSandboxHandle
 from service.adapters.sandbox.local.hierarchies import (
     CgroupHierarchy,
@@ -68,6 +69,8 @@ log = logging.getLogger(__name__)
 
 _UNLIMITED_HINT = "set PODRUN_LOCAL_ALLOW_UNLIMITED=true to run sandboxes without limits"
 _SELF_TEST_SECONDS = 15.0
+# The execution id of the backend's own test sandboxes (which create no demand).
+_TEST_ID = "podrun-self-test"
 # How often the uids of ended sandboxes are checked for leftover (dead, unreaped) processes.
 _UID_RECHECK_SECONDS = 0.25
 
@@ -85,6 +88,8 @@ class LocalSandboxBackend:
         self._runtimes: list[Runtime] = []
         self._handles: set[LocalSandboxHandle] = set()
         self._pool: WarmPool | None = None
+        # Pools of the other runtimes in demand (demand.py).
+        self._demand: DemandPools | None = None
         self._warm_launches = 0
 
     @property
@@ -139,12 +144,19 @@ class LocalSandboxBackend:
         """Warm sandboxes waiting for a script now."""
         return 0 if self._pool is None else self._pool.ready
 
+    def warm_ready_for(self, runtime_id: str) -> int:
+        """Warm sandboxes of a runtime in demand (not the default) waiting now."""
+        return 0 if self._demand is None else self._demand.ready(runtime_id)
+
     @property
     def warm_launches(self) -> int:
         """Executions given to a warm sandbox since the start."""
         return self._warm_launches
 
     async def close(self) -> None:
+        if self._demand is not None:
+            await self._demand.close()
+            self._demand = None
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
@@ -172,6 +184,8 @@ class LocalSandboxBackend:
             raise SandboxLaunchError("the local sandbox backend is not started")
         self._check_runtime(spec.runtime)
         warm = self._pool.hand_over(spec) if self._pool is not None else None
+        if warm is None and self._demand is not None:
+            warm = self._demand.hand_over(spec)
         if warm is not None:
             self._warm_launches += 1
             return self._track(
@@ -185,6 +199,8 @@ class LocalSandboxBackend:
             process, cgroup = await self._launcher.start_cold(spec)
         except (CgroupError, OSError, ValueError, UidsExhausted) as error:
             raise SandboxLaunchError(f"cannot start the sandbox: {error}") from error
+        if self._demand is not None and not spec.runtime.default and spec.execution_id != _TEST_ID:
+            self._demand.started_cold(spec.runtime)
         return self._track(spec, process, cgroup)
 
     def _track(
@@ -225,12 +241,21 @@ class LocalSandboxBackend:
         )
         pool.fill()
         self._pool = pool
+        self._demand = DemandPools(
+            lambda template, count: WarmPool(
+                template,
+                count,
+                start=lambda spec: WarmSandbox(*launcher.start_warm(spec, loop.time), spec),
+                discard=self._discard_warm,
+            )
+        )
         # What only a real hand-over can tell (the waiting program on this interpreter).
         try:
             await self._self_test()
         except BackendUnavailable as error:
             log.warning("warm sandboxes disabled: %s", error)
             self._pool = None
+            self._demand = None
             await pool.close()
 
     async def _discard_warm(self, warm: WarmSandbox) -> None:
@@ -368,7 +393,7 @@ class LocalSandboxBackend:
         """Run `script` in a test sandbox of `runtime`; None when it printed `expected` and
         exited 0, else what went wrong."""
         spec = SandboxSpec(
-            execution_id="podrun-self-test",
+            execution_id=_TEST_ID,
             runtime=runtime,
             script=script,
             limits=Limits(timeout_seconds=_SELF_TEST_SECONDS),
