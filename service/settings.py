@@ -145,7 +145,7 @@ class Settings(BaseSettings):
         65536,
         ge=1,
         description="How many uids the range holds: at least max_concurrency + "
-        "local_warm_sandboxes + 1 (more means a uid is reused less often).",
+        "local_warm_sandboxes + 5 (more means a uid is reused less often).",
     )
     local_warm_sandboxes: int = Field(
         2,
@@ -286,13 +286,16 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _enough_sandbox_uids(self) -> Settings:
-        # Every sandbox alive at once has its own uid: running ones, warm ones, the self test.
-        needed = self.max_concurrency + self.local_warm_sandboxes + 1
+        # Every sandbox alive at once has its own uid: running ones, warm ones (the default
+        # runtime's and one for each of up to 4 runtimes in demand, local/demand.py), the
+        # self test.
+        demand = 4 if self.local_warm_sandboxes > 0 else 0
+        needed = self.max_concurrency + self.local_warm_sandboxes + demand + 1
         if self.backend == "local" and self.local_sandbox_uid_count < needed:
             raise ValueError(
                 f"local_sandbox_uid_count={self.local_sandbox_uid_count} is below the "
                 f"{needed} sandboxes that can live at once (max_concurrency + "
-                "local_warm_sandboxes + 1)"
+                "local_warm_sandboxes + 4 warm ones of runtimes in demand + 1)"
             )
         return self
 
