@@ -148,13 +148,30 @@ class Settings(BaseSettings):
         65536,
         ge=1,
         description="How many uids the range holds: at least max_concurrency + "
-        "local_warm_sandboxes + 1 (more means a uid is reused less often).",
+        "local_warm_sandboxes + 5 (more means a uid is reused less often).",
     )
     local_warm_sandboxes: int = Field(
         2,
         ge=0,
         le=64,
         description="Sandboxes of the default shape kept started, waiting for a script (0: off).",
+    )
+    local_pythons: list[Path] = Field(
+        default_factory=list,
+        description="Interpreter prefixes beyond /usr, or directories of them, JSON: "
+        '["/opt/pythons"] (each prefix has bin/python3.X; offered as python3.X once it runs '
+        "in a sandbox, which must be able to read it).",
+    )
+    local_environments: list[str] = Field(
+        default_factory=list,
+        description='Environments to build and offer, JSON: ["datascience"] (on the default '
+        'interpreter) or ["python3.12-datascience"]; defined in sandbox/environments/. '
+        "`podrun serve` builds them in the background; `podrun runtimes build` at once.",
+    )
+    local_environments_dir: Path | None = Field(
+        None,
+        description="Where environment trees are built (sandboxes must be able to read it; "
+        "not under /tmp). Unset: data_dir/environments.",
     )
     local_cgroup_parent: str = Field(
         "podrun",
@@ -313,13 +330,16 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _enough_sandbox_uids(self) -> Settings:
-        # Every sandbox alive at once has its own uid: running ones, warm ones, the self test.
-        needed = self.max_concurrency + self.local_warm_sandboxes + 1
+        # Every sandbox alive at once has its own uid: running ones, warm ones (the default
+        # runtime's and one for each of up to 4 runtimes in demand, local/demand.py), the
+        # self test.
+        demand = 4 if self.local_warm_sandboxes > 0 else 0
+        needed = self.max_concurrency + self.local_warm_sandboxes + demand + 1
         if self.backend == "local" and self.local_sandbox_uid_count < needed:
             raise ValueError(
                 f"local_sandbox_uid_count={self.local_sandbox_uid_count} is below the "
                 f"{needed} sandboxes that can live at once (max_concurrency + "
-                "local_warm_sandboxes + 1)"
+                "local_warm_sandboxes + 4 warm ones of runtimes in demand + 1)"
             )
         return self
 

@@ -17,6 +17,7 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "web": ("chromium", "bubblewrap", "store"),
     "kubernetes": ("kubernetes", "store"),
     "sandbox_local": ("bubblewrap",),
+    "runtimes": ("bubblewrap", "store"),
     "bus": ("store",),
     "webhooks": ("bubblewrap", "store"),
     **{

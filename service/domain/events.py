@@ -1,4 +1,4 @@
-"""The execution event log: status transitions and output chunks, numbered by `seq`.
+"""The execution event log: status transitions, output chunks and displays, numbered by `seq`.
 
 Per execution, `seq` starts at 1 and grows by one with no gaps; the first event is QUEUED and
 the last is the terminal status.
@@ -40,4 +40,20 @@ class OutputEvent:
         return False
 
 
-ExecutionEvent = StatusEvent | OutputEvent
+@dataclass(frozen=True, slots=True)
+class DisplayEvent:
+    """The script displayed something (`service.domain.display`): `data` is UTF-8 text for
+    textual MIME types, base64 for the others."""
+
+    execution_id: str
+    seq: int
+    at: datetime
+    mime_type: str
+    data: str
+
+    @property
+    def is_terminal(self) -> bool:
+        return False
+
+
+ExecutionEvent = StatusEvent | OutputEvent | DisplayEvent

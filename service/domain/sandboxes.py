@@ -94,10 +94,22 @@ class SandboxOutput:
 
 
 @dataclass(frozen=True, slots=True)
+class SandboxDisplay:
+    """An item the script displayed (a plot, HTML...), from its display channel, in the
+    order read with the output (`service.domain.display`). Its bytes count against the
+    same `limits.max_output_bytes` as the output's."""
+
+    mime_type: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class SandboxFinished:
     """The sandbox is gone; nothing follows this observation."""
 
     outcome: SandboxOutcome
 
 
-SandboxObservation = SandboxScheduled | SandboxStarted | SandboxOutput | SandboxFinished
+SandboxObservation = (
+    SandboxScheduled | SandboxStarted | SandboxOutput | SandboxDisplay | SandboxFinished
+)

@@ -73,6 +73,7 @@ def build_backend(settings: Settings, *, pool_metrics: PoolMetrics | None = None
             sandbox_uid_count=settings.local_sandbox_uid_count,
             cgroup_parent=settings.local_cgroup_parent,
             warm_sandboxes=settings.local_warm_sandboxes,
+            pythons=tuple(settings.local_pythons),
         )
     )
 
@@ -82,7 +83,10 @@ async def discover_runtimes(settings: Settings) -> list[Runtime]:
     if settings.backend == "kubernetes":
         return kubernetes_config(settings).runtimes()
     from service.adapters.sandbox.local import LocalBackendConfig
+    from service.adapters.sandbox.local.pythons import prefix_runtimes
     from service.adapters.sandbox.local.runtimes import discover_runtimes as discover_local
 
     config = LocalBackendConfig()
-    return await discover_local(config.interpreter_dir, config.extra_runtimes)
+    found = await discover_local(config.interpreter_dir, config.extra_runtimes)
+    # Not probed here (this process runs no sandbox); the worker offers only those that run.
+    return found + await prefix_runtimes(settings.local_pythons, (r.id for r in found))

@@ -35,6 +35,7 @@ from service.adapters.telemetry.tracing import OtelExecutionTracer
 from service.domain.runtimes import RuntimeCatalog
 from service.entrypoints.accounts import account_use_cases, quota_guard
 from service.entrypoints.backends import build_backend, discover_runtimes
+from service.entrypoints.environments import build_in_background, built_environments
 from service.entrypoints.presence import FeedSwitch
 from service.entrypoints.webhooks import WebhookParts, build_webhooks
 from service.services.executions.batching import Batches
@@ -93,6 +94,8 @@ class Podrun:
     # The worker's store calls wait out outages until `stop` sets `retry.stopping`.
     retry: OutageRetry = field(default_factory=OutageRetry)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
+    # Environments being built in the background (service.entrypoints.environments).
+    builds: asyncio.Task[None] | None = None
 
     async def ping(self) -> bool:
         if self.supervisor is not None and not self.supervisor.up:
@@ -117,6 +120,9 @@ class Podrun:
         """Stop in order, each store-dependent step bounded: the store may be down."""
         self.ready.clear()
         self.retry.stopping.set()
+        if self.builds is not None:
+            self.builds.cancel()
+            await asyncio.gather(self.builds, return_exceptions=True)
         if self.worker is not None:
             await self.worker.stop()
         if self.backend is not None:
@@ -140,43 +146,52 @@ async def _bounded(what: str, step: Coroutine[Any, Any, None]) -> None:
         log.warning("%s took over %.0f s; going on without it", what, _STOP_STEP_SECONDS)
 
 
+def _start_store(
+    settings: Settings, retry: OutageRetry
+) -> tuple[EmbeddedStore | None, StoreSupervisor | None, str]:
+    """The embedded store and its supervisor when no URI is set; the URI to connect to."""
+    if settings.mongodb_uri is not None:
+        return None, None, settings.mongodb_uri
+    # Started from this (the main) thread on purpose: PR_SET_PDEATHSIG fires when the
+    # thread that forked the child ends, and a pool thread may end at any time. (Its
+    # supervisor restarts it from the event loop, which runs on this thread too.)
+    store = start_embedded_store(settings.data_dir)
+    supervisor = None
+    if store.process is not None:
+        supervisor = StoreSupervisor(
+            store,
+            first_delay_seconds=settings.store_restart_delay_seconds,
+            max_delay_seconds=settings.store_restart_max_delay_seconds,
+            on_restart=retry.store_back,
+        )
+        supervisor.start()
+    return store, supervisor, store.uri
+
+
 async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = True) -> Podrun:
     """Start the store (embedded unless a URI is set), the backend and the worker."""
     configure_tracing()
     if tracing_exports():
         instrument_libraries()
     metrics = create_metrics()
-    store: EmbeddedStore | None = None
-    supervisor: StoreSupervisor | None = None
     retry = OutageRetry(tolerance_seconds=settings.store_outage_tolerance_seconds)
-    uri = settings.mongodb_uri
-    if uri is None:
-        # Started from this (the main) thread on purpose: PR_SET_PDEATHSIG fires when the
-        # thread that forked the child ends, and a pool thread may end at any time. (Its
-        # supervisor restarts it from the event loop, which runs on this thread too.)
-        store = start_embedded_store(settings.data_dir)
-        uri = store.uri
-        if store.process is not None:
-            supervisor = StoreSupervisor(
-                store,
-                first_delay_seconds=settings.store_restart_delay_seconds,
-                max_delay_seconds=settings.store_restart_max_delay_seconds,
-                on_restart=retry.store_back,
-            )
-            supervisor.start()
+    store, supervisor, uri = _start_store(settings, retry)
     client = await connect(uri, settings.database, timeout_seconds=settings.store_timeout_seconds)
     bus = LocalEventBus()
     executions = MongoExecutionRepository()
     events = MongoEventLog()
 
     backend: SandboxBackend | None = None
+    builds: asyncio.Task[None] | None = None
     if worker:
         backend = build_backend(settings, pool_metrics=metrics.warm_pool)
         if not backend.capabilities.needs_leader:  # else each leadership term starts it
             await backend.start()
         runtimes = RuntimeCatalog(backend.runtimes())
+        builds = build_in_background(settings, backend, runtimes)
     else:
-        runtimes = RuntimeCatalog(await discover_runtimes(settings))
+        found = await discover_runtimes(settings)
+        runtimes = RuntimeCatalog(found + built_environments(settings, found))
 
     # A worker needs to hear of submits and cancels from API replicas; an API needs the
     # events a worker elsewhere appends.
@@ -273,6 +288,7 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
         worker=running,
         webhooks=webhooks,
         retry=retry,
+        builds=builds,
     )
     if running is not None:
         term = running  # its dispatcher changes with each leadership term

@@ -98,3 +98,31 @@ def test_warm_pods_are_a_map_of_runtime_to_count(monkeypatch: pytest.MonkeyPatch
     assert config.warm_pod_max_idle_seconds == 120
     monkeypatch.setenv("PODRUN_K8S_WARM_PODS", "{}")
     assert dict(kubernetes_config(Settings()).warm_pods) == {}
+
+
+async def test_an_environment_runtime_runs_in_its_own_image(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from service.adapters.sandbox.kubernetes.podspecs import build_pod
+    from service.domain.limits import Limits
+    from service.domain.sandboxes import SandboxSpec
+
+    monkeypatch.setenv("PODRUN_BACKEND", "kubernetes")
+    monkeypatch.setenv(
+        "PODRUN_K8S_IMAGES",
+        '{"python3.12": "r/runner:3.12", "python3.12-datascience": "r/runner:3.12-datascience"}',
+    )
+    monkeypatch.setenv("PODRUN_K8S_DEFAULT_RUNTIME", "python3.12")
+    config = kubernetes_config(Settings())
+    runtimes = {r.id: r for r in config.runtimes()}
+    science = runtimes["python3.12-datascience"]
+    assert (science.version, science.environment, science.interpreter) == (
+        "3.12",
+        "datascience",
+        "python3.12",
+    )
+    spec = SandboxSpec(execution_id="e1", runtime=science, script="print(1)", limits=Limits())
+    image = config.image_for(science)
+    assert image == "r/runner:3.12-datascience"
+    pod = build_pod(spec, config, image)
+    assert [c["image"] for c in pod["spec"]["containers"]] == ["r/runner:3.12-datascience"]

@@ -69,7 +69,10 @@ print("root", sorted(os.listdir("/")))
     for path in ("/etc/shadow", "/etc/passwd", "/root", "/home", "/var", "/run", "/sys"):
         assert f"{path} False" in lines
     assert "shadow FileNotFoundError" in lines
-    assert "root ['bin', 'dev', 'lib', 'lib64', 'proc', 'sbin', 'tmp', 'usr', 'work']" in lines
+    # /opt holds only our podrun module (sandboxlib.py), read-only.
+    assert (
+        "root ['bin', 'dev', 'lib', 'lib64', 'opt', 'proc', 'sbin', 'tmp', 'usr', 'work']" in lines
+    )
 
 
 async def test_only_scratch_space_is_writable(backend: LocalSandboxBackend) -> None:
@@ -190,4 +193,9 @@ async def test_environment_is_clean(backend: LocalSandboxBackend) -> None:
     assert "PATH" in env
     env.pop("PATH")
     env.pop("PWD", None)  # set by bwrap's --chdir
+    # Ours: the podrun module and its display channel (sandboxlib.py, bwrap.py).
+    assert env.pop("PYTHONPATH") == "/opt/podrun/lib"
+    assert env.pop("MPLBACKEND") == "module://podrun.matplotlib_backend"
+    assert env.pop("SANDBOX_DISPLAY_FD").isdigit()
+    assert env.pop("FONTCONFIG_FILE") == "/opt/podrun/lib/podrun/fonts.conf"
     assert env == {}

@@ -44,6 +44,7 @@ subscription($id: ID!, $afterSeq: Int!) {
     __typename
     ... on StatusEvent { seq at status exitCode message }
     ... on OutputEvent { seq at stream data }
+    ... on DisplayEvent { seq at mimeType data }
   }
 }
 """

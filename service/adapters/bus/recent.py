@@ -19,7 +19,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from service.domain.events import ExecutionEvent, OutputEvent
+from service.domain.events import DisplayEvent, ExecutionEvent, OutputEvent
 from service.domain.executions import Execution
 
 MAX_EXECUTIONS = 2048
@@ -170,7 +170,7 @@ class RecentExecutions:
         record.grown_at = time.monotonic()
         if ahead:
             record.ahead_until = event.seq
-        if isinstance(event, OutputEvent):
+        if isinstance(event, OutputEvent | DisplayEvent):
             record.output_chars += len(event.data)
             record.chars += len(event.data)
             self._chars += len(event.data)

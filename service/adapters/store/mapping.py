@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from service.domain.accounts import User
-from service.domain.events import ExecutionEvent, OutputEvent, StatusEvent
+from service.domain.events import DisplayEvent, ExecutionEvent, OutputEvent, StatusEvent
 from service.domain.executions import Execution
 from service.domain.limits import Limits
 from service.domain.sandboxes import ResourceUsage
@@ -35,7 +35,11 @@ ABSENT_WHEN_EMPTY: Mapping[type, frozenset[str]] = {Execution: frozenset({"carri
 # Nested records whose columns sit in their parent's document, not in a sub-document.
 FLATTENED: Mapping[type, frozenset[str]] = {User: frozenset({"quotas"})}
 # Records of one union stored side by side: the `kind` column says which one a document is.
-KINDS: Mapping[type, str] = {StatusEvent: "status", OutputEvent: "output"}
+KINDS: Mapping[type, str] = {
+    StatusEvent: "status",
+    OutputEvent: "output",
+    DisplayEvent: "display",
+}
 KIND_COLUMN = "kind"
 
 # ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from pathlib import Path
 from service import __version__
 from service.entrypoints.cli.accounts import add_commands as add_account_commands
 from service.entrypoints.cli.accounts import stored_token
+from service.entrypoints.cli.runtimes import add_commands as add_runtime_commands
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -71,7 +72,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--memory", type=int, metavar="MIB", help="memory limit in MiB")
     run.add_argument("--cpu", type=int, metavar="MILLICORES", help="CPU limit")
     run.add_argument("--max-output", type=int, metavar="BYTES", help="output limit")
-    run.add_argument("--runtime", help="runtime id or alias (see `runtimes` in the API)")
+    run.add_argument("--runtime", help="runtime id or alias (see `podrun runtimes`)")
+    run.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="save displays (plots, HTML...) in DIR as display-<seq>.<ext>",
+    )
     run.add_argument(
         "--token", help="API token (or PODRUN_TOKEN; default: the one `podrun login` kept)"
     )
@@ -86,6 +93,8 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     add_account_commands(commands)
+
+    add_runtime_commands(commands)
 
     export = commands.add_parser(
         "export-schema",
@@ -109,6 +118,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "run":
         return _run(args)
+    if args.command == "runtimes":
+        from service.entrypoints.cli.runtimes import run_command as run_runtimes
+
+        return run_runtimes(args)
     if args.command in ("login", "logout", "users"):
         from service.entrypoints.cli.accounts import run_command
 
@@ -164,6 +177,7 @@ def _run(args: argparse.Namespace) -> int:
         script=script,
         stdin=stdin,
         runtime=args.runtime,
+        out_dir=args.out,
         limits=limits,
         token=args.token or os.environ.get("PODRUN_TOKEN") or stored_token(args.url),
         quiet=args.quiet,

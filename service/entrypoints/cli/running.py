@@ -6,11 +6,13 @@ import asyncio
 import contextlib
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TextIO
 
 import httpx
 import websockets
 
+from service.entrypoints.cli.displays import DisplaySink
 from service.entrypoints.cli.forwarding import forward_stdin
 from service.entrypoints.cli.graphql_client import GraphQLClient, GraphQLRequestError
 
@@ -30,6 +32,7 @@ subscription Events($id: ID!, $afterSeq: Int!) {
     __typename
     ... on StatusEvent { seq status exitCode message }
     ... on OutputEvent { seq stream data }
+    ... on DisplayEvent { seq mimeType data }
   }
 }
 """
@@ -67,6 +70,8 @@ class RunOptions:
     quiet: bool = False
     # Forward this file descriptor (the CLI's own stdin) to the script as it is read.
     interactive_fd: int | None = None
+    # Where displays (plots...) are saved (displays.py); None: only announced on stderr.
+    out_dir: Path | None = None
 
 
 async def run_script(
@@ -102,7 +107,7 @@ async def run_script(
             forward_stdin(client, execution_id, options.interactive_fd, err)
         )
     try:
-        final = await _stream(client, execution_id, out, err)
+        final = await _stream(client, execution_id, out, err, DisplaySink(options.out_dir, err))
     except asyncio.CancelledError:
         with contextlib.suppress(Exception):
             await client.execute(CANCEL, {"id": execution_id})
@@ -116,7 +121,7 @@ async def run_script(
 
 
 async def _stream(
-    client: GraphQLClient, execution_id: str, out: TextIO, err: TextIO
+    client: GraphQLClient, execution_id: str, out: TextIO, err: TextIO, displays: DisplaySink
 ) -> dict[str, Any]:
     last_seq = 0
     failures = 0
@@ -132,6 +137,8 @@ async def _stream(
                         target = out if event["stream"] == "STDOUT" else err
                         target.write(event["data"])
                         target.flush()
+                    elif event["__typename"] == "DisplayEvent":
+                        displays.take(event)
                     elif event["status"] not in ("QUEUED", "SCHEDULED", "RUNNING"):
                         return dict(event)
         except (OSError, websockets.WebSocketException) as error:

@@ -19,7 +19,7 @@ from service.domain.events import StatusEvent
 from service.domain.executions import Execution
 from service.domain.judging import OutputComparison
 from service.domain.limits import LimitPolicy, LimitsRequest, LimitViolation
-from service.domain.runtimes import RuntimeCatalog
+from service.domain.runtimes import RuntimeCatalog, runtime_policy
 from service.domain.statuses import ExecutionStatus
 from service.domain.webhooks import url_problem
 from service.services.clock import utcnow
@@ -125,14 +125,11 @@ class Submitter:
             return problem
         runtime = self._runtimes.find(request.runtime)
         if runtime is None:
-            offered = ", ".join(r.id for r in self._runtimes.all)
-            return InputProblem(
-                f"unknown runtime {request.runtime!r}; available: {offered}", "runtime"
-            )
+            return InputProblem(_unavailable(self._runtimes, request.runtime), "runtime")
         principal = request.principal
         owner_id = principal.owner_id or request.owner_id
         policy = self._quotas.limit_policy_for(principal) if self._quotas else self._policy.limits
-        limits = policy.resolve(request.limits)
+        limits = runtime_policy(policy, runtime).resolve(request.limits)
         if isinstance(limits, LimitViolation):
             return InputProblem(limits.message, limits.field)
         key = _scoped_key(request, owner_id, runtime.id, repr(limits))
@@ -290,3 +287,14 @@ def _scoped_key(
         digest.update(part.encode("utf-8", "surrogatepass"))
         digest.update(b"\x00")
     return f"anonymous:{digest.hexdigest()}"
+
+
+def _unavailable(runtimes: RuntimeCatalog, name: str | None) -> str:
+    """Why `name` cannot run now: unknown, or known but still building or failed."""
+    offered = ", ".join(r.id for r in runtimes.all if r.status.ready)
+    known = runtimes.lookup(name) if name is not None else None
+    if known is None:
+        return f"unknown runtime {name!r}; available: {offered}"
+    state = known.status.state.value.lower()
+    detail = f": {known.status.message}" if known.status.message else ""
+    return f"runtime {known.id!r} is not ready ({state}{detail}); available: {offered}"

@@ -16,10 +16,12 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
+from service.domain.display import DisplayData, encode_data
 from service.domain.events import StatusEvent
 from service.domain.executions import Execution
 from service.domain.runtimes import RuntimeCatalog
 from service.domain.sandboxes import (
+    SandboxDisplay,
     SandboxFinished,
     SandboxObservation,
     SandboxOutput,
@@ -276,6 +278,12 @@ class ExecutionObserver:
                     span.output(len(observation.data))
                     due = coalescer.add(observation.stream, observation.data, time.monotonic())
                     await self._recorder.write_output(run, due)
+                elif isinstance(observation, SandboxDisplay):
+                    # After the output read before it, so the log keeps their order.
+                    span.output(len(observation.data))
+                    await self._recorder.write_output(run, coalescer.flush())
+                    item = DisplayData(observation.mime_type, observation.data)
+                    await self._recorder.write_display(run, item.mime_type, encode_data(item))
                 elif isinstance(observation, SandboxStarted):
                     await self._recorder.write_output(run, coalescer.flush())
                     if run.shown_status is ExecutionStatus.SCHEDULED:

@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from service.domain.events import ExecutionEvent, OutputEvent, StatusEvent
+from service.domain.events import DisplayEvent, ExecutionEvent, OutputEvent, StatusEvent
 from service.domain.executions import Execution
 from service.domain.sandboxes import OutputStream, ResourceUsage
 from service.domain.statuses import ExecutionStatus
@@ -106,6 +106,12 @@ class RunRecorder:
             # RUNNING from then on, as the output it shows does.
             await self.flush(run)
 
+    async def write_display(self, run: RunState, mime_type: str, data: str) -> None:
+        """A display, numbered after the output before it and stored like output."""
+        run.seq += 1
+        await self.emit(run, DisplayEvent(run.execution.id, run.seq, utcnow(), mime_type, data))
+        await self.flush(run)
+
     async def start_running(self, run: RunState, at: datetime) -> None:
         """SCHEDULED -> RUNNING: told to subscribers now, written to the record lazily (with
         the next flush, or folded into the terminal write when the script ends first)."""
@@ -130,7 +136,10 @@ class RunRecorder:
         ):
             # The sandbox ran and ended between two observations: it did run.
             await self.start_running(run, now)
-        if sum(len(e.data) for e in run.unstored if isinstance(e, OutputEvent)) > _CARRY_MAX_CHARS:
+        carried_chars = sum(
+            len(e.data) for e in run.unstored if isinstance(e, OutputEvent | DisplayEvent)
+        )
+        if carried_chars > _CARRY_MAX_CHARS:
             await self._store_events(run)
         run.seq += 1
         terminal = StatusEvent(

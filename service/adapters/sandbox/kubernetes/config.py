@@ -91,7 +91,8 @@ class KubernetesBackendConfig:
         """The runtimes offered: one per configured image."""
         result = []
         for runtime_id, image in self.images.items():
-            version = runtime_id.removeprefix("python")
+            # `python3.12` or `python3.12-datascience` (an image built with ENVIRONMENT).
+            version, _, environment = runtime_id.removeprefix("python").partition("-")
             is_default = runtime_id == self.default_runtime
             result.append(
                 Runtime(
@@ -102,6 +103,11 @@ class KubernetesBackendConfig:
                     default=is_default,
                     image=image,
                     aliases=self.default_aliases if is_default else (),
+                    description=f"Python {version}"
+                    + (f" with the {environment} environment" if environment else "")
+                    + f" ({image})",
+                    interpreter=f"python{version}" if environment else None,
+                    environment=environment or None,
                 )
             )
         return result

@@ -23,6 +23,7 @@ from pathlib import Path
 from service.adapters.sandbox.local.bwrap import root_links
 from service.adapters.sandbox.local.cgroups import CgroupError, CgroupLimits
 from service.adapters.sandbox.local.config import LocalBackendConfig
+from service.adapters.sandbox.local.demand import DemandPools
 from service.adapters.sandbox.local.handle import LocalSandboxHandle
 from service.adapters.sandbox.local.hierarchies import (
     CgroupHierarchy,
@@ -38,7 +39,9 @@ from service.adapters.sandbox.local.prerequisites import (
     find_tool,
     user_namespace_problem,
 )
+from service.adapters.sandbox.local.pythons import prefix_runtimes, probe_script
 from service.adapters.sandbox.local.runtimes import VISIBLE_ROOT, discover_runtimes
+from service.adapters.sandbox.local.sandboxlib import sandbox_lib_available, with_sandbox_lib
 from service.adapters.sandbox.local.seccomp import SeccompUnavailable, build_filter
 from service.adapters.sandbox.local.spawning import SandboxProcess
 from service.adapters.sandbox.local.uids import (
@@ -66,6 +69,8 @@ log = logging.getLogger(__name__)
 
 _UNLIMITED_HINT = "set PODRUN_LOCAL_ALLOW_UNLIMITED=true to run sandboxes without limits"
 _SELF_TEST_SECONDS = 15.0
+# The execution id of the backend's own test sandboxes (which create no demand).
+_TEST_ID = "podrun-self-test"
 # How often the uids of ended sandboxes are checked for leftover (dead, unreaped) processes.
 _UID_RECHECK_SECONDS = 0.25
 
@@ -83,6 +88,8 @@ class LocalSandboxBackend:
         self._runtimes: list[Runtime] = []
         self._handles: set[LocalSandboxHandle] = set()
         self._pool: WarmPool | None = None
+        # Pools of the other runtimes in demand (demand.py).
+        self._demand: DemandPools | None = None
         self._warm_launches = 0
 
     @property
@@ -112,6 +119,8 @@ class LocalSandboxBackend:
             tools=tools, hierarchy=self._hierarchy, uids=self._uids, config=config
         )
         self._runtimes = await discover_runtimes(config.interpreter_dir, config.extra_runtimes)
+        if sandbox_lib_available():
+            self._runtimes = [with_sandbox_lib(r) for r in self._runtimes]
         if not any(r.default for r in self._runtimes):
             raise BackendUnavailable(
                 f"no python3 interpreter under {config.interpreter_dir}: apt-get install python3"
@@ -122,6 +131,7 @@ class LocalSandboxBackend:
         except BackendUnavailable:
             self._started = False
             raise
+        await self._add_pythons()
         await self._start_pool()
         log.info(
             "local sandbox backend ready: %s; runtimes %s",
@@ -134,12 +144,19 @@ class LocalSandboxBackend:
         """Warm sandboxes waiting for a script now."""
         return 0 if self._pool is None else self._pool.ready
 
+    def warm_ready_for(self, runtime_id: str) -> int:
+        """Warm sandboxes of a runtime in demand (not the default) waiting now."""
+        return 0 if self._demand is None else self._demand.ready(runtime_id)
+
     @property
     def warm_launches(self) -> int:
         """Executions given to a warm sandbox since the start."""
         return self._warm_launches
 
     async def close(self) -> None:
+        if self._demand is not None:
+            await self._demand.close()
+            self._demand = None
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
@@ -167,6 +184,8 @@ class LocalSandboxBackend:
             raise SandboxLaunchError("the local sandbox backend is not started")
         self._check_runtime(spec.runtime)
         warm = self._pool.hand_over(spec) if self._pool is not None else None
+        if warm is None and self._demand is not None:
+            warm = self._demand.hand_over(spec)
         if warm is not None:
             self._warm_launches += 1
             return self._track(
@@ -180,6 +199,8 @@ class LocalSandboxBackend:
             process, cgroup = await self._launcher.start_cold(spec)
         except (CgroupError, OSError, ValueError, UidsExhausted) as error:
             raise SandboxLaunchError(f"cannot start the sandbox: {error}") from error
+        if self._demand is not None and not spec.runtime.default and spec.execution_id != _TEST_ID:
+            self._demand.started_cold(spec.runtime)
         return self._track(spec, process, cgroup)
 
     def _track(
@@ -220,12 +241,21 @@ class LocalSandboxBackend:
         )
         pool.fill()
         self._pool = pool
+        self._demand = DemandPools(
+            lambda template, count: WarmPool(
+                template,
+                count,
+                start=lambda spec: WarmSandbox(*launcher.start_warm(spec, loop.time), spec),
+                discard=self._discard_warm,
+            )
+        )
         # What only a real hand-over can tell (the waiting program on this interpreter).
         try:
             await self._self_test()
         except BackendUnavailable as error:
             log.warning("warm sandboxes disabled: %s", error)
             self._pool = None
+            self._demand = None
             await pool.close()
 
     async def _discard_warm(self, warm: WarmSandbox) -> None:
@@ -277,10 +307,28 @@ class LocalSandboxBackend:
             seccomp=seccomp,
         )
 
+    async def _add_pythons(self) -> None:
+        """Offer the configured interpreter prefixes that pass a probe in a sandbox."""
+        candidates = await prefix_runtimes(self._config.pythons, (r.id for r in self._runtimes))
+        for runtime in map(with_sandbox_lib, candidates):
+            script, expected = probe_script(runtime)
+            problem = await self.problem_running(runtime, script, expected)
+            if problem is None:
+                self._runtimes.append(runtime)
+            else:
+                log.warning(
+                    "runtime %s (%s) is not offered: it cannot run in a sandbox: %s",
+                    runtime.id,
+                    runtime.mounts[0].source if runtime.mounts else runtime.command[0],
+                    problem,
+                )
+
     def _check_runtime(self, runtime: Runtime) -> None:
         if not runtime.command:
             raise SandboxLaunchError(f"runtime {runtime.id!r} has no command")
         path = Path(runtime.command[0])
+        if any(path.is_relative_to(mount.target) for mount in runtime.mounts):
+            return  # in the runtime's own tree, which only the sandbox sees at that path
         if not path.is_absolute() or not path.is_relative_to(VISIBLE_ROOT) or not path.exists():
             raise SandboxLaunchError(
                 f"runtime {runtime.id!r} ({path}) is not an interpreter under {VISIBLE_ROOT} "
@@ -341,19 +389,19 @@ class LocalSandboxBackend:
             log.warning("local sandboxes run WITHOUT memory, CPU and process limits: %s", error)
             return None
 
-    async def _self_test(self) -> None:
-        """One sandbox end to end, so that what only bwrap can tell fails `start()`."""
-        runtime = next(r for r in self._runtimes if r.default)
+    async def problem_running(self, runtime: Runtime, script: str, expected: str) -> str | None:
+        """Run `script` in a test sandbox of `runtime`; None when it printed `expected` and
+        exited 0, else what went wrong."""
         spec = SandboxSpec(
-            execution_id="podrun-self-test",
+            execution_id=_TEST_ID,
             runtime=runtime,
-            script="print('ok')",
+            script=script,
             limits=Limits(timeout_seconds=_SELF_TEST_SECONDS),
         )
         try:
             handle = await self.launch(spec)
         except SandboxLaunchError as error:
-            raise BackendUnavailable(f"cannot start a test sandbox: {error}") from error
+            return f"cannot start a test sandbox: {error}"
         output = {stream: bytearray() for stream in OutputStream}
         outcome = None
         async for observation in handle.observations():
@@ -361,11 +409,22 @@ class LocalSandboxBackend:
                 output[observation.stream] += observation.data
             elif isinstance(observation, SandboxFinished):
                 outcome = observation.outcome
-        if outcome is None or outcome.exit_code != 0 or output[OutputStream.STDOUT] != b"ok\n":
+        stdout = bytes(output[OutputStream.STDOUT])
+        if outcome is None or outcome.exit_code != 0 or stdout != expected.encode():
             stderr = bytes(output[OutputStream.STDERR]).decode(errors="replace").strip()
             detail = (outcome.error if outcome is not None and outcome.error else None) or stderr
+            return f"{detail or 'no error output'} ({outcome})"
+        return None
+
+    async def _self_test(self) -> None:
+        """One sandbox end to end, so that what only bwrap can tell fails `start()`."""
+        runtime = next(r for r in self._runtimes if r.default)
+        problem = await self.problem_running(runtime, "print('ok')", "ok\n")
+        if problem is not None:
+            if problem.startswith("cannot start a test sandbox"):
+                raise BackendUnavailable(problem)
             raise BackendUnavailable(
-                f"a test sandbox failed: {detail or 'no error output'} ({outcome}). Check that "
+                f"a test sandbox failed: {problem}. Check that "
                 "bubblewrap can create user namespaces as a sandbox uid (try: setpriv "
                 f"--reuid={self._config.sandbox_first_uid} --regid=nogroup --clear-groups "
                 "bwrap --unshare-all --ro-bind /usr /usr --symlink usr/lib64 /lib64 true)"

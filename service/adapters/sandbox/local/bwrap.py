@@ -26,7 +26,7 @@ What the script sees:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from service.domain.limits import Limits
@@ -58,6 +58,9 @@ BASE_ENV: Mapping[str, str] = {
     "PYTHONDONTWRITEBYTECODE": "1",
 }
 
+# Not PODRUN_*: those name the service's own settings, which never reach a sandbox.
+DISPLAY_FD_VARIABLE = "SANDBOX_DISPLAY_FD"
+
 # Top-level host entries mirrored into the sandbox when present (all under /usr on Debian).
 ROOT_LINK_NAMES = ("bin", "sbin", "lib", "lib64", "lib32", "libx32")
 
@@ -87,14 +90,18 @@ def tmpfs_inodes(limits: Limits) -> int:
     return max(MIN_INODES, tmpfs_bytes(limits) // PAGE_BYTES)
 
 
-def sandbox_env(extra: Mapping[str, str]) -> dict[str, str]:
-    """The script's whole environment; raises ValueError for a name bwrap cannot set."""
+def sandbox_env(
+    extra: Mapping[str, str], runtime: Iterable[tuple[str, str]] = ()
+) -> dict[str, str]:
+    """The script's whole environment (the runtime's own variables win over the spec's, as
+    the fixed ones do); raises ValueError for a name bwrap cannot set."""
     env: dict[str, str] = {}
     for name, value in extra.items():
         if not name or "=" in name or "\0" in name or "\0" in value:
             raise ValueError(f"invalid environment variable {name!r}")
         env[name] = value
     env.update(BASE_ENV)
+    env.update(runtime)
     return env
 
 
@@ -110,6 +117,7 @@ def bwrap_argv(
     gid: int,
     disable_userns: bool = True,
     command: Sequence[str] | None = None,
+    display_fd: int | None = None,
 ) -> list[str]:
     """The full bwrap invocation running `spec.runtime.command` on the script.
 
@@ -142,13 +150,18 @@ def bwrap_argv(
         hostname,
         "--clearenv",
     ]
-    for name, value in sandbox_env(spec.env).items():
+    for name, value in sandbox_env(spec.env, spec.runtime.env).items():
         argv += ["--setenv", name, value]
+    if display_fd is not None:
+        # The display channel's write end, inherited (`service.domain.display`).
+        argv += ["--setenv", DISPLAY_FD_VARIABLE, str(display_fd)]
     argv += [
         "--ro-bind",
         "/usr",
         "/usr",
         *links,
+        # The runtime's own trees (an interpreter prefix, an environment), read-only.
+        *(arg for m in spec.runtime.mounts for arg in ("--ro-bind", m.source, m.target)),
         "--proc",
         "/proc",
         "--dev",

@@ -52,6 +52,9 @@ class LocalBackendConfig:
     # Where host interpreters (`python3`, `python3.X`) are looked for; must be under /usr, the
     # only host tree visible in a sandbox.
     interpreter_dir: Path = Path("/usr/bin")
+    # Interpreter prefixes beyond /usr, or directories of them (see pythons.py); each is
+    # offered once it passes a probe in a sandbox.
+    pythons: tuple[Path, ...] = ()
     # Runtimes offered in addition to the discovered interpreters; dropped when their command
     # does not exist on this host.
     extra_runtimes: tuple[Runtime, ...] = ()

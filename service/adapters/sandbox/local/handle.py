@@ -32,9 +32,11 @@ from service.adapters.sandbox.local.commands import PRELUDE_FAILED
 from service.adapters.sandbox.local.launching import give_back
 from service.adapters.sandbox.local.pipes import PipeReader, PipeWriter
 from service.adapters.sandbox.local.spawning import SandboxProcess
+from service.domain.display import DisplayFrameError, DisplayFrames
 from service.domain.sandboxes import (
     OutputStream,
     ResourceUsage,
+    SandboxDisplay,
     SandboxFinished,
     SandboxObservation,
     SandboxOutcome,
@@ -50,6 +52,11 @@ _MAX_SIGNAL = 64
 _ERROR_HEAD_BYTES = 2048
 # After the main process is gone, how long its pipes may take to reach end of file.
 _DRAIN_SECONDS = 2.0
+# What a display costs of the output budget at least: each is an event and a store write,
+# so a flood of tiny ones is bounded like a flood of output (1024 under the default 1 MiB).
+MIN_DISPLAY_BYTES = 1024
+# Sent back on the display channel for each display taken (sandbox/podrun/__init__.py).
+ACK = b"\x06"
 
 
 class KillReason(enum.Enum):
@@ -110,6 +117,9 @@ class LocalSandboxHandle:
                 lambda data: self._on_output(OutputStream.STDERR, data),
             ),
         ]
+        self._display = DisplayFrames()
+        if process.display_fd is not None:
+            self._readers.append(PipeReader(self._loop, process.display_fd, self._on_display))
         self._stdin: PipeWriter | None = None
         if process.stdin_fd is not None:
             self._stdin = PipeWriter(self._loop, process.stdin_fd)
@@ -201,6 +211,48 @@ class LocalSandboxHandle:
             if self._reason is None:
                 self._reason = KillReason.OUTPUT_LIMIT
                 self._wakeup.set()
+
+    def _on_display(self, data: bytes) -> None:
+        """Frames from the display channel, counted against the output limit like output;
+        a malformed channel is closed (the script's later displays fail, nothing else)."""
+        if self._output_closed:
+            return
+        try:
+            items = self._display.feed(data)
+        except DisplayFrameError as error:
+            log.info("sandbox %s: display channel closed: %s", self.execution_id, error)
+            self._readers[-1].close()
+            return
+        for item in items:
+            # The script waits for our acknowledgement before it goes on, and flushed its
+            # output before it displayed: what the pipes hold now was written before.
+            for reader in self._readers[:2]:
+                reader.read_now()
+            if self._output_closed or not self._count(max(len(item.data), MIN_DISPLAY_BYTES)):
+                return
+            self._queue.put_nowait(SandboxDisplay(item.mime_type, item.data))
+            self._acknowledge()
+        if self._display.pending_bytes > self._spec.limits.max_output_bytes - self._delivered:
+            self._count(self._display.pending_bytes)  # it cannot fit: stop now
+
+    def _acknowledge(self) -> None:
+        fd = self._process.display_fd
+        if fd is None:
+            return
+        # Never blocks: a script that does not read its acknowledgements only loses them.
+        with contextlib.suppress(OSError):
+            os.write(fd, ACK)
+
+    def _count(self, size: int) -> bool:
+        """Take `size` bytes of the output budget; False (and the kill) when they do not fit."""
+        if size <= self._spec.limits.max_output_bytes - self._delivered:
+            self._delivered += size
+            return True
+        self._output_closed = True
+        if self._reason is None:
+            self._reason = KillReason.OUTPUT_LIMIT
+            self._wakeup.set()
+        return False
 
     # The supervisor.
 

@@ -82,7 +82,9 @@ class SandboxLauncher:
         lease, cgroup = self._identity(spec)
         try:
             process = spawn(
-                lambda script_fd, seccomp_fd: self.argv(spec, cgroup, lease, script_fd, seccomp_fd),
+                lambda script_fd, seccomp_fd, display_fd: self.argv(
+                    spec, cgroup, lease, script_fd, seccomp_fd, display_fd=display_fd
+                ),
                 script=spec.script.encode(),
                 seccomp=self._tools.seccomp,
                 with_stdin=spec.stdin is not None or spec.interactive,
@@ -108,13 +110,14 @@ class SandboxLauncher:
         lease, cgroup = self._identity(template)
         try:
             process = spawn(
-                lambda script_fd, seccomp_fd: self.argv(
+                lambda script_fd, seccomp_fd, display_fd: self.argv(
                     template,
                     cgroup,
                     lease,
                     None,
                     seccomp_fd,
                     command=warm_command(template.runtime.command, script_fd),
+                    display_fd=display_fd,
                 ),
                 script=None,
                 seccomp=self._tools.seccomp,
@@ -142,6 +145,7 @@ class SandboxLauncher:
         seccomp_fd: int,
         *,
         command: Sequence[str] | None = None,
+        display_fd: int | None = None,
     ) -> list[str]:
         """The host command line: prelude (cgroup, rlimits), setpriv to the lease's uid,
         inner stage, bwrap."""
@@ -162,6 +166,7 @@ class SandboxLauncher:
             gid=tools.gid,
             disable_userns=tools.disable_userns,
             command=command,
+            display_fd=display_fd,
         )
         inner = inner_argv(
             unshare=tools.unshare, shell=tools.shell, prlimit=tools.prlimit, limits=spec.limits

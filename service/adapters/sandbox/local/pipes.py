@@ -85,6 +85,21 @@ class PipeReader:
         else:
             self.close()
 
+    def read_now(self) -> None:
+        """Deliver at once whatever the pipe holds now, unpaced (before a display, so the
+        output written ahead of it is numbered ahead of it)."""
+        while self._fd >= 0:
+            try:
+                data = os.read(self._fd, CHUNK_BYTES)
+            except BlockingIOError:
+                return
+            except OSError:
+                data = b""
+            if not data:
+                self.close()
+                return
+            self._on_data(data)
+
     def _resume(self) -> None:
         self._paused = None
         if self._fd >= 0:

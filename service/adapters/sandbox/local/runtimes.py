@@ -44,6 +44,7 @@ async def discover_runtimes(
                 language="python",
                 version=version,
                 command=(str(path),),
+                description=f"Python {version} ({path})",
             )
         )
     default_id = _default_id(directory, found)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,10 +37,12 @@ class SandboxProcess:
     script_fd: int | None = None
     # The sandbox's own host uid (None when the worker is not root: it runs as the worker's).
     lease: UidLease | None = None
+    # Our end of the display channel (`service.domain.display`).
+    display_fd: int | None = None
 
 
 def spawn(
-    argv_for: Callable[[int, int], list[str]],
+    argv_for: Callable[[int, int, int], list[str]],
     *,
     script: bytes | None,
     seccomp: bytes,
@@ -47,7 +50,8 @@ def spawn(
     clock: Callable[[], float],
     lease: UidLease | None = None,
 ) -> SandboxProcess:
-    """Fork the sandbox; `argv_for(script_fd, seccomp_fd)` is its command line.
+    """Fork the sandbox; `argv_for(script_fd, seccomp_fd, display_fd)` is its command line
+    (`display_fd`: the write end of the display channel the sandbox inherits).
 
     `script=None` starts a warm sandbox: `script_fd` is then the read end of a pipe the
     sandbox's interpreter waits on, and the write end is returned as `script_fd`.
@@ -66,7 +70,12 @@ def spawn(
         child_fds.append(script_fd)
         seccomp_fd = data_fd("podrun-seccomp", seccomp)
         child_fds.append(seccomp_fd)
-        argv = argv_for(script_fd, seccomp_fd)
+        # A socket pair, not a pipe: the worker acknowledges each display on it (handle.py).
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        display_r, display_w = ours.detach(), theirs.detach()
+        our_fds.append(display_r)
+        child_fds.append(display_w)
+        argv = argv_for(script_fd, seccomp_fd, display_w)
         stdout_r, stdout_w = os.pipe()
         our_fds.append(stdout_r)
         child_fds.append(stdout_w)
@@ -85,7 +94,7 @@ def spawn(
             stdin=stdin_r if stdin_r is not None else subprocess.DEVNULL,
             stdout=stdout_w,
             stderr=stderr_w,
-            pass_fds=(script_fd, seccomp_fd),
+            pass_fds=(script_fd, seccomp_fd, display_w),
             close_fds=True,
             env=HOST_ENV,
             cwd="/",
@@ -102,4 +111,6 @@ def spawn(
         for fd in child_fds:
             with contextlib.suppress(OSError):
                 os.close(fd)
-    return SandboxProcess(popen, pidfd, stdout_r, stderr_r, stdin_w, spawned_at, script_w, lease)
+    return SandboxProcess(
+        popen, pidfd, stdout_r, stderr_r, stdin_w, spawned_at, script_w, lease, display_r
+    )

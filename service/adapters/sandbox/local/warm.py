@@ -54,6 +54,8 @@ class WarmShape:
     """What must match for a warm sandbox to serve an execution."""
 
     command: tuple[str, ...]
+    # The runtime's id too: environments share their interpreter's command.
+    runtime: str
     tmpfs_bytes: int
     disk_mib: int
 
@@ -61,6 +63,7 @@ class WarmShape:
     def of(cls, spec: SandboxSpec) -> WarmShape:
         return cls(
             command=tuple(spec.runtime.command),
+            runtime=spec.runtime.id,
             tmpfs_bytes=tmpfs_bytes(spec.limits),
             disk_mib=spec.limits.disk_mib,
         )

@@ -26,7 +26,8 @@ from that pipe until end of file the execution's environment variables and its s
   (`getattr = …`) can change them. `tests/sandbox_local/test_endings.py` compares each
   way to end with a cold start.
 
-A script can still tell: `/proc/self/cmdline` and `sys.orig_argv` show `-c`, its file is
+A script can still tell: `/proc/self/cmdline` and `sys.orig_argv` show `-c`, the display
+channel (`SANDBOX_DISPLAY_FD`) has another number, its file is
 writable after a `chmod` (it lives in the sandbox's own `/work` tmpfs and counts against its
 disk cap), and the launcher's frame sits under the script's (`inspect.stack()`,
 `traceback.print_stack()` show it, and with `exec()` it takes 2 of the recursion limit's

@@ -10,6 +10,7 @@ import strawberry
 
 from service.domain.accounts import Role as DomainRole
 from service.domain.judging import OutputComparison as DomainOutputComparison
+from service.domain.runtimes import RuntimeState as DomainRuntimeState
 from service.domain.sandboxes import OutputStream as DomainOutputStream
 from service.domain.statuses import ExecutionStatus as DomainExecutionStatus
 
@@ -26,4 +27,9 @@ OutputComparison = strawberry.enum(
     name="OutputComparison",
     description="How stdout is compared with expectedStdout: EXACT, or "
     "IGNORE_TRAILING_WHITESPACE (each line's trailing whitespace and trailing empty lines).",
+)
+RuntimeState = strawberry.enum(
+    DomainRuntimeState,
+    name="RuntimeState",
+    description="READY runs scripts; BUILDING and FAILED are listed but not offered.",
 )

@@ -1,4 +1,4 @@
-"""The `ExecutionEvent` union and its two members, status transitions and output chunks
+"""The `ExecutionEvent` union and its members: status transitions, output chunks, displays
 (the domain's events are in :mod:`service.domain.events`); streamed by
 :mod:`service.entrypoints.graphql.subscriptions.executions`."""
 
@@ -9,7 +9,8 @@ from typing import Annotated
 
 import strawberry
 
-from service.domain.events import ExecutionEvent, StatusEvent
+from service.domain.events import DisplayEvent, ExecutionEvent, StatusEvent
+from service.entrypoints.graphql.types.display import DisplayEventType
 from service.entrypoints.graphql.types.enums import ExecutionStatus, OutputStream
 
 
@@ -31,11 +32,13 @@ class OutputEventType:
 
 
 ExecutionEventType = Annotated[
-    StatusEventType | OutputEventType, strawberry.union("ExecutionEvent")
+    StatusEventType | OutputEventType | DisplayEventType, strawberry.union("ExecutionEvent")
 ]
 
 
-def event_from_domain(event: ExecutionEvent) -> StatusEventType | OutputEventType:
+def event_from_domain(
+    event: ExecutionEvent,
+) -> StatusEventType | OutputEventType | DisplayEventType:
     if isinstance(event, StatusEvent):
         return StatusEventType(
             seq=event.seq,
@@ -44,4 +47,6 @@ def event_from_domain(event: ExecutionEvent) -> StatusEventType | OutputEventTyp
             exit_code=event.exit_code,
             message=event.message,
         )
+    if isinstance(event, DisplayEvent):
+        return DisplayEventType.from_domain(event)
     return OutputEventType(seq=event.seq, at=event.at, stream=event.stream, data=event.data)

@@ -38,6 +38,15 @@ export interface OutputBlock {
   endsLine: boolean;
   /** Set once the block is closed: its markup, rendered in one go (see outputHtml). */
   html: string | null;
+  /** A display (plot, HTML...) instead of output: a block of its own, in seq order. */
+  display?: Display;
+}
+
+export interface Display {
+  seq: number;
+  mimeType: string;
+  /** UTF-8 text for textual types, base64 for the others (as the API sends it). */
+  data: string;
 }
 
 const BLOCK_CHARS = 4096;
@@ -134,6 +143,19 @@ export class ExecutionRun {
       this.flush();
       this.timeline = [...this.timeline, event];
       if (isTerminal(event.status)) void this.refresh();
+      return;
+    }
+    if (event.__typename === "DisplayEvent") {
+      // Output before it shows before it; the block in progress ends here.
+      this.flush();
+      const blocks = this.output.slice();
+      const open = blocks.at(-1);
+      if (open && open.html === null && !open.display) {
+        blocks[blocks.length - 1] = { ...open, html: chunksHtml(open.chunks) };
+      }
+      const display = { seq: event.seq, mimeType: event.mimeType, data: event.data };
+      blocks.push({ id: blocks.length, chunks: [], chars: 0, endsLine: true, html: "", display });
+      this.output = blocks;
       return;
     }
     const segments = this.parsers[event.stream].feed(event.data);

@@ -13,6 +13,7 @@ import type { ExecutionEventsSubscription } from "../generated/graphql";
 export type ExecutionEvent = ExecutionEventsSubscription["executionEvents"];
 export type StatusEvent = Extract<ExecutionEvent, { __typename: "StatusEvent" }>;
 export type OutputEvent = Extract<ExecutionEvent, { __typename: "OutputEvent" }>;
+export type DisplayEvent = Extract<ExecutionEvent, { __typename: "DisplayEvent" }>;
 
 export type StreamState = "connecting" | "live" | "reconnecting" | "ended" | "failed";
 

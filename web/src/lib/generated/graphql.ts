@@ -84,6 +84,12 @@ export type RunTestCasesInput = {
   wait?: boolean | null | undefined;
 };
 
+/** READY runs scripts; BUILDING and FAILED are listed but not offered. */
+export type RuntimeState =
+  | 'BUILDING'
+  | 'FAILED'
+  | 'READY';
+
 /** A script to save. */
 export type SavedScriptInput = {
   limits?: LimitsInput | null | undefined;
@@ -173,7 +179,7 @@ export type LimitsFieldsFragment = { timeoutSeconds: number, memoryMib: number, 
 export type EditorSetupQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type EditorSetupQuery = { runtimes: Array<{ id: string, language: string, version: string, default: boolean, aliases: Array<string> }>, limitsPolicy: { defaults: { timeoutSeconds: number, memoryMib: number, cpuMillicores: number, maxProcesses: number, maxOutputBytes: number, diskMib: number }, maximums: { timeoutSeconds: number, memoryMib: number, cpuMillicores: number, maxProcesses: number, maxOutputBytes: number, diskMib: number }, minimums: { timeoutSeconds: number, memoryMib: number, cpuMillicores: number, maxProcesses: number, maxOutputBytes: number, diskMib: number } } };
+export type EditorSetupQuery = { runtimes: Array<{ id: string, language: string, version: string, default: boolean, aliases: Array<string>, description: string | null, environment: string | null, status: { state: RuntimeState, message: string | null }, packages: Array<{ name: string, version: string }> }>, limitsPolicy: { defaults: { timeoutSeconds: number, memoryMib: number, cpuMillicores: number, maxProcesses: number, maxOutputBytes: number, diskMib: number }, maximums: { timeoutSeconds: number, memoryMib: number, cpuMillicores: number, maxProcesses: number, maxOutputBytes: number, diskMib: number }, minimums: { timeoutSeconds: number, memoryMib: number, cpuMillicores: number, maxProcesses: number, maxOutputBytes: number, diskMib: number } } };
 
 export type ExecutionQueryVariables = Exact<{
   id: string | number;
@@ -212,6 +218,7 @@ export type ExecutionEventsSubscriptionVariables = Exact<{
 
 
 export type ExecutionEventsSubscription = { executionEvents:
+    | { __typename: 'DisplayEvent', seq: number, at: string, mimeType: string, data: string }
     | { __typename: 'OutputEvent', seq: number, at: string, stream: OutputStream, data: string }
     | { __typename: 'StatusEvent', seq: number, at: string, status: ExecutionStatus, exitCode: number | null, message: string | null }
    };
@@ -546,6 +553,16 @@ export const EditorSetupDocument = new TypedDocumentString(`
     version
     default
     aliases
+    description
+    environment
+    status {
+      state
+      message
+    }
+    packages {
+      name
+      version
+    }
   }
   limitsPolicy {
     defaults {
@@ -711,6 +728,12 @@ export const ExecutionEventsDocument = new TypedDocumentString(`
       seq
       at
       stream
+      data
+    }
+    ... on DisplayEvent {
+      seq
+      at
+      mimeType
       data
     }
   }

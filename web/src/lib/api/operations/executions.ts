@@ -50,6 +50,16 @@ export const EditorSetupQuery = graphql(`
       version
       default
       aliases
+      description
+      environment
+      status {
+        state
+        message
+      }
+      packages {
+        name
+        version
+      }
     }
     limitsPolicy {
       defaults {
@@ -119,6 +129,12 @@ export const ExecutionEventsSubscription = graphql(`
         seq
         at
         stream
+        data
+      }
+      ... on DisplayEvent {
+        seq
+        at
+        mimeType
         data
       }
     }
