@@ -41,7 +41,12 @@ from service.adapters.sandbox.local.prerequisites import (
 )
 from service.adapters.sandbox.local.pythons import prefix_runtimes, probe_script
 from service.adapters.sandbox.local.runtimes import VISIBLE_ROOT, discover_runtimes
-from service.adapters.sandbox.local.sandboxlib import sandbox_lib_available, with_sandbox_lib
+from service.adapters.sandbox.local.sandboxlib import (
+    SOURCE,
+    sandbox_lib_available,
+    stage_sandbox_lib,
+    with_sandbox_lib,
+)
 from service.adapters.sandbox.local.seccomp import SeccompUnavailable, build_filter
 from service.adapters.sandbox.local.spawning import SandboxProcess
 from service.adapters.sandbox.local.uids import (
@@ -86,6 +91,7 @@ class LocalSandboxBackend:
         self._uid_recheck: asyncio.Task[None] | None = None
         self._hierarchy: CgroupHierarchy | None = None
         self._runtimes: list[Runtime] = []
+        self._sandbox_lib = SOURCE  # staged at start
         self._handles: set[LocalSandboxHandle] = set()
         self._pool: WarmPool | None = None
         # Pools of the other runtimes in demand (demand.py).
@@ -120,7 +126,8 @@ class LocalSandboxBackend:
         )
         self._runtimes = await discover_runtimes(config.interpreter_dir, config.extra_runtimes)
         if sandbox_lib_available():
-            self._runtimes = [with_sandbox_lib(r) for r in self._runtimes]
+            self._sandbox_lib = stage_sandbox_lib()
+            self._runtimes = [with_sandbox_lib(r, self._sandbox_lib) for r in self._runtimes]
         if not any(r.default for r in self._runtimes):
             raise BackendUnavailable(
                 f"no python3 interpreter under {config.interpreter_dir}: apt-get install python3"
@@ -310,7 +317,7 @@ class LocalSandboxBackend:
     async def _add_pythons(self) -> None:
         """Offer the configured interpreter prefixes that pass a probe in a sandbox."""
         candidates = await prefix_runtimes(self._config.pythons, (r.id for r in self._runtimes))
-        for runtime in map(with_sandbox_lib, candidates):
+        for runtime in (with_sandbox_lib(r, self._sandbox_lib) for r in candidates):
             script, expected = probe_script(runtime)
             problem = await self.problem_running(runtime, script, expected)
             if problem is None:
