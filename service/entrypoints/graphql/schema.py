@@ -18,6 +18,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from service.adapters.telemetry.instrumenting import graphql_tracing_extension
+from service.entrypoints.graphql.fanout import SharedEventExecutor
 from service.entrypoints.graphql.hardening import Hardening, hardening_extensions
 from service.entrypoints.graphql.mutations import Mutation
 from service.entrypoints.graphql.queries import Query
@@ -48,6 +49,8 @@ def build_schema(
         subscription=Subscription,
         types=[ExecutionType, InputError, ExecutionNotFound],
         config=StrawberryConfig(),
+        # Subscribers of one event through one document share its execution.
+        execution_context_class=SharedEventExecutor,
         # Factories, not instances: each operation gets its own extension state.
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),

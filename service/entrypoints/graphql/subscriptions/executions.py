@@ -7,13 +7,16 @@ token (:mod:`service.entrypoints.http.socket_tokens`).
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from functools import partial
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.types import Info
 
 from service.domain.accounts import Principal
+from service.domain.events import ExecutionEvent
 from service.entrypoints.graphql.context import Context
+from service.entrypoints.graphql.fanout import shared_payload
 from service.entrypoints.graphql.permissions import Authenticated
 from service.entrypoints.graphql.types.events import ExecutionEventType, event_from_domain
 
@@ -42,6 +45,13 @@ class ExecutionSubscriptionMixin:
             async for event in use_cases.streamer.stream(
                 str(id), after_seq, principal=principal, execution=execution
             ):
-                yield event_from_domain(event)
+                yield shared_payload(event.execution_id, event.seq, partial(_payload, event))
         finally:
             gauge.dec()
+
+
+def _payload(event: ExecutionEvent) -> ExecutionEventType:
+    payload = event_from_domain(event)
+    # Marks the object as one every stream of this event shares (see `fanout`).
+    payload._podrun_shared = True  # type: ignore[union-attr]
+    return payload
