@@ -32,6 +32,7 @@ from service.adapters.sandbox.local.commands import PRELUDE_FAILED
 from service.adapters.sandbox.local.launching import give_back
 from service.adapters.sandbox.local.pipes import PipeReader, PipeWriter
 from service.adapters.sandbox.local.spawning import SandboxProcess
+from service.domain.filestreams import Collected, parse_collected, stream_bound
 from service.domain.sandboxes import (
     OutputStream,
     ResourceUsage,
@@ -110,6 +111,14 @@ class LocalSandboxHandle:
                 lambda data: self._on_output(OutputStream.STDERR, data),
             ),
         ]
+        # The files the script left, as the in-sandbox packer streams them (`filewrap.py`):
+        # kept up to the bound an honest packer stays under, the rest read and dropped (a
+        # packer that stopped would block the sandbox's end).
+        self._files = bytearray()
+        self._files_cut = False
+        self._files_bound = stream_bound(spec.collect) if spec.collect is not None else 0
+        if process.files_fd is not None:
+            self._readers.append(PipeReader(self._loop, process.files_fd, self._on_files))
         self._stdin: PipeWriter | None = None
         if process.stdin_fd is not None:
             self._stdin = PipeWriter(self._loop, process.stdin_fd)
@@ -202,6 +211,18 @@ class LocalSandboxHandle:
                 self._reason = KillReason.OUTPUT_LIMIT
                 self._wakeup.set()
 
+    def _on_files(self, data: bytes) -> None:
+        room = self._files_bound - len(self._files)
+        if len(data) > room:
+            self._files_cut = True
+            data = data[: max(0, room)]
+        self._files += data
+
+    def _collected(self) -> Collected:
+        if self._spec.collect is None or not self._files:
+            return Collected()
+        return parse_collected(bytes(self._files), self._spec.collect, truncated=self._files_cut)
+
     # The supervisor.
 
     async def _supervise(self) -> None:
@@ -292,7 +313,10 @@ class LocalSandboxHandle:
         else:
             exit_code = status
         oom_killed = self._cgroup is not None and self._cgroup.oom_kills() > 0
+        collected = self._collected()
         return SandboxOutcome(
+            files=tuple(collected.files),
+            skipped_files=tuple(collected.skipped),
             exit_code=exit_code,
             signal=signum,
             oom_killed=oom_killed,

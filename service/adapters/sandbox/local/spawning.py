@@ -36,21 +36,34 @@ class SandboxProcess:
     script_fd: int | None = None
     # The sandbox's own host uid (None when the worker is not root: it runs as the worker's).
     lease: UidLease | None = None
+    # Our end of the pipe the files the script left come out of (`filewrap.py`).
+    files_fd: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FileFds:
+    """The sandbox's ends of the file streams (`filewrap.py`), None when there is none."""
+
+    in_fd: int | None = None
+    out_fd: int | None = None
 
 
 def spawn(
-    argv_for: Callable[[int, int], list[str]],
+    argv_for: Callable[[int, int, FileFds], list[str]],
     *,
     script: bytes | None,
     seccomp: bytes,
     with_stdin: bool,
     clock: Callable[[], float],
     lease: UidLease | None = None,
+    files_in: bytes | None = None,
+    files_out: bool = False,
 ) -> SandboxProcess:
-    """Fork the sandbox; `argv_for(script_fd, seccomp_fd)` is its command line.
+    """Fork the sandbox; `argv_for(script_fd, seccomp_fd, file_fds)` is its command line.
 
     `script=None` starts a warm sandbox: `script_fd` is then the read end of a pipe the
     sandbox's interpreter waits on, and the write end is returned as `script_fd`.
+    `files_in` is handed in as a memfd; `files_out` adds a pipe for the files collected.
     Raises OSError (or ValueError for an argv bwrap cannot take) with nothing left open.
     """
     child_fds: list[int] = []
@@ -66,7 +79,15 @@ def spawn(
         child_fds.append(script_fd)
         seccomp_fd = data_fd("podrun-seccomp", seccomp)
         child_fds.append(seccomp_fd)
-        argv = argv_for(script_fd, seccomp_fd)
+        in_fd = out_w = files_r = None
+        if files_in is not None:
+            in_fd = data_fd("podrun-files", files_in)
+            child_fds.append(in_fd)
+        if files_out:
+            files_r, out_w = os.pipe()
+            our_fds.append(files_r)
+            child_fds.append(out_w)
+        argv = argv_for(script_fd, seccomp_fd, FileFds(in_fd, out_w))
         stdout_r, stdout_w = os.pipe()
         our_fds.append(stdout_r)
         child_fds.append(stdout_w)
@@ -85,7 +106,7 @@ def spawn(
             stdin=stdin_r if stdin_r is not None else subprocess.DEVNULL,
             stdout=stdout_w,
             stderr=stderr_w,
-            pass_fds=(script_fd, seccomp_fd),
+            pass_fds=tuple(fd for fd in (script_fd, seccomp_fd, in_fd, out_w) if fd is not None),
             close_fds=True,
             env=HOST_ENV,
             cwd="/",
@@ -102,4 +123,6 @@ def spawn(
         for fd in child_fds:
             with contextlib.suppress(OSError):
                 os.close(fd)
-    return SandboxProcess(popen, pidfd, stdout_r, stderr_r, stdin_w, spawned_at, script_w, lease)
+    return SandboxProcess(
+        popen, pidfd, stdout_r, stderr_r, stdin_w, spawned_at, script_w, lease, files_r
+    )
