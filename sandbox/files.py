@@ -127,7 +127,8 @@ class _Packer:
             if not name.isprintable():
                 # Undecodable bytes (surrogates) and control characters such as newlines.
                 raw = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-                self.skip(prefix + raw.encode("unicode_escape").decode(), "unsupported name")
+                shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in raw)
+                self.skip(prefix + shown, "unsupported name")
                 continue
             path = prefix + name
             try:

@@ -58,8 +58,9 @@ class Collected:
     skipped: list[SkippedFile] = field(default_factory=list)
     complete: bool = False
 
-    def skip(self, path: object, reason: str) -> None:
-        if len(self.skipped) < MAX_SKIPPED:
+    def skip(self, path: object, reason: str, *, summary: bool = False) -> None:
+        """Record a skip; past `MAX_SKIPPED` only summaries (how many more) are kept."""
+        if len(self.skipped) < MAX_SKIPPED or (summary and len(self.skipped) < MAX_SKIPPED + 2):
             self.skipped.append(SkippedFile(_shown(path), reason[:MAX_REASON_CHARS]))
 
 
@@ -94,10 +95,10 @@ def parse_collected(data: bytes, collection: FileCollection, *, truncated: bool)
         if header.get("end") is True:
             more = header.get("skipped")
             if isinstance(more, int) and more > 0:
-                result.skip("*", f"{more} more files were skipped")
+                result.skip("*", f"{more} more files were skipped", summary=True)
             result.complete = offset == len(data)
             if not result.complete:
-                result.skip("*", "data after the end of the collected file stream")
+                result.skip("*", "data after the end of the collected file stream", summary=True)
             return result
         if "skip" in header:
             result.skip(header.get("skip"), str(header.get("reason", "skipped")))

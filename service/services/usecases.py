@@ -10,6 +10,7 @@ from service.services.accounts.administering import Administration
 from service.services.accounts.authenticating import Authenticator
 from service.services.accounts.saving import SavedScripts
 from service.services.executions.cancelling import Canceller
+from service.services.executions.downloading import FileDownloads
 from service.services.executions.feeding import Feeder
 from service.services.executions.querying import ExecutionQueries
 from service.services.executions.quotas import QuotaGuard
@@ -35,3 +36,5 @@ class UseCases:
     runtimes: RuntimeCatalog
     limits: LimitPolicy
     accounts: AccountUseCases
+    # Files of executions over HTTP (None: the server keeps no files).
+    downloads: FileDownloads | None = None

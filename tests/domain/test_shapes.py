@@ -20,6 +20,7 @@ import pytest
 from graphql import GraphQLSchema, build_schema
 
 from service.domain.executions import Execution
+from service.domain.files import SkippedFile, StoredFile
 from service.domain.limits import DEFAULT_MAXIMUMS, FIELD_NAMES, LimitPolicy, Limits, LimitsRequest
 from service.domain.sandboxes import ResourceUsage
 from service.domain.statuses import ExecutionStatus
@@ -39,6 +40,8 @@ EXECUTION_INTERNAL = {
     "idempotency_key",
     "labels",
     "carried_events",
+    # The caller's environment variables may hold secrets of theirs: not shown back.
+    "env",
 }
 
 
@@ -65,10 +68,14 @@ GRAPHQL_SCALARS = {
     ExecutionStatus: "ExecutionStatus",
     Limits: "Limits",
     ResourceUsage: "ResourceUsage",
+    StoredFile: "File",
+    SkippedFile: "SkippedFile",
 }
 
 
 def graphql_type(hint: Any, *, nullable: bool = False) -> str:
+    if get_origin(hint) is tuple:
+        return f"[{graphql_type(get_args(hint)[0])}]!"
     inner, optional = optional_of(hint)
     name = GRAPHQL_SCALARS[inner]
     return name if optional or nullable else f"{name}!"

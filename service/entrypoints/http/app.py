@@ -15,6 +15,7 @@ from service.adapters.telemetry.instrumenting import instrument_app
 from service.adapters.telemetry.setup import configure_tracing, tracing_exports
 from service.entrypoints.graphql.context import Context
 from service.entrypoints.graphql.schema import build_schema
+from service.entrypoints.http.files import add_file_routes
 from service.entrypoints.http.security import (
     ApiSecurity,
     AuthenticatingRouter,
@@ -91,6 +92,7 @@ def create_app(
             return Response(status_code=503)
         return Response(generate_latest(podrun.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
+    add_file_routes(app, lambda: holder.get("podrun"))
     mount_web(app)  # last: it answers every path the routes above do not
     instrument_app(app)
     return app

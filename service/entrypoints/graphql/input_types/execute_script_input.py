@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from service.entrypoints.graphql.input_types.file_input import EnvVarInput, FileInput
 from service.entrypoints.graphql.input_types.limits_input import LimitsInput
 
 
@@ -26,4 +27,17 @@ class ExecuteScriptInput:
     idempotency_key: str | None = strawberry.field(
         default=None,
         description="Submitting again with the same key returns the first execution.",
+    )
+    files: list[FileInput] | None = strawberry.field(
+        default=None,
+        description="Placed under /work before the script starts; together at most the "
+        "run's disk limit.",
+    )
+    argv: list[str] | None = strawberry.field(
+        default=None, description="The script's arguments (sys.argv[1:])."
+    )
+    env: list[EnvVarInput] | None = strawberry.field(
+        default=None,
+        description="Environment variables; names that change how the interpreter or the "
+        "sandbox behaves (PYTHON*, LD_*, LC_*, PATH, HOME…) are refused.",
     )

@@ -13,6 +13,7 @@ from service.adapters.telemetry.tracing import current_trace_parent
 from service.domain.accounts import Principal
 from service.entrypoints.graphql.context import Context
 from service.entrypoints.graphql.input_types.execute_script_input import ExecuteScriptInput
+from service.entrypoints.graphql.input_types.file_input import files_to_domain
 from service.entrypoints.graphql.permissions import Authenticated, as_auth_error
 from service.entrypoints.graphql.problems import EXECUTION_ERRORS, PROBLEMS
 from service.entrypoints.graphql.types.execution import ExecutionType
@@ -23,6 +24,7 @@ from service.entrypoints.graphql.types.payloads import (
     SendExecutionInputPayload,
 )
 from service.services.executions.submitting import SubmitRequest
+from service.services.problems import InputProblem
 
 
 @strawberry.type
@@ -34,6 +36,9 @@ class ExecutionMutationMixin:
     async def execute_script(
         self, info: Info[Context, None], principal: Principal, input: ExecuteScriptInput
     ) -> ExecuteScriptPayload:
+        files = files_to_domain(input.files)
+        if isinstance(files, InputProblem):
+            return EXECUTION_ERRORS(files)
         result = await info.context.use_cases.submitter.submit(
             SubmitRequest(
                 script=input.script,
@@ -44,6 +49,9 @@ class ExecutionMutationMixin:
                 interactive=bool(input.interactive),
                 trace_parent=current_trace_parent(),
                 principal=principal,
+                files=files,
+                argv=tuple(input.argv or ()),
+                env=tuple((var.name, var.value) for var in input.env or ()),
             )
         )
         if isinstance(result, PROBLEMS):

@@ -9,8 +9,9 @@ from typing import Annotated
 
 import strawberry
 
-from service.domain.events import ExecutionEvent, StatusEvent
+from service.domain.events import ExecutionEvent, FileEvent, StatusEvent
 from service.entrypoints.graphql.types.enums import ExecutionStatus, OutputStream
+from service.entrypoints.graphql.types.files import FileType
 
 
 @strawberry.type(name="StatusEvent", description="The execution moved to `status`.")
@@ -30,12 +31,26 @@ class OutputEventType:
     data: str
 
 
+@strawberry.type(
+    name="FileEvent",
+    description="A file the script left was stored (all come before the terminal event).",
+)
+class FileEventType:
+    seq: int
+    at: datetime
+    file: FileType
+
+
 ExecutionEventType = Annotated[
-    StatusEventType | OutputEventType, strawberry.union("ExecutionEvent")
+    StatusEventType | OutputEventType | FileEventType, strawberry.union("ExecutionEvent")
 ]
 
 
-def event_from_domain(event: ExecutionEvent) -> StatusEventType | OutputEventType:
+def event_from_domain(event: ExecutionEvent) -> StatusEventType | OutputEventType | FileEventType:
+    if isinstance(event, FileEvent):
+        return FileEventType(
+            seq=event.seq, at=event.at, file=FileType.from_domain(event.execution_id, event.file)
+        )
     if isinstance(event, StatusEvent):
         return StatusEventType(
             seq=event.seq,

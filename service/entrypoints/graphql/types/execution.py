@@ -11,6 +11,7 @@ from strawberry.types import Info
 from service.domain.executions import Execution
 from service.entrypoints.graphql.context import Context
 from service.entrypoints.graphql.types.enums import ExecutionStatus
+from service.entrypoints.graphql.types.files import FileType, SkippedFileType
 from service.entrypoints.graphql.types.limits import LimitsType
 from service.entrypoints.graphql.types.node import Node
 from service.entrypoints.graphql.types.resource_usage import ResourceUsageType
@@ -43,6 +44,17 @@ class ExecutionType(Node):
         description="Stdin stays open for `sendExecutionInput` while the script runs."
     )
 
+    input_files: list[FileType] = strawberry.field(description="Files given to the run.")
+    output_files: list[FileType] = strawberry.field(
+        description="Files the run created or changed under /work, once it ended (not "
+        "after ERROR, nor after a kill for time, output or a cancel)."
+    )
+    skipped_files: list[SkippedFileType] = strawberry.field(
+        description="Files the run left that were not kept, and why (symlinks, FIFOs, "
+        "devices, unsupported names, over the limits)."
+    )
+    argv: list[str] = strawberry.field(description="The script's arguments.")
+
     _record: strawberry.Private[Execution]
 
     @strawberry.field(description="Everything written to stdout so far.")
@@ -73,5 +85,9 @@ class ExecutionType(Node):
             finished_at=execution.finished_at,
             last_seq=execution.last_seq,
             interactive=execution.interactive,
+            input_files=[FileType.from_domain(execution.id, f) for f in execution.input_files],
+            output_files=[FileType.from_domain(execution.id, f) for f in execution.output_files],
+            skipped_files=[SkippedFileType.from_domain(f) for f in execution.skipped_files],
+            argv=list(execution.argv),
             _record=execution,
         )
