@@ -4,7 +4,19 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** An environment variable of the script. */
+export type EnvVarInput = {
+  name: string;
+  value: string;
+};
+
 export type ExecuteScriptInput = {
+  /** The script's arguments (sys.argv[1:]). */
+  argv?: Array<string> | null | undefined;
+  /** Environment variables; names that change how the interpreter or the sandbox behaves (PYTHON*, LD_*, LC_*, PATH, HOME…) are refused. */
+  env?: Array<EnvVarInput> | null | undefined;
+  /** Placed under /work before the script starts; together at most the run's disk limit. */
+  files?: Array<FileInput> | null | undefined;
   /** Submitting again with the same key returns the first execution. */
   idempotencyKey?: string | null | undefined;
   /** Keep stdin open after `stdin`: send more with `sendExecutionInput`, end it with `eof: true`. */
@@ -29,6 +41,19 @@ export type ExecutionStatus =
   | 'RUNNING'
   | 'SCHEDULED'
   | 'TIMED_OUT';
+
+/** How `FileInput.content` is written. */
+export type FileEncoding =
+  | 'BASE64'
+  | 'UTF8';
+
+/** A file placed under /work before the run. */
+export type FileInput = {
+  content: string;
+  encoding?: FileEncoding | null | undefined;
+  /** Relative to /work, with / between directories; no '..', no NUL. */
+  path: string;
+};
 
 /** Limits to ask for; omitted fields take the server defaults. */
 export type LimitsInput = {
@@ -185,6 +210,7 @@ export type ExecutionEventsSubscriptionVariables = Exact<{
 
 
 export type ExecutionEventsSubscription = { executionEvents:
+    | { __typename: 'FileEvent', seq: number, at: string, file: { path: string, size: number, contentType: string, url: string } }
     | { __typename: 'OutputEvent', seq: number, at: string, stream: OutputStream, data: string }
     | { __typename: 'StatusEvent', seq: number, at: string, status: ExecutionStatus, exitCode: number | null, message: string | null }
    };
@@ -669,6 +695,16 @@ export const ExecutionEventsDocument = new TypedDocumentString(`
       at
       stream
       data
+    }
+    ... on FileEvent {
+      seq
+      at
+      file {
+        path
+        size
+        contentType
+        url
+      }
     }
   }
 }

@@ -121,6 +121,16 @@ export const ExecutionEventsSubscription = graphql(`
         stream
         data
       }
+      ... on FileEvent {
+        seq
+        at
+        file {
+          path
+          size
+          contentType
+          url
+        }
+      }
     }
   }
 `);
