@@ -77,8 +77,17 @@ async def test_input_files_are_under_work_before_the_script_starts(
     )
     assert run.outcome.exit_code == 0, run.stderr
     assert run.stdout == "a,b\n1,2\n00ff0a\n0o644\n"
-    # Inputs left as they were come back too; the caller tells them from outputs.
-    assert outputs(run) == {"data.csv": b"a,b\n1,2\n", "deep/er/blob.bin": bytes([0, 255, 10])}
+    # Inputs left as they were do not come back.
+    assert outputs(run) == {}
+
+
+async def test_a_changed_input_comes_back(sandboxes: LocalSandboxBackend) -> None:
+    run = await run_with_files(
+        sandboxes,
+        "open('log.txt', 'a').write('more')",
+        files=(FileContent("log.txt", b"start "), FileContent("same.txt", b"kept")),
+    )
+    assert outputs(run) == {"log.txt": b"start more"}
 
 
 async def test_arguments_reach_sys_argv(sandboxes: LocalSandboxBackend) -> None:
@@ -161,6 +170,6 @@ async def test_a_warm_sandbox_takes_files_and_arguments() -> None:
         )
         assert backend.warm_launches == 1
         assert run.stdout == "given ['x']\n"
-        assert outputs(run) == {"in.txt": b"given", "o": b"2"}
+        assert outputs(run) == {"o": b"2"}
     finally:
         await backend.close()

@@ -118,7 +118,9 @@ class LocalSandboxHandle:
         self._files_cut = False
         self._files_bound = stream_bound(spec.collect) if spec.collect is not None else 0
         if process.files_fd is not None:
-            self._readers.append(PipeReader(self._loop, process.files_fd, self._on_files))
+            self._readers.append(
+                PipeReader(self._loop, process.files_fd, self._on_files, paced=False)
+            )
         self._stdin: PipeWriter | None = None
         if process.stdin_fd is not None:
             self._stdin = PipeWriter(self._loop, process.stdin_fd)
