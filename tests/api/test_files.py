@@ -197,3 +197,14 @@ async def test_bad_files_arguments_and_variables_are_input_errors(
     result = await submit(api, "print(1)", **fields)
     assert result["__typename"] == "InputError", result
     assert result["field"] == field, result
+
+
+async def test_an_anonymous_idempotency_key_is_bound_to_the_files(api: Api) -> None:
+    key = {"idempotencyKey": "files-key-1"}
+    first = await submit(api, "print(1)", files=[{"path": "secret.txt", "content": "mine"}], **key)
+    again = await submit(api, "print(1)", files=[{"path": "secret.txt", "content": "mine"}], **key)
+    guess = await submit(api, "print(1)", files=[{"path": "secret.txt", "content": "guess"}], **key)
+    assert again["id"] == first["id"]
+    assert guess["id"] != first["id"]
+    await finish(api, first["id"])
+    await finish(api, guess["id"])

@@ -282,7 +282,8 @@ def _scoped_key(
     """The idempotency key as stored. A user's keys are theirs alone; anonymous callers
     share one namespace, so theirs are bound to the request itself: someone guessing
     another's key gets that execution back only by sending the very same script, stdin,
-    runtime and limits, i.e. nothing they could not run themselves."""
+    runtime, limits, files, arguments and variables, i.e. nothing they could not run
+    themselves (the files above all: they could be someone's data)."""
     key = request.idempotency_key
     if key is None or owner_id is not None:
         return key
@@ -290,4 +291,9 @@ def _scoped_key(
     for part in (key, runtime, limits, request.script, request.stdin or ""):
         digest.update(part.encode("utf-8", "surrogatepass"))
         digest.update(b"\x00")
+    for file in request.files:
+        digest.update(f"{file.path}\x00{len(file.data)}\x00".encode())
+        digest.update(file.data)
+    for text in (*request.argv, *(f"{name}={value}" for name, value in request.env)):
+        digest.update(text.encode("utf-8", "surrogatepass") + b"\x01")
     return f"anonymous:{digest.hexdigest()}"
