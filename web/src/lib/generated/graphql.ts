@@ -164,7 +164,7 @@ export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type MeQuery = { me: { id: string, username: string, email: string | null, role: Role } | null };
 
-export type ExecutionFieldsFragment = { id: string, status: ExecutionStatus, runtime: string, script: string, stdin: string | null, interactive: boolean, exitCode: number | null, outputTruncated: boolean, errorMessage: string | null, traceId: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, lastSeq: number, limits: { timeoutSeconds: number, memoryMib: number, cpuMillicores: number, maxProcesses: number, maxOutputBytes: number, diskMib: number }, usage: { cpuTimeMs: number, peakMemoryKib: number, wallTimeMs: number } | null };
+export type ExecutionFieldsFragment = { id: string, status: ExecutionStatus, runtime: string, script: string, stdin: string | null, interactive: boolean, exitCode: number | null, outputTruncated: boolean, errorMessage: string | null, traceId: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, lastSeq: number, limits: { timeoutSeconds: number, memoryMib: number, cpuMillicores: number, maxProcesses: number, maxOutputBytes: number, diskMib: number }, usage: { cpuTimeMs: number, peakMemoryKib: number, wallTimeMs: number } | null, outputFiles: Array<{ path: string, size: number, sha256: string, contentType: string, url: string }>, skippedFiles: Array<{ path: string, reason: string }> };
 
 export type LimitsFieldsFragment = { timeoutSeconds: number, memoryMib: number, cpuMillicores: number, maxProcesses: number, maxOutputBytes: number, diskMib: number };
 
@@ -178,7 +178,7 @@ export type ExecutionQueryVariables = Exact<{
 }>;
 
 
-export type ExecutionQuery = { execution: { id: string, status: ExecutionStatus, runtime: string, script: string, stdin: string | null, interactive: boolean, exitCode: number | null, outputTruncated: boolean, errorMessage: string | null, traceId: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, lastSeq: number, limits: { timeoutSeconds: number, memoryMib: number, cpuMillicores: number, maxProcesses: number, maxOutputBytes: number, diskMib: number }, usage: { cpuTimeMs: number, peakMemoryKib: number, wallTimeMs: number } | null } | null };
+export type ExecutionQuery = { execution: { id: string, status: ExecutionStatus, runtime: string, script: string, stdin: string | null, interactive: boolean, exitCode: number | null, outputTruncated: boolean, errorMessage: string | null, traceId: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, lastSeq: number, limits: { timeoutSeconds: number, memoryMib: number, cpuMillicores: number, maxProcesses: number, maxOutputBytes: number, diskMib: number }, usage: { cpuTimeMs: number, peakMemoryKib: number, wallTimeMs: number } | null, outputFiles: Array<{ path: string, size: number, sha256: string, contentType: string, url: string }>, skippedFiles: Array<{ path: string, reason: string }> } | null };
 
 export type ExecuteScriptMutationVariables = Exact<{
   input: ExecuteScriptInput;
@@ -187,7 +187,7 @@ export type ExecuteScriptMutationVariables = Exact<{
 
 export type ExecuteScriptMutation = { executeScript:
     | { __typename: 'AuthError', message: string }
-    | { __typename: 'Execution', id: string, status: ExecutionStatus, runtime: string, script: string, stdin: string | null, interactive: boolean, exitCode: number | null, outputTruncated: boolean, errorMessage: string | null, traceId: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, lastSeq: number, limits: { timeoutSeconds: number, memoryMib: number, cpuMillicores: number, maxProcesses: number, maxOutputBytes: number, diskMib: number }, usage: { cpuTimeMs: number, peakMemoryKib: number, wallTimeMs: number } | null }
+    | { __typename: 'Execution', id: string, status: ExecutionStatus, runtime: string, script: string, stdin: string | null, interactive: boolean, exitCode: number | null, outputTruncated: boolean, errorMessage: string | null, traceId: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, lastSeq: number, limits: { timeoutSeconds: number, memoryMib: number, cpuMillicores: number, maxProcesses: number, maxOutputBytes: number, diskMib: number }, usage: { cpuTimeMs: number, peakMemoryKib: number, wallTimeMs: number } | null, outputFiles: Array<{ path: string, size: number, sha256: string, contentType: string, url: string }>, skippedFiles: Array<{ path: string, reason: string }> }
     | { __typename: 'InputError', field: string | null, message: string }
     | { __typename: 'QuotaExceeded', message: string }
    };
@@ -199,7 +199,7 @@ export type CancelExecutionMutationVariables = Exact<{
 
 export type CancelExecutionMutation = { cancelExecution:
     | { __typename: 'AuthError', message: string }
-    | { __typename: 'Execution', id: string, status: ExecutionStatus, runtime: string, script: string, stdin: string | null, interactive: boolean, exitCode: number | null, outputTruncated: boolean, errorMessage: string | null, traceId: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, lastSeq: number, limits: { timeoutSeconds: number, memoryMib: number, cpuMillicores: number, maxProcesses: number, maxOutputBytes: number, diskMib: number }, usage: { cpuTimeMs: number, peakMemoryKib: number, wallTimeMs: number } | null }
+    | { __typename: 'Execution', id: string, status: ExecutionStatus, runtime: string, script: string, stdin: string | null, interactive: boolean, exitCode: number | null, outputTruncated: boolean, errorMessage: string | null, traceId: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, lastSeq: number, limits: { timeoutSeconds: number, memoryMib: number, cpuMillicores: number, maxProcesses: number, maxOutputBytes: number, diskMib: number }, usage: { cpuTimeMs: number, peakMemoryKib: number, wallTimeMs: number } | null, outputFiles: Array<{ path: string, size: number, sha256: string, contentType: string, url: string }>, skippedFiles: Array<{ path: string, reason: string }> }
     | { __typename: 'ExecutionNotFound', message: string }
    };
 
@@ -388,6 +388,17 @@ export const ExecutionFieldsFragmentDoc = new TypedDocumentString(`
     cpuTimeMs
     peakMemoryKib
     wallTimeMs
+  }
+  outputFiles {
+    path
+    size
+    sha256
+    contentType
+    url
+  }
+  skippedFiles {
+    path
+    reason
   }
 }
     fragment LimitsFields on Limits {
@@ -579,6 +590,17 @@ export const ExecutionDocument = new TypedDocumentString(`
     peakMemoryKib
     wallTimeMs
   }
+  outputFiles {
+    path
+    size
+    sha256
+    contentType
+    url
+  }
+  skippedFiles {
+    path
+    reason
+  }
 }
 fragment LimitsFields on Limits {
   timeoutSeconds
@@ -626,6 +648,17 @@ export const ExecuteScriptDocument = new TypedDocumentString(`
     peakMemoryKib
     wallTimeMs
   }
+  outputFiles {
+    path
+    size
+    sha256
+    contentType
+    url
+  }
+  skippedFiles {
+    path
+    reason
+  }
 }
 fragment LimitsFields on Limits {
   timeoutSeconds
@@ -669,6 +702,17 @@ export const CancelExecutionDocument = new TypedDocumentString(`
     cpuTimeMs
     peakMemoryKib
     wallTimeMs
+  }
+  outputFiles {
+    path
+    size
+    sha256
+    contentType
+    url
+  }
+  skippedFiles {
+    path
+    reason
   }
 }
 fragment LimitsFields on Limits {

@@ -28,6 +28,17 @@ export const ExecutionFields = graphql(`
       peakMemoryKib
       wallTimeMs
     }
+    outputFiles {
+      path
+      size
+      sha256
+      contentType
+      url
+    }
+    skippedFiles {
+      path
+      reason
+    }
   }
 `);
 
