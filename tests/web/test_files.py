@@ -3,10 +3,12 @@ inline, each downloadable with the page's own credentials; skipped ones say why.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.web.pages import open_editor, run, set_script, verdict
+from tests.web.pages import open_editor, output, run, set_script, verdict
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -38,3 +40,15 @@ def test_output_files_are_listed_previewed_and_downloaded(page: Page) -> None:
     assert download.suggested_filename == "table.csv"
     path = download.path()
     assert path is not None and path.read_text() == "a,b\n1,2\n"
+
+
+def test_attached_files_are_in_work_when_the_script_starts(page: Page, tmp_path: Path) -> None:
+    data = tmp_path / "data.csv"
+    data.write_bytes(b"x\n1\n2\n\xff")
+    open_editor(page)
+    page.get_by_test_id("attach-files").set_input_files(str(data))
+    expect(page.get_by_test_id("attached-files")).to_contain_text("data.csv")
+    set_script(page, "print(open('data.csv', 'rb').read())\n")
+    run(page)
+    assert verdict(page) == "COMPLETED"
+    assert output(page) == "b'x\\n1\\n2\\n\\xff'\n"
