@@ -22,6 +22,9 @@ MAX_NAME_BYTES = 255  # a tmpfs file name's limit
 MAX_DEPTH = 32
 MAX_INPUT_FILES = 1000
 MAX_OUTPUT_FILES = 500
+# What one run's files may take when they come out, whatever its disk: the worker holds the
+# stream in memory while it parses it, for each run it supervises.
+MAX_COLLECTED_BYTES = 64 * MIB
 MAX_ARGS = 256
 MAX_ARG_CHARS = 32 * 1024
 MAX_ENV_VARS = 64
@@ -94,8 +97,9 @@ class FileCollection:
 
     @classmethod
     def for_limits(cls, limits: Limits) -> FileCollection:
-        """All of the disk a run may fill, in at most `MAX_OUTPUT_FILES` files."""
-        total = limits.disk_mib * MIB
+        """All of the disk a run may fill (at most `MAX_COLLECTED_BYTES`), in at most
+        `MAX_OUTPUT_FILES` files."""
+        total = min(limits.disk_mib * MIB, MAX_COLLECTED_BYTES)
         return cls(max_files=MAX_OUTPUT_FILES, max_file_bytes=total, max_total_bytes=total)
 
 
