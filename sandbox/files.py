@@ -33,9 +33,6 @@ MAX_SKIP_RECORDS = 100
 MAX_DEPTH = 32
 CHUNK = 65536
 SCRIPT_NAME = "main.py"
-# Input files are stamped with this modification time; the packer leaves out files that
-# still have it (the trusted side also drops outputs equal to an input).
-GIVEN_MTIME_NS = 0
 _OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
@@ -96,8 +93,6 @@ def unpack(stream, root="."):
                 chunk = _read_exactly(stream, min(CHUNK, remaining))
                 _write_all(out, chunk)
                 remaining -= len(chunk)
-            # The mark of a file given and not changed since: any write moves the time.
-            os.utime(out, ns=(GIVEN_MTIME_NS, GIVEN_MTIME_NS))
         finally:
             os.close(out)
             if dir_fd != root_fd:
@@ -158,7 +153,7 @@ class _Packer:
                 self.skip(path, "symbolic link")
             elif not stat.S_ISREG(info.st_mode):
                 self.skip(path, "not a regular file")
-            elif info.st_mtime_ns != GIVEN_MTIME_NS:
+            else:
                 self.file(dir_fd, name, path, info)
 
     def file(self, dir_fd, name, path, info):

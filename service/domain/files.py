@@ -20,7 +20,7 @@ MIB = 1024 * 1024
 MAX_PATH_CHARS = 1024
 MAX_NAME_BYTES = 255  # a tmpfs file name's limit
 MAX_DEPTH = 32
-MAX_INPUT_FILES = 1000
+MAX_INPUT_FILES = 500
 MAX_OUTPUT_FILES = 500
 # What one run's files may take when they come out, whatever its disk: the worker holds the
 # stream in memory while it parses it, for each run it supervises.
@@ -94,6 +94,12 @@ class FileCollection:
     max_files: int
     max_file_bytes: int
     max_total_bytes: int
+
+    @property
+    def packed_files(self) -> int:
+        """How many files the packer may send: inputs left as they were come back too (the
+        trusted side drops them before counting), so it may need room for all of them."""
+        return self.max_files + MAX_INPUT_FILES
 
     @classmethod
     def for_limits(cls, limits: Limits) -> FileCollection:

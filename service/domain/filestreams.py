@@ -11,8 +11,9 @@ stops early or goes on after its end keeps only what came whole before.
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from service.domain.files import (
@@ -45,7 +46,7 @@ def _header(record: dict[str, object]) -> bytes:
 
 def stream_bound(collection: FileCollection) -> int:
     """The most bytes an honest packer writes under `collection` (the rest is dropped)."""
-    records = collection.max_files + MAX_SKIPPED + 1
+    records = collection.packed_files + MAX_SKIPPED + 1
     return collection.max_total_bytes + records * MAX_HEADER_BYTES
 
 
@@ -57,11 +58,15 @@ class Collected:
     files: list[FileContent] = field(default_factory=list)
     skipped: list[SkippedFile] = field(default_factory=list)
     complete: bool = False
+    # Skips past `MAX_SKIPPED`, counted (here, and by the packer), told as one `*` entry.
+    more: int = 0
 
     def skip(self, path: object, reason: str, *, summary: bool = False) -> None:
-        """Record a skip; past `MAX_SKIPPED` only summaries (how many more) are kept."""
-        if len(self.skipped) < MAX_SKIPPED or (summary and len(self.skipped) < MAX_SKIPPED + 2):
+        """Record a skip; past `MAX_SKIPPED` only summaries are kept, the rest counted."""
+        if len(self.skipped) < MAX_SKIPPED or (summary and len(self.skipped) < MAX_SKIPPED + 3):
             self.skipped.append(SkippedFile(_shown(path), reason[:MAX_REASON_CHARS]))
+        else:
+            self.more += 1
 
 
 def _shown(path: object) -> str:
@@ -71,9 +76,29 @@ def _shown(path: object) -> str:
     return text[:MAX_SHOWN_PATH_CHARS]
 
 
-def parse_collected(data: bytes, collection: FileCollection, *, truncated: bool) -> Collected:
+def parse_collected(
+    data: bytes,
+    collection: FileCollection,
+    *,
+    truncated: bool,
+    given: Collection[tuple[str, str]] = frozenset(),
+) -> Collected:
     """The files and skips in `data`, each checked; `truncated`: the reader stopped at the
-    bound (then nothing after the last whole record counts)."""
+    bound (then nothing after the last whole record counts). Files equal to one `given`
+    (path, sha256) are inputs left as they were: dropped before anything is counted."""
+    result = _parse(data, collection, truncated=truncated, given=given)
+    if result.more:
+        result.skip("*", f"{result.more} more files were skipped", summary=True)
+    return result
+
+
+def _parse(
+    data: bytes,
+    collection: FileCollection,
+    *,
+    truncated: bool,
+    given: Collection[tuple[str, str]] = frozenset(),
+) -> Collected:
     result = Collected()
     seen: set[str] = set()
     total = 0
@@ -94,8 +119,8 @@ def parse_collected(data: bytes, collection: FileCollection, *, truncated: bool)
             return result
         if header.get("end") is True:
             more = header.get("skipped")
-            if isinstance(more, int) and more > 0:
-                result.skip("*", f"{more} more files were skipped", summary=True)
+            if isinstance(more, int) and 0 < more < 1 << 31:
+                result.more += more
             result.complete = offset == len(data)
             if not result.complete:
                 result.skip("*", "data after the end of the collected file stream", summary=True)
@@ -112,20 +137,32 @@ def parse_collected(data: bytes, collection: FileCollection, *, truncated: bool)
             return result
         content = data[offset : offset + size]
         offset += size
-        problem = path_problem(path) if path != SCRIPT_NAME else "is the script itself"
-        if problem is not None:
-            result.skip(path, f"path {problem}")
-        elif path in seen:
-            result.skip(path, "given twice")
-        elif len(result.files) >= collection.max_files:
-            result.skip(path, f"more than {collection.max_files} files")
-        elif size > collection.max_file_bytes:
-            result.skip(path, f"larger than {collection.max_file_bytes} bytes")
-        elif total + size > collection.max_total_bytes:
-            result.skip(path, f"over the total of {collection.max_total_bytes} bytes")
+        if given and (path, hashlib.sha256(content).hexdigest()) in given:
+            continue
+        refused = _refusal(path, size, collection, seen, len(result.files), total)
+        if refused is not None:
+            result.skip(path, refused)
         else:
             seen.add(path)
             total += size
             result.files.append(FileContent(path, content))
     result.skip("*", "the collection was cut short" if truncated else "the collection did not end")
     return result
+
+
+def _refusal(
+    path: str, size: int, collection: FileCollection, seen: set[str], count: int, total: int
+) -> str | None:
+    """Why a whole file record is not kept, or None."""
+    problem = path_problem(path) if path != SCRIPT_NAME else "is the script itself"
+    if problem is not None:
+        return f"path {problem}"
+    if path in seen:
+        return "given twice"
+    if count >= collection.max_files:
+        return f"more than {collection.max_files} files"
+    if size > collection.max_file_bytes:
+        return f"larger than {collection.max_file_bytes} bytes"
+    if total + size > collection.max_total_bytes:
+        return f"over the total of {collection.max_total_bytes} bytes"
+    return None

@@ -72,8 +72,8 @@ class SandboxOutcome:
     # An infrastructure fault: the sandbox could not run or be observed.
     error: str | None = None
     usage: ResourceUsage | None = None
-    # What the script left under /work (when the spec asked to collect), and what was not
-    # collected and why; inputs it left unchanged are among `files` (the caller drops them).
+    # What the script created or changed under /work (when the spec asked to collect:
+    # inputs left as they were are not among them), and what was not collected and why.
     files: tuple[FileContent, ...] = ()
     skipped_files: tuple[SkippedFile, ...] = ()
 

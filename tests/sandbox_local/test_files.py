@@ -173,3 +173,14 @@ async def test_a_warm_sandbox_takes_files_and_arguments() -> None:
         assert outputs(run) == {"o": b"2"}
     finally:
         await backend.close()
+
+
+async def test_a_copy_of_an_input_keeping_its_time_stamps_is_an_output(
+    sandboxes: LocalSandboxBackend,
+) -> None:
+    run = await run_with_files(
+        sandboxes,
+        "import shutil; shutil.copy2('in.csv', 'copy.csv')",
+        files=(FileContent("in.csv", b"1,2"),),
+    )
+    assert outputs(run) == {"copy.csv": b"1,2"}

@@ -101,7 +101,7 @@ def wrapped(
         "-" if out_fd is None or collect is None else str(out_fd),
         interpreter,
         files_source(),
-        str(bounds.max_files),
+        str(bounds.packed_files if collect is not None else 0),
         str(bounds.max_file_bytes),
         str(bounds.max_total_bytes),
         str(_free_digit([in_fd, out_fd, *inherited])),

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
+import hashlib
 import logging
 import os
 import signal
@@ -223,7 +224,10 @@ class LocalSandboxHandle:
     def _collected(self) -> Collected:
         if self._spec.collect is None or not self._files:
             return Collected()
-        return parse_collected(bytes(self._files), self._spec.collect, truncated=self._files_cut)
+        given = {(f.path, hashlib.sha256(f.data).hexdigest()) for f in self._spec.files}
+        return parse_collected(
+            bytes(self._files), self._spec.collect, truncated=self._files_cut, given=given
+        )
 
     # The supervisor.
 
