@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from service.domain.files import StoredFile
 from service.domain.sandboxes import OutputStream
 from service.domain.statuses import ExecutionStatus
 
@@ -56,4 +57,18 @@ class DisplayEvent:
         return False
 
 
-ExecutionEvent = StatusEvent | OutputEvent | DisplayEvent
+@dataclass(frozen=True, slots=True)
+class FileEvent:
+    """A file the script left was stored; all of a run's come before its terminal event."""
+
+    execution_id: str
+    seq: int
+    at: datetime
+    file: StoredFile
+
+    @property
+    def is_terminal(self) -> bool:
+        return False
+
+
+ExecutionEvent = StatusEvent | OutputEvent | DisplayEvent | FileEvent

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from service.domain.events import ExecutionEvent
+from service.domain.files import SkippedFile, StoredFile
 from service.domain.judging import OutputComparison
 from service.domain.limits import Limits
 from service.domain.sandboxes import ResourceUsage
@@ -53,6 +54,13 @@ class Execution:
     # Events the terminal write carried because they were delivered before the log held
     # them: whoever finds the log short of `last_seq` appends them (see `repairing`).
     carried_events: tuple[ExecutionEvent, ...] = ()
+    # Files (blobs in the file store): given to the run, and left by it; files it left
+    # that were not kept, and why. Arguments and the caller's environment variables.
+    input_files: tuple[StoredFile, ...] = ()
+    output_files: tuple[StoredFile, ...] = ()
+    skipped_files: tuple[SkippedFile, ...] = ()
+    argv: tuple[str, ...] = ()
+    env: dict[str, str] = field(default_factory=dict)
 
     def claimed_by(self, worker_id: str, at: datetime) -> Execution:
         """This QUEUED execution as a claim leaves it: SCHEDULED on `worker_id`, with the

@@ -10,6 +10,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from service.domain.files import FileCollection, FileContent, SkippedFile
 from service.domain.limits import Limits
 from service.domain.runtimes import Runtime
 
@@ -33,6 +34,12 @@ class SandboxSpec:
     interactive: bool = False
     # Extra environment for the script (e.g. TRACEPARENT). Never the service's own env.
     env: Mapping[str, str] = field(default_factory=dict)
+    # Placed under /work before the script starts (unpacked inside the sandbox).
+    files: tuple[FileContent, ...] = ()
+    # The script's command-line arguments (sys.argv[1:]).
+    argv: tuple[str, ...] = ()
+    # Collect the regular files under /work when the script ends, within these bounds.
+    collect: FileCollection | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +72,10 @@ class SandboxOutcome:
     # An infrastructure fault: the sandbox could not run or be observed.
     error: str | None = None
     usage: ResourceUsage | None = None
+    # What the script created or changed under /work (when the spec asked to collect:
+    # inputs left as they were are not among them), and what was not collected and why.
+    files: tuple[FileContent, ...] = ()
+    skipped_files: tuple[SkippedFile, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from service.domain.events import ExecutionEvent
+from service.domain.files import SkippedFile, StoredFile
 from service.domain.sandboxes import ResourceUsage
 from service.domain.statuses import ExecutionStatus, ensure_transition
 
@@ -43,6 +44,14 @@ class ExecutionOutput:
 
 
 @dataclass(frozen=True, slots=True)
+class ExecutionFiles:
+    """The files a run left, as its terminal write keeps them."""
+
+    output_files: tuple[StoredFile, ...] = ()
+    skipped_files: tuple[SkippedFile, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Transition:
     """One status write: from `source` (the status the writer last saw) to `target`.
 
@@ -66,6 +75,7 @@ class Transition:
     output_truncated: bool | None = None
     usage: ResourceUsage | None = None
     carried: tuple[ExecutionEvent, ...] = ()
+    files: ExecutionFiles | None = None
 
     def __post_init__(self) -> None:
         steps = [self.source, *([self.via] if self.via else []), self.target]

@@ -19,6 +19,7 @@ from service.adapters.store.connection import connect
 from service.adapters.store.embedded import EmbeddedStore, start_embedded_store
 from service.adapters.store.events import MongoEventLog
 from service.adapters.store.executions import MongoExecutionRepository
+from service.adapters.store.files import GridFsBlobStore
 from service.adapters.store.inputs import MongoInputLog
 from service.adapters.store.outages import OutageRetry
 from service.adapters.store.retrying import RetryingEventLog, RetryingExecutionRepository
@@ -40,11 +41,13 @@ from service.entrypoints.presence import FeedSwitch
 from service.entrypoints.webhooks import WebhookParts, build_webhooks
 from service.services.executions.batching import Batches
 from service.services.executions.cancelling import Canceller
+from service.services.executions.downloading import FileDownloads
 from service.services.executions.feeding import Feeder
 from service.services.executions.judging import TestCaseRunner
 from service.services.executions.querying import ExecutionQueries
 from service.services.executions.submitting import SubmitPolicy, Submitter
 from service.services.executions.subscribing import EventStreamer
+from service.services.files.keeping import FileKeeper
 from service.services.ports.bus import EventBus
 from service.services.ports.sandbox import SandboxBackend
 from service.services.ports.store import EventLog, ExecutionRepository
@@ -180,6 +183,7 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
     bus = LocalEventBus()
     executions = MongoExecutionRepository()
     events = MongoEventLog()
+    files = FileKeeper(blobs=GridFsBlobStore(client[settings.database]))
 
     backend: SandboxBackend | None = None
     builds: asyncio.Task[None] | None = None
@@ -217,6 +221,7 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
             events=RetryingEventLog(events, retry),
             bus=bus,
             metrics=metrics,
+            files=files,
         )
         bus.on_queued(running.wake)
 
@@ -241,6 +246,7 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
         ),
         quotas=quotas,
         local_worker=running,
+        files=files,
     )
     queries = ExecutionQueries(
         executions=executions,
@@ -273,6 +279,7 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
             # The longest a case may run, and its queue wait and launch besides.
             wait_seconds=settings.max_timeout_seconds + 60,
         ),
+        downloads=FileDownloads(executions=executions, files=files),
     )
     podrun = Podrun(
         settings=settings,
@@ -312,6 +319,7 @@ async def _build_worker(
     events: EventLog,
     bus: EventBus,
     metrics: ExecutionMetrics,
+    files: FileKeeper | None = None,
 ) -> Worker | LeadingWorker:
     """The worker of this process: an observer for the backend, and the loops around it;
     with a backend that needs a leader, a worker that runs them only while it leads."""
@@ -333,6 +341,7 @@ async def _build_worker(
         write_behind_seconds=settings.worker_write_behind_seconds,
         output_events_per_second=settings.worker_output_events_per_second,
         output_event_burst=settings.worker_output_event_burst,
+        files=files,
     )
     registry = MongoWorkerRegistry()
 

@@ -11,6 +11,7 @@ from service.services.accounts.authenticating import Authenticator
 from service.services.accounts.saving import SavedScripts
 from service.services.executions.batching import Batches
 from service.services.executions.cancelling import Canceller
+from service.services.executions.downloading import FileDownloads
 from service.services.executions.feeding import Feeder
 from service.services.executions.judging import TestCaseRunner
 from service.services.executions.querying import ExecutionQueries
@@ -41,3 +42,5 @@ class UseCases:
     webhooks: Webhooks | None = None
     batches: Batches | None = None
     test_cases: TestCaseRunner | None = None
+    # Files of executions over HTTP (None: the server keeps no files).
+    downloads: FileDownloads | None = None

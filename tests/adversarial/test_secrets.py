@@ -84,10 +84,14 @@ for pid in sorted(int(p) for p in os.listdir("/proc") if p.isdigit()):
     execution = await attack(api, script)
     assert execution["status"] == "COMPLETED"
     processes = dict(line.split(" ", 1) for line in execution["stdout"].splitlines())
-    # bwrap's init (pid 1) and the script itself; nothing of the host.
+    # bwrap's init (pid 1), the in-sandbox file shell and the script; nothing of the host.
     assert set(processes) <= {"1", "2", "3"}, processes
     assert processes["1"].endswith("bwrap"), processes
-    assert all(cmd.startswith("/usr/bin/python3") for pid, cmd in processes.items() if pid != "1")
+    assert all(
+        cmd.startswith("/usr/bin/python3") or cmd == "/bin/sh"
+        for pid, cmd in processes.items()
+        if pid != "1"
+    ), processes
 
 
 async def test_another_executions_files_are_invisible(api: Api, host_secrets: HostSecrets) -> None:

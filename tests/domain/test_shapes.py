@@ -20,6 +20,7 @@ import pytest
 from graphql import GraphQLSchema, build_schema
 
 from service.domain.executions import Execution
+from service.domain.files import SkippedFile, StoredFile
 from service.domain.judging import OutputComparison
 from service.domain.limits import DEFAULT_MAXIMUMS, FIELD_NAMES, LimitPolicy, Limits, LimitsRequest
 from service.domain.sandboxes import ResourceUsage
@@ -40,6 +41,8 @@ EXECUTION_INTERNAL = {
     "idempotency_key",
     "labels",
     "carried_events",
+    # The caller's environment variables may hold secrets of theirs: not shown back.
+    "env",
 }
 
 
@@ -67,10 +70,14 @@ GRAPHQL_SCALARS = {
     OutputComparison: "OutputComparison",
     Limits: "Limits",
     ResourceUsage: "ResourceUsage",
+    StoredFile: "File",
+    SkippedFile: "SkippedFile",
 }
 
 
 def graphql_type(hint: Any, *, nullable: bool = False) -> str:
+    if get_origin(hint) is tuple:
+        return f"[{graphql_type(get_args(hint)[0])}]!"
     inner, optional = optional_of(hint)
     name = GRAPHQL_SCALARS[inner]
     return name if optional or nullable else f"{name}!"

@@ -246,3 +246,9 @@ async def test_reaper_deletes_what_no_active_execution_needs(
     )
     assert pods_of(deployment.emulator, running["id"]), "an active execution's pod stays"
     await api.cancel(running["id"])
+
+
+async def test_input_files_are_refused_until_the_runner_takes_them(api: Api) -> None:
+    execution = await api.run("print(1)", files=[{"path": "data.csv", "content": "a"}])
+    assert execution["status"] == "ERROR"
+    assert "not supported on Kubernetes" in execution["errorMessage"]

@@ -33,6 +33,7 @@ from service.domain.accounts import QuotaOverrides, Role, User
 from service.domain.credentials import ApiTokenRecord, RefreshTokenRecord
 from service.domain.events import ExecutionEvent, OutputEvent, StatusEvent
 from service.domain.executions import Execution
+from service.domain.files import SkippedFile, StoredFile
 from service.domain.judging import OutputComparison
 from service.domain.limits import Limits, LimitsRequest
 from service.domain.sandboxes import OutputStream, ResourceUsage
@@ -85,7 +86,14 @@ EXECUTION_COLUMNS = {
     "expected_stdout",
     "stdout_comparison",
     "carried_events",  # absent while there are none
+    # Absent while empty too (most runs have no files, arguments or variables).
+    "input_files",
+    "output_files",
+    "skipped_files",
+    "argv",
+    "env",
 }
+FILE_SPARSE = {"input_files", "output_files", "skipped_files", "argv", "env"}
 USAGE_COLUMNS = {"cpu_time_ms", "peak_memory_kib", "wall_time_ms"}
 EVENT_COLUMNS = {"execution_id", "seq", "at", "kind"}
 STATUS_EVENT_COLUMNS = EVENT_COLUMNS | {"status", "exit_code", "message"}
@@ -202,6 +210,11 @@ def full_execution() -> Execution:
             OutputEvent(execution_id, 4, NOW, OutputStream.STDERR, "err"),
             StatusEvent(execution_id, 5, NOW, ExecutionStatus.COMPLETED, exit_code=3, message="m"),
         ),
+        input_files=(StoredFile("in.csv", 3, "ab" * 32, "text/csv", "b1"),),
+        output_files=(StoredFile("out.png", 4, "cd" * 32, "image/png", "b2"),),
+        skipped_files=(SkippedFile("link", "symbolic link"),),
+        argv=("--n", "3"),
+        env={"MODE": "fast"},
     )
 
 
@@ -242,7 +255,7 @@ async def test_a_new_execution_stores_no_carried_events(
     assert await executions.create(execution) is not None
     assert await executions.get(execution.id) == execution
     stored = await raw(client, "executions", _id=execution.id)
-    assert set(stored) == EXECUTION_COLUMNS - {"carried_events"}
+    assert set(stored) == EXECUTION_COLUMNS - {"carried_events"} - FILE_SPARSE
 
 
 async def test_an_execution_stored_by_an_earlier_version_reads(

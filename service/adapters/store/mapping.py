@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from service.domain.accounts import User
-from service.domain.events import DisplayEvent, ExecutionEvent, OutputEvent, StatusEvent
+from service.domain.events import DisplayEvent, ExecutionEvent, FileEvent, OutputEvent, StatusEvent
 from service.domain.executions import Execution
 from service.domain.limits import Limits
 from service.domain.sandboxes import ResourceUsage
@@ -31,7 +31,11 @@ from service.domain.sandboxes import ResourceUsage
 # A record's `id` is its document's `_id`.
 ID_FIELD, ID_COLUMN = "id", "_id"
 # Columns left out of a written document while empty (most records carry no events).
-ABSENT_WHEN_EMPTY: Mapping[type, frozenset[str]] = {Execution: frozenset({"carried_events"})}
+ABSENT_WHEN_EMPTY: Mapping[type, frozenset[str]] = {
+    Execution: frozenset(
+        {"carried_events", "input_files", "output_files", "skipped_files", "argv", "env"}
+    )
+}
 # Nested records whose columns sit in their parent's document, not in a sub-document.
 FLATTENED: Mapping[type, frozenset[str]] = {User: frozenset({"quotas"})}
 # Records of one union stored side by side: the `kind` column says which one a document is.
@@ -39,6 +43,7 @@ KINDS: Mapping[type, str] = {
     StatusEvent: "status",
     OutputEvent: "output",
     DisplayEvent: "display",
+    FileEvent: "file",
 }
 KIND_COLUMN = "kind"
 

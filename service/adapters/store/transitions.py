@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from service.adapters.store.mapping import carried_to_dict, usage_to_dict
+from service.adapters.store.mapping import carried_to_dict, fields_to_dict, usage_to_dict
 from service.adapters.store.outbox import outbox_columns
+from service.domain.executions import Execution
 from service.domain.transitions import Transition
 
 
@@ -44,6 +45,14 @@ def transition_update(transition: Transition) -> dict[str, Any]:
         columns["output_in_log"] = not transition.output.fits_record
     if transition.usage is not None:
         columns["usage"] = usage_to_dict(transition.usage)
+    if transition.files is not None:
+        files = transition.files
+        columns.update(
+            fields_to_dict(
+                Execution,
+                {"output_files": files.output_files, "skipped_files": files.skipped_files},
+            )
+        )
     columns.update(carried_to_dict(transition.carried))
     # In this same write: what it starts or ends is to be told (webhooks, see `outbox`).
     columns.update(outbox_columns(transition))

@@ -18,6 +18,7 @@ class ExecutionMetrics:
     active_sandboxes: Gauge
     open_subscriptions: Gauge
     output_bytes: Counter
+    file_bytes: Counter
     capacity: Gauge
     capacity_in_use: Gauge
     submitted: Counter
@@ -94,6 +95,12 @@ def create_metrics(registry: CollectorRegistry | None = None) -> ExecutionMetric
         ),
         output_bytes=Counter(
             "podrun_output_bytes", "Bytes scripts wrote.", ["runtime"], registry=registry
+        ),
+        file_bytes=Counter(
+            "podrun_file_bytes",
+            "Bytes of files given to sandboxes (in) and stored from them (out).",
+            ["direction"],
+            registry=registry,
         ),
         capacity=Gauge(
             "podrun_dispatcher_capacity",

@@ -103,6 +103,14 @@ class OtelRunSpan:
             self._first_output = False
             self._run.add_event("first output")
 
+    def files_in(self, count: int, nbytes: int) -> None:
+        self._metrics.file_bytes.labels("in").inc(nbytes)
+        self._root.add_event("files in", {"podrun.files": count, "podrun.file_bytes": nbytes})
+
+    def files_out(self, count: int, nbytes: int) -> None:
+        self._metrics.file_bytes.labels("out").inc(nbytes)
+        self._root.add_event("files out", {"podrun.files": count, "podrun.file_bytes": nbytes})
+
     def transition(self, status: ExecutionStatus) -> None:
         self._root.add_event(status.value)
 

@@ -77,12 +77,27 @@ def _parser() -> argparse.ArgumentParser:
         "--out",
         type=Path,
         metavar="DIR",
-        help="save displays (plots, HTML...) in DIR as display-<seq>.<ext>",
+        help="download the files the script leaves into DIR, and save its displays (plots, "
+        "HTML...) there as display-<seq>.<ext>",
     )
     run.add_argument(
         "--token", help="API token (or PODRUN_TOKEN; default: the one `podrun login` kept)"
     )
     run.add_argument("-q", "--quiet", action="store_true", help="do not print the verdict line")
+    run.add_argument(
+        "--file",
+        dest="files",
+        action="append",
+        default=[],
+        metavar="PATH[=DEST]",
+        help="a file placed under /work before the script starts (as DEST); repeatable",
+    )
+    run.add_argument(
+        "--arg", dest="argv", action="append", default=[], help="a script argument; repeatable"
+    )
+    run.add_argument(
+        "--env", action="append", default=[], metavar="NAME=VALUE", help="a variable; repeatable"
+    )
     run.add_argument(
         "-i",
         "--interactive",
@@ -145,11 +160,13 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     import os
 
+    from service.entrypoints.cli.files import env_inputs, file_inputs
     from service.entrypoints.cli.running import USAGE_ERROR, RunOptions, run_script
 
     try:
         script = sys.stdin.read() if args.file == "-" else Path(args.file).read_text()
         stdin = args.stdin_file.read_text() if args.stdin_file else args.stdin_text
+        files = file_inputs(args.files)
     except OSError as error:
         print(f"podrun: {error}", file=sys.stderr)
         return USAGE_ERROR
@@ -182,6 +199,9 @@ def _run(args: argparse.Namespace) -> int:
         token=args.token or os.environ.get("PODRUN_TOKEN") or stored_token(args.url),
         quiet=args.quiet,
         interactive_fd=sys.stdin.fileno() if interactive else None,
+        files=files,
+        argv=args.argv,
+        env=env_inputs(args.env),
     )
     loop = asyncio.new_event_loop()
     task = loop.create_task(run_script(options))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -13,6 +13,7 @@ import httpx
 import websockets
 
 from service.entrypoints.cli.displays import DisplaySink
+from service.entrypoints.cli.files import OUTPUTS, download_outputs
 from service.entrypoints.cli.forwarding import forward_stdin
 from service.entrypoints.cli.graphql_client import GraphQLClient, GraphQLRequestError
 
@@ -33,6 +34,7 @@ subscription Events($id: ID!, $afterSeq: Int!) {
     ... on StatusEvent { seq status exitCode message }
     ... on OutputEvent { seq stream data }
     ... on DisplayEvent { seq mimeType data }
+    ... on FileEvent { seq file { path size } }
   }
 }
 """
@@ -70,7 +72,12 @@ class RunOptions:
     quiet: bool = False
     # Forward this file descriptor (the CLI's own stdin) to the script as it is read.
     interactive_fd: int | None = None
-    # Where displays (plots...) are saved (displays.py); None: only announced on stderr.
+    # FileInputs, arguments, EnvVarInputs.
+    files: list[dict[str, str]] = field(default_factory=list)
+    argv: list[str] = field(default_factory=list)
+    env: list[dict[str, str]] = field(default_factory=list)
+    # Where displays (plots...) and the files the run leaves are saved (displays.py,
+    # files.py); None: displays only announced on stderr, files not downloaded.
     out_dir: Path | None = None
 
 
@@ -87,6 +94,9 @@ async def run_script(
         payload["limits"] = options.limits
     if options.interactive_fd is not None:
         payload["interactive"] = True
+    for name in ("files", "argv", "env"):
+        if getattr(options, name):
+            payload[name] = getattr(options, name)
     try:
         data = await client.execute(EXECUTE, {"input": payload})
     except (httpx.HTTPError, OSError) as error:
@@ -117,7 +127,12 @@ async def run_script(
             forwarder.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await forwarder
-    return await _report(client, execution_id, final, err, quiet=options.quiet)
+    code = await _report(client, execution_id, final, err, quiet=options.quiet)
+    if options.out_dir is not None:
+        outputs = (await client.execute(OUTPUTS, {"id": execution_id}))["execution"]
+        if not await download_outputs(options.url, options.token, outputs, options.out_dir, err):
+            return code or 1
+    return code
 
 
 async def _stream(
@@ -139,6 +154,8 @@ async def _stream(
                         target.flush()
                     elif event["__typename"] == "DisplayEvent":
                         displays.take(event)
+                    elif event["__typename"] == "FileEvent":
+                        continue  # downloaded at the end with --out
                     elif event["status"] not in ("QUEUED", "SCHEDULED", "RUNNING"):
                         return dict(event)
         except (OSError, websockets.WebSocketException) as error:

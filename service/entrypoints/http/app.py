@@ -14,6 +14,7 @@ from service.adapters.telemetry.instrumenting import instrument_app
 from service.adapters.telemetry.setup import configure_tracing, tracing_exports
 from service.entrypoints.graphql.context import Context
 from service.entrypoints.graphql.schema import build_schema
+from service.entrypoints.http.files import add_file_routes
 from service.entrypoints.http.metrics_endpoint import metrics_response
 from service.entrypoints.http.security import (
     ApiSecurity,
@@ -88,6 +89,7 @@ def create_app(
     async def metrics() -> Response:
         return await metrics_response(holder.get("podrun"))
 
+    add_file_routes(app, lambda: holder.get("podrun"))
     mount_web(app)  # last: it answers every path the routes above do not
     instrument_app(app)
     return app

@@ -28,8 +28,10 @@ class Batches:
         self.max_inputs = max_inputs
 
     async def submit_all(
-        self, requests: Sequence[SubmitRequest], *, field: str = "inputs"
+        self, requests: Sequence[SubmitRequest | InputProblem], *, field: str = "inputs"
     ) -> list[SubmitResult]:
+        """One result per request, in order; a request already refused (its input did not
+        convert) is answered with its problem, placed in the batch."""
         if len(requests) > self.max_inputs:
             refused = InputProblem(
                 f"a batch holds at most {self.max_inputs} inputs; this one has {len(requests)}",
@@ -38,7 +40,11 @@ class Batches:
             return [refused] * len(requests)
         results: list[SubmitResult] = []
         for index, request in enumerate(requests):
-            result = await self._submitter.submit(request)
+            result = (
+                request
+                if isinstance(request, InputProblem)
+                else await self._submitter.submit(request)
+            )
             if isinstance(result, InputProblem):
                 place = f"{field}[{index}]"
                 result = replace(result, field=f"{place}.{result.field}" if result.field else place)

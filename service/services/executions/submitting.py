@@ -17,13 +17,15 @@ from typing import NamedTuple, Protocol
 from service.domain.accounts import ANONYMOUS, Principal
 from service.domain.events import StatusEvent
 from service.domain.executions import Execution
+from service.domain.files import FileContent, StoredFile, check_argv, check_env, check_files
 from service.domain.judging import OutputComparison
-from service.domain.limits import LimitPolicy, LimitsRequest, LimitViolation
+from service.domain.limits import LimitPolicy, Limits, LimitsRequest, LimitViolation
 from service.domain.runtimes import RuntimeCatalog, runtime_policy
 from service.domain.statuses import ExecutionStatus
 from service.domain.webhooks import url_problem
 from service.services.clock import utcnow
 from service.services.executions.quotas import QuotaGuard
+from service.services.files.keeping import FileKeeper
 from service.services.ports.bus import EventFeed, ExecutionMemory, WorkSignals
 from service.services.ports.store import EventLog, ExecutionRepository
 from service.services.problems import InputProblem, QuotaProblem
@@ -49,6 +51,10 @@ class SubmitRequest:
     stdout_comparison: OutputComparison = OutputComparison.EXACT
     # Who submits: decides the owner, the largest limits allowed and the quotas that apply.
     principal: Principal = ANONYMOUS
+    # Placed under /work before the script starts; its arguments; its own variables.
+    files: tuple[FileContent, ...] = ()
+    argv: tuple[str, ...] = ()
+    env: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +112,10 @@ class Submitter:
         policy: SubmitPolicy,
         quotas: QuotaGuard | None = None,
         local_worker: LocalWorkerHost | None = None,
+        files: FileKeeper | None = None,
     ) -> None:
+        # Where input files are kept until the run's sandbox gets them (None: no files).
+        self._files = files
         self._quotas = quotas
         # The worker of this process, when it runs one: a submission goes straight to a free
         # slot of its dispatcher (asked per submission: a leadership term replaces it).
@@ -132,6 +141,9 @@ class Submitter:
         limits = runtime_policy(policy, runtime).resolve(request.limits)
         if isinstance(limits, LimitViolation):
             return InputProblem(limits.message, limits.field)
+        problem = self._check_files(request, limits)
+        if problem is not None:
+            return problem
         key = _scoped_key(request, owner_id, runtime.id, repr(limits))
         if key is not None:
             existing = await self._executions.get_by_idempotency_key(owner_id, key)
@@ -142,8 +154,12 @@ class Submitter:
             if refused is not None:
                 return refused
         now = utcnow()
+        execution_id = uuid.uuid4().hex
+        inputs: tuple[StoredFile, ...] = ()
+        if request.files and self._files is not None:
+            inputs = await self._files.store(execution_id, request.files, role="input")
         execution = Execution(
-            id=uuid.uuid4().hex,
+            id=execution_id,
             status=ExecutionStatus.QUEUED,
             runtime=runtime.id,
             script=request.script,
@@ -160,6 +176,9 @@ class Submitter:
             callback_secret=new_signing_secret() if request.callback_url else None,
             expected_stdout=request.expected_stdout,
             stdout_comparison=request.stdout_comparison,
+            input_files=inputs,
+            argv=request.argv,
+            env=dict(request.env),
         )
         local = self._local_worker.dispatcher if self._local_worker is not None else None
         worker_id = local.reserve() if local is not None else None
@@ -206,6 +225,14 @@ class Submitter:
         self._feed.publish(event)
         self._signals.announce_queued(created)
         return created
+
+    def _check_files(self, request: SubmitRequest, limits: Limits) -> InputProblem | None:
+        if request.files and self._files is None:
+            return InputProblem("this server keeps no files", "files")
+        problem = (
+            check_files(request.files, limits) or check_argv(request.argv) or check_env(request.env)
+        )
+        return None if problem is None else InputProblem(problem.message, problem.field)
 
     def _check_text(self, request: SubmitRequest) -> InputProblem | None:
         for name, text in (
@@ -278,7 +305,8 @@ def _scoped_key(
     """The idempotency key as stored. A user's keys are theirs alone; anonymous callers
     share one namespace, so theirs are bound to the request itself: someone guessing
     another's key gets that execution back only by sending the very same script, stdin,
-    runtime and limits, i.e. nothing they could not run themselves."""
+    runtime, limits, files, arguments and variables, i.e. nothing they could not run
+    themselves (the files above all: they could be someone's data)."""
     key = request.idempotency_key
     if key is None or owner_id is not None:
         return key
@@ -286,6 +314,11 @@ def _scoped_key(
     for part in (key, runtime, limits, request.script, request.stdin or ""):
         digest.update(part.encode("utf-8", "surrogatepass"))
         digest.update(b"\x00")
+    for file in request.files:
+        digest.update(f"{file.path}\x00{len(file.data)}\x00".encode())
+        digest.update(file.data)
+    for text in (*request.argv, *(f"{name}={value}" for name, value in request.env)):
+        digest.update(text.encode("utf-8", "surrogatepass") + b"\x01")
     return f"anonymous:{digest.hexdigest()}"
 
 

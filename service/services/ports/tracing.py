@@ -27,6 +27,14 @@ class RunSpan(Protocol):
         """The script wrote `nbytes` (called for every read; the first one is an event)."""
         ...
 
+    def files_in(self, count: int, nbytes: int) -> None:
+        """The sandbox is given `count` files of `nbytes` in total."""
+        ...
+
+    def files_out(self, count: int, nbytes: int) -> None:
+        """`count` files of `nbytes` the script left were stored."""
+        ...
+
     def transition(self, status: ExecutionStatus) -> None: ...
 
     def finished(self, verdict: Verdict, usage: ResourceUsage | None) -> None: ...
@@ -49,6 +57,12 @@ class _NullRunSpan:
         return None
 
     def output(self, nbytes: int) -> None:
+        return None
+
+    def files_in(self, count: int, nbytes: int) -> None:
+        return None
+
+    def files_out(self, count: int, nbytes: int) -> None:
         return None
 
     def transition(self, status: ExecutionStatus) -> None:

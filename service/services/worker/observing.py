@@ -17,20 +17,24 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from service.domain.display import DisplayData, encode_data
-from service.domain.events import StatusEvent
+from service.domain.events import FileEvent, StatusEvent
 from service.domain.executions import Execution
+from service.domain.files import FileCollection, FileContent
 from service.domain.runtimes import RuntimeCatalog
 from service.domain.sandboxes import (
     SandboxDisplay,
     SandboxFinished,
     SandboxObservation,
+    SandboxOutcome,
     SandboxOutput,
     SandboxSpec,
     SandboxStarted,
 )
 from service.domain.statuses import ExecutionStatus
+from service.domain.transitions import ExecutionFiles
 from service.domain.verdicts import Verdict, classify
 from service.services.clock import utcnow
+from service.services.files.keeping import FileKeeper
 from service.services.ports.bus import EventFeed, WorkSignals
 from service.services.ports.sandbox import SandboxBackend, SandboxHandle, SandboxLaunchError
 from service.services.ports.store import EventLog, ExecutionRepository
@@ -65,7 +69,10 @@ class ExecutionObserver:
         write_behind_seconds: float = 0.1,
         output_events_per_second: float = 20.0,
         output_event_burst: int = 20,
+        files: FileKeeper | None = None,
     ) -> None:
+        # Input files for the sandbox, output files from it (None: runs keep no files).
+        self._files = files
         self._feed = feed
         self._backend = backend
         self._runtimes = runtimes
@@ -210,6 +217,14 @@ class ExecutionObserver:
                 ),
             )
             return
+        inputs: tuple[FileContent, ...] = ()
+        if execution.input_files and self._files is not None:
+            loaded = await self._files.load(execution.input_files)
+            if isinstance(loaded, str):
+                await self._recorder.finish(run, Verdict(ExecutionStatus.ERROR, None, loaded))
+                return
+            inputs = loaded
+            span.files_in(len(inputs), sum(len(f.data) for f in inputs))
         spec = SandboxSpec(
             execution_id=execution.id,
             runtime=runtime,
@@ -217,7 +232,11 @@ class ExecutionObserver:
             limits=execution.limits,
             stdin=execution.stdin.encode() if execution.stdin is not None else None,
             interactive=execution.interactive,
-            env=span.sandbox_env(),
+            # The caller's variables (checked against the deny-list), then ours.
+            env={**execution.env, **span.sandbox_env()},
+            files=inputs,
+            argv=execution.argv,
+            collect=FileCollection.for_limits(execution.limits) if self._files else None,
         )
         try:
             handle = await self._backend.launch(spec)
@@ -240,6 +259,37 @@ class ExecutionObserver:
                 relay.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await relay
+
+    async def _keep_files(
+        self, run: RunState, verdict: Verdict, outcome: SandboxOutcome
+    ) -> ExecutionFiles | None:
+        """Store the files the run left (not after an infrastructure fault), each told by a
+        FileEvent before the verdict; the record keeps them and the skipped ones."""
+        if self._files is None or verdict.status is ExecutionStatus.ERROR:
+            return None
+        if not outcome.files and not outcome.skipped_files:
+            return None
+        stored = await self._files.store_outputs(
+            run.execution.id, outcome.files, run.execution.input_files
+        )
+        run.span.files_out(len(stored), sum(f.size for f in stored))
+        for file in stored:
+            run.seq += 1
+            await self._recorder.emit(run, FileEvent(run.execution.id, run.seq, utcnow(), file))
+        return ExecutionFiles(stored, outcome.skipped_files)
+
+    async def _display(
+        self,
+        run: RunState,
+        observation: SandboxDisplay,
+        coalescer: OutputCoalescer,
+        span: RunSpan,
+    ) -> None:
+        # After the output read before it, so the log keeps their order.
+        span.output(len(observation.data))
+        await self._recorder.write_output(run, coalescer.flush())
+        item = DisplayData(observation.mime_type, observation.data)
+        await self._recorder.write_display(run, item.mime_type, encode_data(item))
 
     async def _observe(self, run: RunState, handle: SandboxHandle, span: RunSpan) -> None:
         queue: asyncio.Queue[SandboxObservation] = asyncio.Queue()
@@ -279,11 +329,7 @@ class ExecutionObserver:
                     due = coalescer.add(observation.stream, observation.data, time.monotonic())
                     await self._recorder.write_output(run, due)
                 elif isinstance(observation, SandboxDisplay):
-                    # After the output read before it, so the log keeps their order.
-                    span.output(len(observation.data))
-                    await self._recorder.write_output(run, coalescer.flush())
-                    item = DisplayData(observation.mime_type, observation.data)
-                    await self._recorder.write_display(run, item.mime_type, encode_data(item))
+                    await self._display(run, observation, coalescer, span)
                 elif isinstance(observation, SandboxStarted):
                     await self._recorder.write_output(run, coalescer.flush())
                     if run.shown_status is ExecutionStatus.SCHEDULED:
@@ -297,11 +343,13 @@ class ExecutionObserver:
                         # Our kill for the stored-output cap, not a user's cancel.
                         outcome = replace(outcome, output_limit_exceeded=True, cancelled=False)
                     verdict = classify(outcome)
+                    files = await self._keep_files(run, verdict, outcome)
                     await self._recorder.finish(
                         run,
                         verdict,
                         output_truncated=outcome.output_limit_exceeded,
                         usage=outcome.usage,
+                        files=files,
                     )
                     span.finished(verdict, outcome.usage)
                     return

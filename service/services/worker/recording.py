@@ -27,7 +27,7 @@ from service.domain.events import DisplayEvent, ExecutionEvent, OutputEvent, Sta
 from service.domain.executions import Execution
 from service.domain.sandboxes import OutputStream, ResourceUsage
 from service.domain.statuses import ExecutionStatus
-from service.domain.transitions import ExecutionOutput, Transition
+from service.domain.transitions import ExecutionFiles, ExecutionOutput, Transition
 from service.domain.verdicts import Verdict
 from service.services.clock import utcnow
 from service.services.ports.bus import EventFeed
@@ -127,6 +127,7 @@ class RunRecorder:
         *,
         output_truncated: bool | None = None,
         usage: ResourceUsage | None = None,
+        files: ExecutionFiles | None = None,
     ) -> None:
         """The terminal write: record and terminal event in one fenced step, then the log."""
         now = utcnow()
@@ -167,6 +168,7 @@ class RunRecorder:
                 output_truncated=output_truncated,
                 usage=usage,
                 carried=tuple(carried),
+                files=files,
             ),
         )
         if not written:

@@ -175,6 +175,12 @@ class KubernetesSandboxBackend:
         image = config.image_for(spec.runtime)
         if image is None:
             raise SandboxLaunchError(f"no sandbox image is configured for {spec.runtime.id}")
+        if spec.files or spec.argv:
+            # The runner does not unpack files or take arguments yet (issue 16): refuse
+            # rather than run the script without what it was given.
+            raise SandboxLaunchError(
+                "input files and arguments are not supported on Kubernetes yet"
+            )
         try:
             pod_body = build_pod(spec, config, image)
             configmap = build_configmap(spec, config) if uses_configmap(spec, config) else None

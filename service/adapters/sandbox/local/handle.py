@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
+import hashlib
 import logging
 import os
 import signal
@@ -33,6 +34,7 @@ from service.adapters.sandbox.local.launching import give_back
 from service.adapters.sandbox.local.pipes import PipeReader, PipeWriter
 from service.adapters.sandbox.local.spawning import SandboxProcess
 from service.domain.display import DisplayFrameError, DisplayFrames
+from service.domain.filestreams import Collected, parse_collected, stream_bound
 from service.domain.sandboxes import (
     OutputStream,
     ResourceUsage,
@@ -118,8 +120,20 @@ class LocalSandboxHandle:
             ),
         ]
         self._display = DisplayFrames()
+        self._display_reader: PipeReader | None = None
         if process.display_fd is not None:
-            self._readers.append(PipeReader(self._loop, process.display_fd, self._on_display))
+            self._display_reader = PipeReader(self._loop, process.display_fd, self._on_display)
+            self._readers.append(self._display_reader)
+        # The files the script left, as the in-sandbox packer streams them (`filewrap.py`):
+        # kept up to the bound an honest packer stays under, the rest read and dropped (a
+        # packer that stopped would block the sandbox's end).
+        self._files = bytearray()
+        self._files_cut = False
+        self._files_bound = stream_bound(spec.collect) if spec.collect is not None else 0
+        if process.files_fd is not None:
+            self._readers.append(
+                PipeReader(self._loop, process.files_fd, self._on_files, paced=False)
+            )
         self._stdin: PipeWriter | None = None
         if process.stdin_fd is not None:
             self._stdin = PipeWriter(self._loop, process.stdin_fd)
@@ -221,7 +235,8 @@ class LocalSandboxHandle:
             items = self._display.feed(data)
         except DisplayFrameError as error:
             log.info("sandbox %s: display channel closed: %s", self.execution_id, error)
-            self._readers[-1].close()
+            if self._display_reader is not None:
+                self._display_reader.close()
             return
         for item in items:
             # The script waits for our acknowledgement before it goes on, and flushed its
@@ -253,6 +268,21 @@ class LocalSandboxHandle:
             self._reason = KillReason.OUTPUT_LIMIT
             self._wakeup.set()
         return False
+
+    def _on_files(self, data: bytes) -> None:
+        room = self._files_bound - len(self._files)
+        if len(data) > room:
+            self._files_cut = True
+            data = data[: max(0, room)]
+        self._files += data
+
+    def _collected(self) -> Collected:
+        if self._spec.collect is None or not self._files:
+            return Collected()
+        given = {(f.path, hashlib.sha256(f.data).hexdigest()) for f in self._spec.files}
+        return parse_collected(
+            bytes(self._files), self._spec.collect, truncated=self._files_cut, given=given
+        )
 
     # The supervisor.
 
@@ -344,7 +374,10 @@ class LocalSandboxHandle:
         else:
             exit_code = status
         oom_killed = self._cgroup is not None and self._cgroup.oom_kills() > 0
+        collected = self._collected()
         return SandboxOutcome(
+            files=tuple(collected.files),
+            skipped_files=tuple(collected.skipped),
             exit_code=exit_code,
             signal=signum,
             oom_killed=oom_killed,

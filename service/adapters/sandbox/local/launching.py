@@ -25,20 +25,33 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from service.adapters.sandbox.local.bwrap import bwrap_argv
+from service.adapters.sandbox.local.bwrap import SCRIPT_PATH, bwrap_argv
 from service.adapters.sandbox.local.cgroups import MIB, CgroupError, CgroupLimits
 from service.adapters.sandbox.local.commands import host_argv, inner_argv, setpriv_argv
 from service.adapters.sandbox.local.config import LocalBackendConfig
+from service.adapters.sandbox.local.filewrap import WRAPPER_PROCESSES, wrapped
 from service.adapters.sandbox.local.hierarchies import CgroupHierarchy
-from service.adapters.sandbox.local.spawning import SandboxProcess, spawn
+from service.adapters.sandbox.local.spawning import SandboxFds, SandboxProcess, spawn
 from service.adapters.sandbox.local.uids import SandboxUids, UidLease
 from service.adapters.sandbox.local.warmstart import warm_command
+from service.domain.filestreams import encode_files
 from service.domain.sandboxes import SandboxSpec
 
 log = logging.getLogger(__name__)
 
 # Tasks of ours inside the cgroup besides the script's: bwrap's monitor and its pid-1 init.
 BWRAP_PROCESSES = 2
+
+
+def uses_wrapper(spec: SandboxSpec, *, warm: bool = False) -> bool:
+    """Whether the in-sandbox file shell runs around the script (`filewrap.py`): always in
+    a warm sandbox (it cannot know at its start), else when files go in or come out."""
+    return warm or bool(spec.files) or spec.collect is not None
+
+
+def extra_processes(spec: SandboxSpec, *, warm: bool = False) -> int:
+    """Processes of ours in the sandbox's cgroup besides the script's."""
+    return BWRAP_PROCESSES + (WRAPPER_PROCESSES if uses_wrapper(spec, warm=warm) else 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,14 +95,22 @@ class SandboxLauncher:
         lease, cgroup = self._identity(spec)
         try:
             process = spawn(
-                lambda script_fd, seccomp_fd, display_fd: self.argv(
-                    spec, cgroup, lease, script_fd, seccomp_fd, display_fd=display_fd
+                lambda script_fd, seccomp_fd, fds: self.argv(
+                    spec,
+                    cgroup,
+                    lease,
+                    script_fd,
+                    seccomp_fd,
+                    command=self._command(spec, fds),
+                    display_fd=fds.display_fd,
                 ),
                 script=spec.script.encode(),
                 seccomp=self._tools.seccomp,
                 with_stdin=spec.stdin is not None or spec.interactive,
                 clock=asyncio.get_running_loop().time,
                 lease=lease,
+                files_in=encode_files(spec.files) if spec.files else None,
+                files_out=spec.collect is not None,
             )
         except (OSError, ValueError):
             removed = True
@@ -107,23 +128,31 @@ class SandboxLauncher:
     ) -> tuple[SandboxProcess, CgroupLimits | None]:
         """Start a sandbox of `template` waiting for its script (`process.script_fd`); runs in
         a worker thread, so only `clock` of the loop."""
-        lease, cgroup = self._identity(template)
+        lease, cgroup = self._identity(template, warm=True)
         try:
             process = spawn(
-                lambda script_fd, seccomp_fd, display_fd: self.argv(
+                lambda script_fd, seccomp_fd, fds: self.argv(
                     template,
                     cgroup,
                     lease,
                     None,
                     seccomp_fd,
-                    command=warm_command(template.runtime.command, script_fd),
-                    display_fd=display_fd,
+                    command=wrapped(
+                        warm_command(template.runtime.command, script_fd),
+                        interpreter=template.runtime.command[0],
+                        in_fd=None,
+                        out_fd=fds.out_fd,
+                        collect=template.collect,
+                        inherited=(script_fd, fds.display_fd),
+                    ),
+                    display_fd=fds.display_fd,
                 ),
                 script=None,
                 seccomp=self._tools.seccomp,
                 with_stdin=True,
                 clock=clock,
                 lease=lease,
+                files_out=template.collect is not None,
             )
         except BaseException:
             removed = True
@@ -180,14 +209,31 @@ class SandboxLauncher:
             sandbox=[*inner, *sandbox],
         )
 
-    def _identity(self, spec: SandboxSpec) -> tuple[UidLease | None, CgroupLimits | None]:
+    @staticmethod
+    def _command(spec: SandboxSpec, fds: SandboxFds) -> list[str]:
+        """What bwrap runs in a cold sandbox: the script, in the file shell when needed."""
+        script = [*spec.runtime.command, SCRIPT_PATH, *spec.argv]
+        if not uses_wrapper(spec):
+            return script
+        return wrapped(
+            script,
+            interpreter=spec.runtime.command[0],
+            in_fd=fds.in_fd,
+            out_fd=fds.out_fd,
+            collect=spec.collect,
+            inherited=(fds.display_fd,),
+        )
+
+    def _identity(
+        self, spec: SandboxSpec, *, warm: bool = False
+    ) -> tuple[UidLease | None, CgroupLimits | None]:
         """The sandbox's own uid and its new cgroup (no process in it yet)."""
         lease = self._uids.lease() if self._uids is not None else None
         if self._hierarchy is None:
             return lease, None
         try:
             cgroup = self._hierarchy.create(
-                spec.execution_id, spec.limits, extra_processes=BWRAP_PROCESSES
+                spec.execution_id, spec.limits, extra_processes=extra_processes(spec, warm=warm)
             )
         except BaseException:
             if lease is not None:

@@ -46,8 +46,16 @@ class PipeReader:
     """Reads a non-blocking pipe end as data arrives; `on_data(b"")` is never called."""
 
     def __init__(
-        self, loop: asyncio.AbstractEventLoop, fd: int, on_data: Callable[[bytes], None]
+        self,
+        loop: asyncio.AbstractEventLoop,
+        fd: int,
+        on_data: Callable[[bytes], None],
+        *,
+        paced: bool = True,
     ) -> None:
+        # Unpaced: a stream whose writer writes big blocks and whose size is bounded anyway
+        # (the files a run leaves), which pacing would only slow down (12 MiB/s).
+        self._paced = paced
         self._loop = loop
         self._fd = fd
         self._on_data = on_data
@@ -69,7 +77,7 @@ class PipeReader:
             float(READ_BURST), self._reads + (now - self._counted_at) * READS_PER_SECOND
         )
         self._counted_at = now
-        if self._reads < 1:
+        if self._reads < 1 and self._paced:
             self._loop.remove_reader(self._fd)
             self._paused = self._loop.call_later((1 - self._reads) / READS_PER_SECOND, self._resume)
             return

@@ -39,22 +39,37 @@ class SandboxProcess:
     lease: UidLease | None = None
     # Our end of the display channel (`service.domain.display`).
     display_fd: int | None = None
+    # Our end of the pipe the files the script left come out of (`filewrap.py`).
+    files_fd: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxFds:
+    """The sandbox's ends of its extra channels: the display channel's write end, and the
+    file streams (`filewrap.py`), None when there is none."""
+
+    display_fd: int
+    in_fd: int | None = None
+    out_fd: int | None = None
 
 
 def spawn(
-    argv_for: Callable[[int, int, int], list[str]],
+    argv_for: Callable[[int, int, SandboxFds], list[str]],
     *,
     script: bytes | None,
     seccomp: bytes,
     with_stdin: bool,
     clock: Callable[[], float],
     lease: UidLease | None = None,
+    files_in: bytes | None = None,
+    files_out: bool = False,
 ) -> SandboxProcess:
-    """Fork the sandbox; `argv_for(script_fd, seccomp_fd, display_fd)` is its command line
-    (`display_fd`: the write end of the display channel the sandbox inherits).
+    """Fork the sandbox; `argv_for(script_fd, seccomp_fd, fds)` is its command line (`fds`:
+    the ends of the display channel and the file streams the sandbox inherits).
 
     `script=None` starts a warm sandbox: `script_fd` is then the read end of a pipe the
     sandbox's interpreter waits on, and the write end is returned as `script_fd`.
+    `files_in` is handed in as a memfd; `files_out` adds a pipe for the files collected.
     Raises OSError (or ValueError for an argv bwrap cannot take) with nothing left open.
     """
     child_fds: list[int] = []
@@ -70,12 +85,8 @@ def spawn(
         child_fds.append(script_fd)
         seccomp_fd = data_fd("podrun-seccomp", seccomp)
         child_fds.append(seccomp_fd)
-        # A socket pair, not a pipe: the worker acknowledges each display on it (handle.py).
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        display_r, display_w = ours.detach(), theirs.detach()
-        our_fds.append(display_r)
-        child_fds.append(display_w)
-        argv = argv_for(script_fd, seccomp_fd, display_w)
+        fds, display_r, files_r = _channels(our_fds, child_fds, files_in, files_out)
+        argv = argv_for(script_fd, seccomp_fd, fds)
         stdout_r, stdout_w = os.pipe()
         our_fds.append(stdout_r)
         child_fds.append(stdout_w)
@@ -94,7 +105,11 @@ def spawn(
             stdin=stdin_r if stdin_r is not None else subprocess.DEVNULL,
             stdout=stdout_w,
             stderr=stderr_w,
-            pass_fds=(script_fd, seccomp_fd, display_w),
+            pass_fds=tuple(
+                fd
+                for fd in (script_fd, seccomp_fd, fds.display_fd, fds.in_fd, fds.out_fd)
+                if fd is not None
+            ),
             close_fds=True,
             env=HOST_ENV,
             cwd="/",
@@ -112,5 +127,35 @@ def spawn(
             with contextlib.suppress(OSError):
                 os.close(fd)
     return SandboxProcess(
-        popen, pidfd, stdout_r, stderr_r, stdin_w, spawned_at, script_w, lease, display_r
+        popen,
+        pidfd,
+        stdout_r,
+        stderr_r,
+        stdin_w,
+        spawned_at,
+        script_w,
+        lease,
+        display_fd=display_r,
+        files_fd=files_r,
     )
+
+
+def _channels(
+    our_fds: list[int], child_fds: list[int], files_in: bytes | None, files_out: bool
+) -> tuple[SandboxFds, int, int | None]:
+    """The display channel and the file streams: the sandbox's ends, our display end and
+    our files end (each fd also listed in `our_fds` or `child_fds`, for closing)."""
+    # A socket pair, not a pipe: the worker acknowledges each display on it (handle.py).
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    display_r, display_w = ours.detach(), theirs.detach()
+    our_fds.append(display_r)
+    child_fds.append(display_w)
+    in_fd = out_w = files_r = None
+    if files_in is not None:
+        in_fd = data_fd("podrun-files", files_in)
+        child_fds.append(in_fd)
+    if files_out:
+        files_r, out_w = os.pipe()
+        our_fds.append(files_r)
+        child_fds.append(out_w)
+    return SandboxFds(display_w, in_fd, out_w), display_r, files_r

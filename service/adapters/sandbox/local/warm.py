@@ -32,11 +32,12 @@ from typing import Any
 
 from service.adapters.sandbox.local.bwrap import tmpfs_bytes
 from service.adapters.sandbox.local.cgroups import CgroupError, CgroupLimits
-from service.adapters.sandbox.local.launching import BWRAP_PROCESSES
+from service.adapters.sandbox.local.launching import extra_processes
 from service.adapters.sandbox.local.pipes import PipeWriter
 from service.adapters.sandbox.local.spawning import SandboxProcess
 from service.adapters.sandbox.local.uids import UidsExhausted
 from service.adapters.sandbox.local.warmstart import handover, set_late_ok
+from service.domain.files import FileCollection
 from service.domain.limits import Limits
 from service.domain.runtimes import Runtime
 from service.domain.sandboxes import SandboxSpec
@@ -91,7 +92,15 @@ class HandedOver:
 
 def warm_template(runtime: Runtime) -> SandboxSpec:
     """The shape warm sandboxes are started as: the default runtime and limits."""
-    return SandboxSpec(execution_id="warm", runtime=runtime, script="", limits=Limits(), env={})
+    limits = Limits()
+    return SandboxSpec(
+        execution_id="warm",
+        runtime=runtime,
+        script="",
+        limits=limits,
+        env={},
+        collect=FileCollection.for_limits(limits),
+    )
 
 
 class WarmPool:
@@ -126,7 +135,9 @@ class WarmPool:
         return len(self._ready)
 
     def fits(self, spec: SandboxSpec) -> bool:
-        return WarmShape.of(spec) == self._shape and set_late_ok(spec.env)
+        # A run that collects no files still fits: what the shell packs is read and dropped.
+        collects = spec.collect is None or spec.collect == self._template.collect
+        return WarmShape.of(spec) == self._shape and set_late_ok(spec.env) and collects
 
     def fill(self) -> None:
         """Start sandboxes until `size` are waiting (in a thread: a fork from this big
@@ -186,7 +197,7 @@ class WarmPool:
         process, cgroup = warm.process, warm.cgroup
         assert process.script_fd is not None
         try:
-            payload = handover(spec.env, spec.script.encode())
+            payload = handover(spec.env, spec.script.encode(), argv=spec.argv, files=spec.files)
         except ValueError as error:
             # The cold path reports it as a launch error, with nothing started.
             log.info("a warm sandbox cannot take %s (%s)", spec.execution_id, error)
@@ -195,7 +206,7 @@ class WarmPool:
         baseline = 0
         try:
             if cgroup is not None:
-                cgroup.apply(spec.limits, extra_processes=BWRAP_PROCESSES)
+                cgroup.apply(spec.limits, extra_processes=extra_processes(spec, warm=True))
                 cgroup.reset_peak()
                 baseline = cgroup.usage().cpu_time_ns
         except CgroupError as error:

@@ -36,10 +36,14 @@ levels: a `RecursionError` comes 2 calls earlier).
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from service.adapters.sandbox.local.bwrap import BASE_ENV, SCRIPT_PATH, WORK_DIR, sandbox_env
+from service.adapters.sandbox.local.filewrap import files_source
+from service.domain.files import FileContent
+from service.domain.filestreams import encode_files
 
 # Variables read while the interpreter or the C library start (PYTHONPATH, PYTHONHASHSEED,
 # locale, loader, allocator, time zone): setting them later would not have their effect, so
@@ -60,16 +64,27 @@ def _podrun_warm_start():
     if not chunks:
         os._exit(0)
     header, _, rest = b"".join(chunks).partition(b"\n")
-    size = int(header)
-    for item in rest[:size].split(b"\0"):
+    env_size, argv_size, files_size = (int(size) for size in header.split())
+    for item in rest[:env_size].split(b"\0"):
         if item:
             name, _, value = item.partition(b"=")
             os.environb[name] = value
-    source = rest[size:]
+    args = [os.fsdecode(a) for a in rest[env_size : env_size + argv_size].split(b"\0")[:-1]]
+    rest = rest[env_size + argv_size :]
+    if files_size:
+        import io
+        files = dict(__name__="podrun_files")
+        try:
+            exec(sys.argv[2], files)
+            files["unpack"](io.BytesIO(rest[:files_size]), ".")
+        except Exception as error:
+            sys.stderr.write("podrun: cannot place the input files: %s\n" % (error,))
+            os._exit(126)
+    source = rest[files_size:]
     with open({SCRIPT_PATH!r}, "xb") as file:
         file.write(source)
     os.chmod({SCRIPT_PATH!r}, 0o444)
-    sys.argv[:] = [{SCRIPT_PATH!r}]
+    sys.argv[:] = [{SCRIPT_PATH!r}, *args]
     sys.path[0] = {WORK_DIR!r}
     import importlib.machinery
     main = globals()
@@ -130,8 +145,9 @@ with _podrun_warm_start() as _podrun_source:
 
 
 def warm_command(interpreter: tuple[str, ...], script_fd: int) -> list[str]:
-    """The interpreter command of a warm sandbox waiting on `script_fd`."""
-    return [*interpreter, "-c", WARM_STUB, str(script_fd)]
+    """The interpreter command of a warm sandbox waiting on `script_fd` (with the source of
+    `sandbox/files.py`, which unpacks the files it may be given)."""
+    return [*interpreter, "-c", WARM_STUB, str(script_fd), files_source()]
 
 
 def set_late_ok(env: Mapping[str, str]) -> bool:
@@ -139,10 +155,22 @@ def set_late_ok(env: Mapping[str, str]) -> bool:
     return not any(_READ_AT_START.match(name) for name in env)
 
 
-def handover(env: Mapping[str, str], script: bytes) -> bytes:
-    """What a warm sandbox reads: `<size>\\n`, `size` bytes of NUL-separated `NAME=value`
-    (the execution's own variables; the fixed ones are set already), the script.
-    Raises ValueError for a variable no environment can hold."""
+def handover(
+    env: Mapping[str, str],
+    script: bytes,
+    *,
+    argv: Sequence[str] = (),
+    files: Sequence[FileContent] = (),
+) -> bytes:
+    """What a warm sandbox reads: `<e> <a> <f>\\n`, `e` bytes of NUL-separated `NAME=value`
+    (the execution's own variables; the fixed ones are set already), `a` bytes of
+    NUL-terminated arguments, `f` bytes of the file stream (`sandbox/files.py`), the script.
+    Raises ValueError for a variable or an argument no process can hold."""
     own = {k: v for k, v in sandbox_env(env).items() if k not in BASE_ENV}
     block = b"".join(f"{k}={v}".encode() + b"\0" for k, v in own.items())
-    return str(len(block)).encode() + b"\n" + block + script
+    if any("\0" in arg for arg in argv):
+        raise ValueError("an argument holds a NUL")
+    args = b"".join(os.fsencode(arg) + b"\0" for arg in argv)
+    stream = encode_files(files) if files else b""
+    header = f"{len(block)} {len(args)} {len(stream)}\n".encode()
+    return header + block + args + stream + script

@@ -8,8 +8,14 @@ from service.domain.accounts import Principal
 
 # The domain's enum, which `types.enums` registers as the GraphQL `OutputComparison`.
 from service.domain.judging import OutputComparison
+from service.entrypoints.graphql.input_types.file_input import (
+    EnvVarInput,
+    FileInput,
+    files_to_domain,
+)
 from service.entrypoints.graphql.input_types.limits_input import LimitsInput
 from service.services.executions.submitting import SubmitRequest
+from service.services.problems import InputProblem
 
 
 @strawberry.input
@@ -46,8 +52,28 @@ class ExecuteScriptInput:
         default=OutputComparison.EXACT, description="How stdout is compared with expectedStdout."
     )
 
-    def to_request(self, principal: Principal, trace_parent: str | None) -> SubmitRequest:
-        """The submission this input asks for (one of a batch, or alone)."""
+    files: list[FileInput] | None = strawberry.field(
+        default=None,
+        description="Placed under /work before the script starts; together at most the "
+        "run's disk limit.",
+    )
+    argv: list[str] | None = strawberry.field(
+        default=None, description="The script's arguments (sys.argv[1:])."
+    )
+    env: list[EnvVarInput] | None = strawberry.field(
+        default=None,
+        description="Environment variables; names that change how the interpreter or the "
+        "sandbox behaves (PYTHON*, LD_*, LC_*, PATH, HOME…) are refused.",
+    )
+
+    def to_request(
+        self, principal: Principal, trace_parent: str | None
+    ) -> SubmitRequest | InputProblem:
+        """The submission this input asks for (one of a batch, or alone), or the problem
+        with a file's content that does not decode."""
+        files = files_to_domain(self.files)
+        if isinstance(files, InputProblem):
+            return files
         return SubmitRequest(
             script=self.script,
             runtime=self.runtime,
@@ -60,4 +86,7 @@ class ExecuteScriptInput:
             expected_stdout=self.expected_stdout,
             stdout_comparison=self.stdout_comparison or OutputComparison.EXACT,
             principal=principal,
+            files=files,
+            argv=tuple(self.argv or ()),
+            env=tuple((var.name, var.value) for var in self.env or ()),
         )

@@ -22,6 +22,7 @@ from service.entrypoints.graphql.types.payloads import (
     ExecuteScriptPayload,
     SendExecutionInputPayload,
 )
+from service.services.problems import InputProblem
 
 
 @strawberry.type
@@ -33,9 +34,10 @@ class ExecutionMutationMixin:
     async def execute_script(
         self, info: Info[Context, None], principal: Principal, input: ExecuteScriptInput
     ) -> ExecuteScriptPayload:
-        result = await info.context.use_cases.submitter.submit(
-            input.to_request(principal, current_trace_parent())
-        )
+        request = input.to_request(principal, current_trace_parent())
+        if isinstance(request, InputProblem):
+            return EXECUTION_ERRORS(request)
+        result = await info.context.use_cases.submitter.submit(request)
         if isinstance(result, PROBLEMS):
             return EXECUTION_ERRORS(result)
         info.context.metrics.submitted.labels(result.runtime).inc()

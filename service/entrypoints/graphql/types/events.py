@@ -9,9 +9,10 @@ from typing import Annotated
 
 import strawberry
 
-from service.domain.events import DisplayEvent, ExecutionEvent, StatusEvent
+from service.domain.events import DisplayEvent, ExecutionEvent, FileEvent, StatusEvent
 from service.entrypoints.graphql.types.display import DisplayEventType
 from service.entrypoints.graphql.types.enums import ExecutionStatus, OutputStream
+from service.entrypoints.graphql.types.files import FileType
 
 
 @strawberry.type(name="StatusEvent", description="The execution moved to `status`.")
@@ -31,14 +32,29 @@ class OutputEventType:
     data: str
 
 
+@strawberry.type(
+    name="FileEvent",
+    description="A file the script left was stored (all come before the terminal event).",
+)
+class FileEventType:
+    seq: int
+    at: datetime
+    file: FileType
+
+
 ExecutionEventType = Annotated[
-    StatusEventType | OutputEventType | DisplayEventType, strawberry.union("ExecutionEvent")
+    StatusEventType | OutputEventType | DisplayEventType | FileEventType,
+    strawberry.union("ExecutionEvent"),
 ]
 
 
 def event_from_domain(
     event: ExecutionEvent,
-) -> StatusEventType | OutputEventType | DisplayEventType:
+) -> StatusEventType | OutputEventType | DisplayEventType | FileEventType:
+    if isinstance(event, FileEvent):
+        return FileEventType(
+            seq=event.seq, at=event.at, file=FileType.from_domain(event.execution_id, event.file)
+        )
     if isinstance(event, StatusEvent):
         return StatusEventType(
             seq=event.seq,

@@ -12,6 +12,7 @@ from service.domain.executions import Execution
 from service.domain.judging import output_matches
 from service.entrypoints.graphql.context import Context
 from service.entrypoints.graphql.types.enums import ExecutionStatus, OutputComparison
+from service.entrypoints.graphql.types.files import FileType, SkippedFileType
 from service.entrypoints.graphql.types.limits import LimitsType
 from service.entrypoints.graphql.types.node import Node
 from service.entrypoints.graphql.types.resource_usage import ResourceUsageType
@@ -57,6 +58,16 @@ class ExecutionType(Node):
     stdout_comparison: OutputComparison = strawberry.field(  # type: ignore[valid-type]
         description="How stdout is compared with expectedStdout."
     )
+    input_files: list[FileType] = strawberry.field(description="Files given to the run.")
+    output_files: list[FileType] = strawberry.field(
+        description="Files the run created or changed under /work, once it ended (not "
+        "after ERROR, nor after a kill for time, output or a cancel)."
+    )
+    skipped_files: list[SkippedFileType] = strawberry.field(
+        description="Files the run left that were not kept, and why (symlinks, FIFOs, "
+        "devices, unsupported names, over the limits)."
+    )
+    argv: list[str] = strawberry.field(description="The script's arguments.")
 
     _record: strawberry.Private[Execution]
 
@@ -101,5 +112,9 @@ class ExecutionType(Node):
             callback_secret=execution.callback_secret,
             expected_stdout=execution.expected_stdout,
             stdout_comparison=execution.stdout_comparison,
+            input_files=[FileType.from_domain(execution.id, f) for f in execution.input_files],
+            output_files=[FileType.from_domain(execution.id, f) for f in execution.output_files],
+            skipped_files=[SkippedFileType.from_domain(f) for f in execution.skipped_files],
+            argv=list(execution.argv),
             _record=execution,
         )

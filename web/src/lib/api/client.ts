@@ -64,6 +64,15 @@ export async function request<TResult, TVariables>(
   return body.data;
 }
 
+/** A file's bytes from its `url`, with the same credentials as the API (never a link that
+ * works for whoever holds it). */
+export async function download(url: string): Promise<Blob> {
+  const token = await authorization();
+  const response = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  if (!response.ok) throw new GraphQLRequestError(`the server answered HTTP ${response.status}`);
+  return await response.blob();
+}
+
 export type SocketState = "idle" | "connecting" | "connected" | "closed";
 
 type SocketListener = (state: SocketState) => void;

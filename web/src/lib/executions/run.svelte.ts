@@ -158,6 +158,8 @@ export class ExecutionRun {
       this.output = blocks;
       return;
     }
+    // A stored output file: listed with the execution once it ends (not shown here yet).
+    if (event.__typename === "FileEvent") return;
     const segments = this.parsers[event.stream].feed(event.data);
     this.pending.push({
       chunk: { seq: event.seq, stream: event.stream, segments },

@@ -4,11 +4,23 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** An environment variable of the script. */
+export type EnvVarInput = {
+  name: string;
+  value: string;
+};
+
 export type ExecuteScriptInput = {
+  /** The script's arguments (sys.argv[1:]). */
+  argv?: Array<string> | null | undefined;
   /** POSTed when the execution ends (Standard Webhooks signed with the execution's `callbackSecret`; retried until it answers 2xx, see docs/webhooks.md). */
   callbackUrl?: string | null | undefined;
+  /** Environment variables; names that change how the interpreter or the sandbox behaves (PYTHON*, LD_*, LC_*, PATH, HOME…) are refused. */
+  env?: Array<EnvVarInput> | null | undefined;
   /** What stdout should be: the execution's `outputMatches` says whether it was. */
   expectedStdout?: string | null | undefined;
+  /** Placed under /work before the script starts; together at most the run's disk limit. */
+  files?: Array<FileInput> | null | undefined;
   /** Submitting again with the same key returns the first execution. */
   idempotencyKey?: string | null | undefined;
   /** Keep stdin open after `stdin`: send more with `sendExecutionInput`, end it with `eof: true`. */
@@ -35,6 +47,19 @@ export type ExecutionStatus =
   | 'RUNNING'
   | 'SCHEDULED'
   | 'TIMED_OUT';
+
+/** How `FileInput.content` is written. */
+export type FileEncoding =
+  | 'BASE64'
+  | 'UTF8';
+
+/** A file placed under /work before the run. */
+export type FileInput = {
+  content: string;
+  encoding?: FileEncoding | null | undefined;
+  /** Relative to /work, with / between directories; no '..', no NUL. */
+  path: string;
+};
 
 /** Limits to ask for; omitted fields take the server defaults. */
 export type LimitsInput = {
@@ -172,7 +197,7 @@ export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type MeQuery = { me: { id: string, username: string, email: string | null, role: Role } | null };
 
-export type ExecutionFieldsFragment = { id: string, status: ExecutionStatus, runtime: string, script: string, stdin: string | null, interactive: boolean, exitCode: number | null, outputTruncated: boolean, errorMessage: string | null, traceId: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, lastSeq: number, limits: { timeoutSeconds: number, memoryMib: number, cpuMillicores: number, maxProcesses: number, maxOutputBytes: number, diskMib: number }, usage: { cpuTimeMs: number, peakMemoryKib: number, wallTimeMs: number } | null };
+export type ExecutionFieldsFragment = { id: string, status: ExecutionStatus, runtime: string, script: string, stdin: string | null, interactive: boolean, exitCode: number | null, outputTruncated: boolean, errorMessage: string | null, traceId: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, lastSeq: number, limits: { timeoutSeconds: number, memoryMib: number, cpuMillicores: number, maxProcesses: number, maxOutputBytes: number, diskMib: number }, usage: { cpuTimeMs: number, peakMemoryKib: number, wallTimeMs: number } | null, outputFiles: Array<{ path: string, size: number, sha256: string, contentType: string, url: string }>, skippedFiles: Array<{ path: string, reason: string }> };
 
 export type LimitsFieldsFragment = { timeoutSeconds: number, memoryMib: number, cpuMillicores: number, maxProcesses: number, maxOutputBytes: number, diskMib: number };
 
@@ -186,7 +211,7 @@ export type ExecutionQueryVariables = Exact<{
 }>;
 
 
-export type ExecutionQuery = { execution: { id: string, status: ExecutionStatus, runtime: string, script: string, stdin: string | null, interactive: boolean, exitCode: number | null, outputTruncated: boolean, errorMessage: string | null, traceId: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, lastSeq: number, limits: { timeoutSeconds: number, memoryMib: number, cpuMillicores: number, maxProcesses: number, maxOutputBytes: number, diskMib: number }, usage: { cpuTimeMs: number, peakMemoryKib: number, wallTimeMs: number } | null } | null };
+export type ExecutionQuery = { execution: { id: string, status: ExecutionStatus, runtime: string, script: string, stdin: string | null, interactive: boolean, exitCode: number | null, outputTruncated: boolean, errorMessage: string | null, traceId: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, lastSeq: number, limits: { timeoutSeconds: number, memoryMib: number, cpuMillicores: number, maxProcesses: number, maxOutputBytes: number, diskMib: number }, usage: { cpuTimeMs: number, peakMemoryKib: number, wallTimeMs: number } | null, outputFiles: Array<{ path: string, size: number, sha256: string, contentType: string, url: string }>, skippedFiles: Array<{ path: string, reason: string }> } | null };
 
 export type ExecuteScriptMutationVariables = Exact<{
   input: ExecuteScriptInput;
@@ -195,7 +220,7 @@ export type ExecuteScriptMutationVariables = Exact<{
 
 export type ExecuteScriptMutation = { executeScript:
     | { __typename: 'AuthError', message: string }
-    | { __typename: 'Execution', id: string, status: ExecutionStatus, runtime: string, script: string, stdin: string | null, interactive: boolean, exitCode: number | null, outputTruncated: boolean, errorMessage: string | null, traceId: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, lastSeq: number, limits: { timeoutSeconds: number, memoryMib: number, cpuMillicores: number, maxProcesses: number, maxOutputBytes: number, diskMib: number }, usage: { cpuTimeMs: number, peakMemoryKib: number, wallTimeMs: number } | null }
+    | { __typename: 'Execution', id: string, status: ExecutionStatus, runtime: string, script: string, stdin: string | null, interactive: boolean, exitCode: number | null, outputTruncated: boolean, errorMessage: string | null, traceId: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, lastSeq: number, limits: { timeoutSeconds: number, memoryMib: number, cpuMillicores: number, maxProcesses: number, maxOutputBytes: number, diskMib: number }, usage: { cpuTimeMs: number, peakMemoryKib: number, wallTimeMs: number } | null, outputFiles: Array<{ path: string, size: number, sha256: string, contentType: string, url: string }>, skippedFiles: Array<{ path: string, reason: string }> }
     | { __typename: 'InputError', field: string | null, message: string }
     | { __typename: 'QuotaExceeded', message: string }
    };
@@ -207,7 +232,7 @@ export type CancelExecutionMutationVariables = Exact<{
 
 export type CancelExecutionMutation = { cancelExecution:
     | { __typename: 'AuthError', message: string }
-    | { __typename: 'Execution', id: string, status: ExecutionStatus, runtime: string, script: string, stdin: string | null, interactive: boolean, exitCode: number | null, outputTruncated: boolean, errorMessage: string | null, traceId: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, lastSeq: number, limits: { timeoutSeconds: number, memoryMib: number, cpuMillicores: number, maxProcesses: number, maxOutputBytes: number, diskMib: number }, usage: { cpuTimeMs: number, peakMemoryKib: number, wallTimeMs: number } | null }
+    | { __typename: 'Execution', id: string, status: ExecutionStatus, runtime: string, script: string, stdin: string | null, interactive: boolean, exitCode: number | null, outputTruncated: boolean, errorMessage: string | null, traceId: string | null, createdAt: string, startedAt: string | null, finishedAt: string | null, lastSeq: number, limits: { timeoutSeconds: number, memoryMib: number, cpuMillicores: number, maxProcesses: number, maxOutputBytes: number, diskMib: number }, usage: { cpuTimeMs: number, peakMemoryKib: number, wallTimeMs: number } | null, outputFiles: Array<{ path: string, size: number, sha256: string, contentType: string, url: string }>, skippedFiles: Array<{ path: string, reason: string }> }
     | { __typename: 'ExecutionNotFound', message: string }
    };
 
@@ -219,6 +244,7 @@ export type ExecutionEventsSubscriptionVariables = Exact<{
 
 export type ExecutionEventsSubscription = { executionEvents:
     | { __typename: 'DisplayEvent', seq: number, at: string, mimeType: string, data: string }
+    | { __typename: 'FileEvent', seq: number, at: string, file: { path: string, size: number, contentType: string, url: string } }
     | { __typename: 'OutputEvent', seq: number, at: string, stream: OutputStream, data: string }
     | { __typename: 'StatusEvent', seq: number, at: string, status: ExecutionStatus, exitCode: number | null, message: string | null }
    };
@@ -412,6 +438,17 @@ export const ExecutionFieldsFragmentDoc = new TypedDocumentString(`
     cpuTimeMs
     peakMemoryKib
     wallTimeMs
+  }
+  outputFiles {
+    path
+    size
+    sha256
+    contentType
+    url
+  }
+  skippedFiles {
+    path
+    reason
   }
 }
     fragment LimitsFields on Limits {
@@ -613,6 +650,17 @@ export const ExecutionDocument = new TypedDocumentString(`
     peakMemoryKib
     wallTimeMs
   }
+  outputFiles {
+    path
+    size
+    sha256
+    contentType
+    url
+  }
+  skippedFiles {
+    path
+    reason
+  }
 }
 fragment LimitsFields on Limits {
   timeoutSeconds
@@ -660,6 +708,17 @@ export const ExecuteScriptDocument = new TypedDocumentString(`
     peakMemoryKib
     wallTimeMs
   }
+  outputFiles {
+    path
+    size
+    sha256
+    contentType
+    url
+  }
+  skippedFiles {
+    path
+    reason
+  }
 }
 fragment LimitsFields on Limits {
   timeoutSeconds
@@ -704,6 +763,17 @@ export const CancelExecutionDocument = new TypedDocumentString(`
     peakMemoryKib
     wallTimeMs
   }
+  outputFiles {
+    path
+    size
+    sha256
+    contentType
+    url
+  }
+  skippedFiles {
+    path
+    reason
+  }
 }
 fragment LimitsFields on Limits {
   timeoutSeconds
@@ -735,6 +805,16 @@ export const ExecutionEventsDocument = new TypedDocumentString(`
       at
       mimeType
       data
+    }
+    ... on FileEvent {
+      seq
+      at
+      file {
+        path
+        size
+        contentType
+        url
+      }
     }
   }
 }

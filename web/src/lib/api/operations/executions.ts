@@ -28,6 +28,17 @@ export const ExecutionFields = graphql(`
       peakMemoryKib
       wallTimeMs
     }
+    outputFiles {
+      path
+      size
+      sha256
+      contentType
+      url
+    }
+    skippedFiles {
+      path
+      reason
+    }
   }
 `);
 
@@ -136,6 +147,16 @@ export const ExecutionEventsSubscription = graphql(`
         at
         mimeType
         data
+      }
+      ... on FileEvent {
+        seq
+        at
+        file {
+          path
+          size
+          contentType
+          url
+        }
       }
     }
   }

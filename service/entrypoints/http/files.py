@@ -1,0 +1,93 @@
+"""`GET /executions/{id}/files/{blob}`: a file of an execution, for its owner or an admin.
+
+The same credentials as the API (`Authorization: Bearer`; an anonymous execution's files,
+like the execution, for whoever holds its id), checked by the use case
+(:mod:`service.services.executions.downloading`). The answer names the file
+(`Content-Disposition: attachment`, RFC 6266 `filename*`), says its type as the server
+chose it from the name (never sniffed: `X-Content-Type-Options: nosniff`, and a sandbox
+policy so a downloaded HTML file cannot script this origin), and serves single byte ranges
+(`Range: bytes=a-b`, `206`, `416`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+
+from service.entrypoints.http.security import client_of, principal_from
+from service.entrypoints.wiring import Podrun
+from service.services.problems import AuthProblem, NotFound
+
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)\Z")
+
+
+def disposition(path: str) -> str:
+    name = path.rsplit("/", 1)[-1]
+    fallback = re.sub(r"[^A-Za-z0-9._ -]", "_", name) or "file"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def byte_range(header: str | None, size: int) -> tuple[int, int] | str | None:
+    """(first, last) of a single `Range`, None for the whole file, "unsatisfiable"."""
+    if header is None:
+        return None
+    match = _RANGE.match(header.strip())
+    if match is None or match.group(1) == match.group(2) == "":
+        return None  # a form we do not serve (several ranges): the whole file, as RFC 9110 allows
+    first, last = match.group(1), match.group(2)
+    if first == "":
+        length = int(last)
+        if length == 0:
+            return "unsatisfiable"
+        return max(0, size - length), size - 1
+    start = int(first)
+    end = min(int(last), size - 1) if last else size - 1
+    if start >= size or end < start:
+        return "unsatisfiable"
+    return start, end
+
+
+def add_file_routes(app: FastAPI, podrun: Callable[[], Podrun | None]) -> None:
+    @app.get("/executions/{execution_id}/files/{blob_id}")
+    async def download(execution_id: str, blob_id: str, request: Request) -> Response:
+        running = podrun()
+        downloads = None if running is None else running.use_cases.downloads
+        if running is None or downloads is None:
+            return Response(status_code=503)
+        principal = await principal_from(
+            running.use_cases.accounts.auth,
+            request.headers.get("authorization"),
+            client_of(request),
+        )
+        if isinstance(principal, AuthProblem):
+            return JSONResponse({"error": principal.message}, status_code=401)
+        found = await downloads.get(execution_id, blob_id, principal)
+        if isinstance(found, NotFound):
+            return JSONResponse({"error": "no such file"}, status_code=404)
+        file, data = found.file, found.data
+        headers = {
+            "Content-Disposition": disposition(file.path),
+            "Accept-Ranges": "bytes",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "sandbox; default-src 'none'",
+            "ETag": f'"{file.sha256}"',
+            "Cache-Control": "private, no-store",
+        }
+        wanted = byte_range(request.headers.get("range"), len(data))
+        if wanted == "unsatisfiable":
+            headers["Content-Range"] = f"bytes */{len(data)}"
+            return Response(status_code=416, headers=headers)
+        if isinstance(wanted, tuple):
+            first, last = wanted
+            headers["Content-Range"] = f"bytes {first}-{last}/{len(data)}"
+            return Response(
+                data[first : last + 1],
+                status_code=206,
+                media_type=file.content_type,
+                headers=headers,
+            )
+        return Response(data, media_type=file.content_type, headers=headers)
