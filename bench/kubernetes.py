@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import itertools
 import json
 import re
 import sys
@@ -29,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import websockets
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -37,6 +35,7 @@ sys.path.insert(0, str(ROOT / "tests" / "kubernetes"))
 from k8s_cluster import running_cluster  # noqa: E402
 from k8s_podrun import write_kubeconfig  # noqa: E402
 
+from bench.end_to_end import Multiplexed  # noqa: E402
 from tests.support.servers import PodrunProcess  # noqa: E402
 
 MUTATION = (
@@ -51,27 +50,12 @@ TERMINAL |= {"CANCELLED", "ERROR"}
 SCRIPT = "print(1)"
 
 
-class Timings:
+class Timings(Multiplexed):
     """Many subscriptions over one graphql-transport-ws connection, timed per execution."""
 
     def __init__(self, url: str) -> None:
-        self.url = url
-        self.ids = itertools.count(1)
+        super().__init__(url)
         self.first_output: dict[str, float] = {}
-        self.waiters: dict[str, asyncio.Future[str]] = {}
-
-    async def __aenter__(self) -> Timings:
-        self.socket = await websockets.connect(
-            self.url, subprotocols=[websockets.Subprotocol("graphql-transport-ws")], max_size=None
-        )
-        await self.socket.send(json.dumps({"type": "connection_init"}))
-        assert json.loads(await self.socket.recv())["type"] == "connection_ack"
-        self.reader = asyncio.create_task(self._read())
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        self.reader.cancel()
-        await self.socket.close()
 
     async def _read(self) -> None:
         async for raw in self.socket:
