@@ -44,6 +44,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         relative = item.path.relative_to(_TESTS)
         for marker in _NEEDS.get(relative.parts[0], ()) if len(relative.parts) > 1 else ():
             item.add_marker(marker)
+    # The browser tests last: Playwright's sync API keeps an event loop running in this
+    # thread until its session fixtures end, and every asyncio test after it would fail
+    # with "Runner.run() cannot be called from a running event loop".
+    items.sort(key=lambda item: item.path.relative_to(_TESTS).parts[0] == "web")
 
 
 @pytest.fixture(scope="session")
