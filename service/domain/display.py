@@ -25,6 +25,16 @@ from dataclasses import dataclass
 
 MAX_HEADER_BYTES = 128
 MIME_TYPE = re.compile(r"^[a-z0-9][a-z0-9.+-]{0,62}/[a-z0-9][a-z0-9.+-]{0,62}$")
+# Displayed images are also kept as the run's output files, under this directory (a name
+# the script's own files could take too: downloads tell them apart by their blob).
+DISPLAY_DIR = ".podrun/displays"
+DISPLAY_FILE_SUFFIXES = {
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+    "image/svg+xml": ".svg",
+}
 _TEXT_TYPES = frozenset({"application/json", "application/javascript", "image/svg+xml"})
 
 

@@ -51,6 +51,8 @@ class DisplayEvent:
     at: datetime
     mime_type: str
     data: str
+    # An image is also kept as an output file (None for other types, or without a store).
+    file: StoredFile | None = None
 
     @property
     def is_terminal(self) -> bool:

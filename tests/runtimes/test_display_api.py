@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 
+import httpx
+
 from tests.support.client import Api, output_of
 
 SCRIPT = """
@@ -45,3 +47,41 @@ async def test_runtimes_list_their_status_and_packages(api: Api) -> None:
     assert default["status"] == {"state": "READY", "message": None}
     assert default["packages"] == []
     assert default["description"].startswith("Python ")
+
+
+IMAGE_FILES = """
+import podrun
+podrun.display(b"\\x89PNG not really", mime_type="image/png")
+podrun.display("<b>not an image</b>", mime_type="text/html")
+open("left.txt", "w").write("mine")
+"""
+# `file` is File on DisplayEvent (only images have one) and File! on FileEvent: GraphQL
+# wants an alias for one of them when a document selects both.
+DISPLAY_FILES = """
+subscription($id: ID!) { executionEvents(id: $id) { __typename
+  ... on DisplayEvent { seq mimeType image: file { path size sha256 contentType url } }
+  ... on FileEvent { seq file { path } } } }
+"""
+
+
+async def test_a_displayed_image_is_also_one_of_the_runs_files(api: Api) -> None:
+    execution = await api.run(IMAGE_FILES)
+    assert execution["status"] == "COMPLETED"
+    events = [
+        e["executionEvents"]
+        async for e in api.client.subscribe(DISPLAY_FILES, {"id": execution["id"]})
+    ]
+    image, html = [e for e in events if e["__typename"] == "DisplayEvent"]
+    assert html["image"] is None
+    file = image["image"]
+    assert file["path"] == f".podrun/displays/display-{image['seq']}.png"
+    assert file["contentType"] == "image/png" and file["size"] == len(b"\x89PNG not really")
+    data = await api.gql(
+        "query($id: ID!) { execution(id: $id) { outputFiles { path url } } }",
+        id=execution["id"],
+    )
+    outputs = {f["path"]: f["url"] for f in data["execution"]["outputFiles"]}
+    assert set(outputs) == {file["path"], "left.txt"}
+    async with httpx.AsyncClient(base_url=api.url) as http:
+        response = await http.get(file["url"])
+    assert response.status_code == 200 and response.content == b"\x89PNG not really"

@@ -16,7 +16,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
-from service.domain.display import DisplayData, encode_data
+from service.domain.display import DISPLAY_DIR, DISPLAY_FILE_SUFFIXES, DisplayData, encode_data
 from service.domain.events import FileEvent, StatusEvent
 from service.domain.executions import Execution
 from service.domain.files import FileCollection, FileContent
@@ -265,10 +265,13 @@ class ExecutionObserver:
     ) -> ExecutionFiles | None:
         """Store the files the run left (not after an infrastructure fault), each told by a
         FileEvent before the verdict; the record keeps them and the skipped ones."""
-        if self._files is None or verdict.status is ExecutionStatus.ERROR:
+        if self._files is None:
             return None
-        if not outcome.files and not outcome.skipped_files:
-            return None
+        if verdict.status is ExecutionStatus.ERROR or (
+            not outcome.files and not outcome.skipped_files
+        ):
+            # Images displayed were stored as they came: they stay the run's files.
+            return ExecutionFiles(tuple(run.display_files)) if run.display_files else None
         stored = await self._files.store_outputs(
             run.execution.id, outcome.files, run.execution.input_files
         )
@@ -276,7 +279,7 @@ class ExecutionObserver:
         for file in stored:
             run.seq += 1
             await self._recorder.emit(run, FileEvent(run.execution.id, run.seq, utcnow(), file))
-        return ExecutionFiles(stored, outcome.skipped_files)
+        return ExecutionFiles((*run.display_files, *stored), outcome.skipped_files)
 
     async def _display(
         self,
@@ -289,7 +292,15 @@ class ExecutionObserver:
         span.output(len(observation.data))
         await self._recorder.write_output(run, coalescer.flush())
         item = DisplayData(observation.mime_type, observation.data)
-        await self._recorder.write_display(run, item.mime_type, encode_data(item))
+        file = None
+        if self._files is not None and item.mime_type in DISPLAY_FILE_SUFFIXES:
+            # Named by the seq the display is about to take: unique within the run.
+            name = f"{DISPLAY_DIR}/display-{run.seq + 1}{DISPLAY_FILE_SUFFIXES[item.mime_type]}"
+            (file,) = await self._files.store(
+                run.execution.id, [FileContent(name, item.data)], role="output"
+            )
+            run.display_files.append(file)
+        await self._recorder.write_display(run, item.mime_type, encode_data(item), file)
 
     async def _observe(self, run: RunState, handle: SandboxHandle, span: RunSpan) -> None:
         queue: asyncio.Queue[SandboxObservation] = asyncio.Queue()

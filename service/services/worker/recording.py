@@ -25,6 +25,7 @@ from datetime import datetime
 
 from service.domain.events import DisplayEvent, ExecutionEvent, OutputEvent, StatusEvent
 from service.domain.executions import Execution
+from service.domain.files import StoredFile
 from service.domain.sandboxes import OutputStream, ResourceUsage
 from service.domain.statuses import ExecutionStatus
 from service.domain.transitions import ExecutionFiles, ExecutionOutput, Transition
@@ -63,6 +64,8 @@ class RunState:
     flush_due: float | None = None
     # The last seq handed to the bus: events go out in seq order, each once.
     published_until: int = 0
+    # Images displayed, each also kept as an output file (listed with the run's files).
+    display_files: list[StoredFile] = field(default_factory=list)
 
     @property
     def shown_status(self) -> ExecutionStatus:
@@ -106,10 +109,14 @@ class RunRecorder:
             # RUNNING from then on, as the output it shows does.
             await self.flush(run)
 
-    async def write_display(self, run: RunState, mime_type: str, data: str) -> None:
+    async def write_display(
+        self, run: RunState, mime_type: str, data: str, file: StoredFile | None = None
+    ) -> None:
         """A display, numbered after the output before it and stored like output."""
         run.seq += 1
-        await self.emit(run, DisplayEvent(run.execution.id, run.seq, utcnow(), mime_type, data))
+        await self.emit(
+            run, DisplayEvent(run.execution.id, run.seq, utcnow(), mime_type, data, file)
+        )
         await self.flush(run)
 
     async def start_running(self, run: RunState, at: datetime) -> None:

@@ -9,6 +9,7 @@ from datetime import datetime
 import strawberry
 
 from service.domain.events import DisplayEvent
+from service.entrypoints.graphql.types.files import FileType
 
 
 @strawberry.type(
@@ -24,7 +25,16 @@ class DisplayEventType:
     # Non-null, unlike DESIGN.md's `data: String`: a selection of the union that asks for
     # `data` on OutputEvent (String!) and DisplayEvent together must see one type.
     data: str
+    file: FileType | None = strawberry.field(
+        default=None, description="An image, also kept as one of the run's output files."
+    )
 
     @classmethod
     def from_domain(cls, event: DisplayEvent) -> DisplayEventType:
-        return cls(seq=event.seq, at=event.at, mime_type=event.mime_type, data=event.data)
+        return cls(
+            seq=event.seq,
+            at=event.at,
+            mime_type=event.mime_type,
+            data=event.data,
+            file=FileType.from_domain(event.execution_id, event.file) if event.file else None,
+        )
