@@ -16,6 +16,8 @@ from typing import Any, TextIO
 
 import httpx
 
+from service.domain.display import DISPLAY_DIR
+
 OUTPUTS = """
 query Outputs($id: ID!) {
   execution(id: $id) { outputFiles { path size url } skippedFiles { path reason } }
@@ -66,13 +68,16 @@ def safe_target(out_dir: Path, path: str) -> Path | None:
 async def download_outputs(
     url: str, token: str | None, execution: dict[str, Any], out_dir: Path, err: TextIO
 ) -> bool:
-    """Write every output file of `execution` (its outputFiles) under `out_dir`."""
+    """Write every output file of `execution` (its outputFiles) under `out_dir`, but the
+    copies of displayed images: the display sink saved those as they came."""
     base = url.rstrip("/").removesuffix("/graphql")
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     out_dir.mkdir(parents=True, exist_ok=True)
     ok = True
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as http:
         for file in execution["outputFiles"]:
+            if file["path"].startswith(f"{DISPLAY_DIR}/"):
+                continue
             target = safe_target(out_dir, file["path"])
             if target is None:
                 print(f"podrun: not writing {file['path']!r}: outside {out_dir}", file=err)
