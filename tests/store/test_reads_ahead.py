@@ -62,7 +62,9 @@ async def test_output_in_the_log_before_running_in_the_record_reads_as_running(
         ]
     )
     seen = await queries.get(record.id, ANONYMOUS)
-    assert seen is not None
+    # What a client reads as the execution's status (the record, as `get` answers it) ...
+    assert seen is not None and seen.status is S.RUNNING
+    # ... and its output so far.
     shown = await queries.with_output(seen)
     assert shown.status is S.RUNNING
     assert shown.stdout == "partial\n"

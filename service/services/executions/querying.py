@@ -47,6 +47,8 @@ class ExecutionQueries:
         execution = await self._executions.get(execution_id)
         if execution is None or not can_see(principal, execution):
             return None
+        if execution.status is ExecutionStatus.SCHEDULED:
+            execution = await self._with_stored_running(execution)
         return execution
 
     async def with_output(self, execution: Execution) -> Execution:
