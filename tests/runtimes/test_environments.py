@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest_asyncio
 
 from service.adapters.sandbox.local import LocalBackendConfig, LocalSandboxBackend
 from service.adapters.sandbox.local.environments import (
+    FONT_CACHE,
     EnvironmentBuilder,
     EnvironmentDefinition,
 )
@@ -159,3 +161,35 @@ async def test_a_failed_build_is_failed_and_not_offered(
     assert catalog.find(runtime.id) is None
     # Nothing half-installed is left where a tree would be.
     assert not builder.tree(base, definition).exists()
+
+
+async def test_matplotlib_uses_the_font_cache_built_with_the_environment(
+    science: Api, built: Path
+) -> None:
+    (prebuilt,) = (built / FONT_CACHE).glob("fontlist-*.json")
+    script = """
+import hashlib, logging, pathlib
+said = []
+class Keep(logging.Handler):
+    def emit(self, record):
+        said.append(record.getMessage())
+logging.getLogger("matplotlib.font_manager").addHandler(Keep())
+logging.getLogger("matplotlib.font_manager").setLevel(logging.DEBUG)
+import matplotlib, matplotlib.pyplot as plt
+from matplotlib import font_manager
+cache = pathlib.Path(matplotlib.get_cachedir(), f"fontlist-v{font_manager.FontManager.__version__}.json")
+print(cache)
+print(hashlib.sha256(cache.read_bytes()).hexdigest())
+print(any(m.startswith("Using fontManager instance from") for m in said))
+print(any("generated new fontManager" in m for m in said))
+print(font_manager.findfont("DejaVu Sans"))
+"""
+    execution = await science.run(script, runtime=RUNTIME)
+    assert execution["status"] == "COMPLETED", execution["stderr"]
+    assert "building the font cache" not in execution["stderr"]
+    path, digest, used, generated, font = execution["stdout"].splitlines()
+    # The sandbox's own cache directory holds the environment's list, read, not rebuilt.
+    assert path == f"/tmp/.cache/matplotlib/{prebuilt.name}"
+    assert digest == hashlib.sha256(prebuilt.read_bytes()).hexdigest()
+    assert (used, generated) == ("True", "False")
+    assert font.endswith("DejaVuSans.ttf")

@@ -29,6 +29,7 @@ import os
 import re
 import shutil
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -44,6 +45,11 @@ from service.domain.runtimes import (
 log = logging.getLogger(__name__)
 
 DEFINITIONS = Path(__file__).resolve().parents[4] / "sandbox" / "environments"
+# Copied to the root of a tree with matplotlib: puts the pre-built font cache in place.
+SITECUSTOMIZE = DEFINITIONS / "sitecustomize.py"
+FONT_CACHE = "podrun-cache/matplotlib"  # in the tree: matplotlib's fontlist, scanned once
+# Part of every tree's name: a change to how trees are built builds new ones beside the old.
+BUILD_REVISION = "2"  # 2: the pre-built matplotlib font cache
 SANDBOX_ENV_ROOT = "/opt/podrun/env"
 MANIFEST = "podrun-environment.json"
 _REQUIREMENT = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==")
@@ -98,7 +104,7 @@ def definitions(directory: Path = DEFINITIONS) -> dict[str, EnvironmentDefinitio
 class BuildProgress:
     """Where a build is: `done` of `total` packages collected, then a named phase."""
 
-    phase: str  # "collecting", "installing", "compiling", "checking"
+    phase: str  # "collecting", "installing", "compiling", "fonts", "checking"
     done: int
     total: int
     detail: str = ""
@@ -143,7 +149,8 @@ class EnvironmentBuilder:
 
     def tree(self, base: Runtime, definition: EnvironmentDefinition) -> Path:
         digest = hashlib.sha256(definition.requirements.read_bytes())
-        digest.update(f"\0{base.id}\0{base.version}".encode())
+        digest.update(f"\0{base.id}\0{base.version}\0{BUILD_REVISION}\0".encode())
+        digest.update(SITECUSTOMIZE.read_bytes() if SITECUSTOMIZE.is_file() else b"")
         return self._root / f"{base.id}-{definition.name}-{digest.hexdigest()[:16]}"
 
     def built(self, base: Runtime, definition: EnvironmentDefinition) -> Runtime | None:
@@ -211,6 +218,10 @@ class EnvironmentBuilder:
             "-r", str(definition.requirements),
         ]  # fmt: skip
         await _run(pip, on_line, env=_pip_env())
+        packages = installed_packages(partial)
+        if any(p.name.lower() == "matplotlib" for p in packages):
+            on_progress(BuildProgress("fonts", total, total))
+            await _prebuild_font_cache(host_python, partial)
         on_progress(BuildProgress("compiling", total, total))
         await _run(
             [str(host_python), "-m", "compileall", "-q", "-j", "0", str(partial)],
@@ -218,7 +229,6 @@ class EnvironmentBuilder:
             env={"LD_LIBRARY_PATH": str(host_python.parent.parent / "lib"), "PATH": "/usr/bin"},
             quiet_ok=True,
         )
-        packages = installed_packages(partial)
         (partial / MANIFEST).write_text(
             json.dumps(
                 {
@@ -238,6 +248,45 @@ class EnvironmentBuilder:
         return environment_runtime(
             base, definition, tree, status=RuntimeStatus(), packages=packages
         )
+
+
+async def _prebuild_font_cache(host_python: Path, tree: Path) -> None:
+    """Scan the fonts once, as a sandbox would see them, into the tree.
+
+    matplotlib rebuilds its font list (about a second) whenever its cache directory lacks
+    one, which in a fresh sandbox is every run. The scan runs here with the tree's
+    matplotlib and a throw-away home, fontconfig reading only `/usr/share/fonts` (what a
+    sandbox has); matplotlib stores its own fonts relative to its data directory, so the
+    list holds for the tree wherever it is mounted. `sitecustomize.py` copies it into a
+    sandbox's writable cache directory at start.
+    """
+    cache = tree / FONT_CACHE
+    cache.mkdir(parents=True)
+    with tempfile.TemporaryDirectory(prefix="podrun-fonts-") as home:
+        fonts_conf = Path(home) / "fonts.conf"
+        fonts_conf.write_text(
+            '<?xml version="1.0"?>\n<fontconfig><dir>/usr/share/fonts</dir>'
+            f"<cachedir>{home}/fontconfig</cachedir></fontconfig>\n"
+        )
+        await _run(
+            [str(host_python), "-c", "import matplotlib.font_manager"],
+            lambda _: None,
+            env={
+                "PYTHONPATH": str(tree),
+                "MPLCONFIGDIR": str(cache),
+                "MPLBACKEND": "agg",
+                "HOME": home,
+                "FONTCONFIG_FILE": str(fonts_conf),
+                "LD_LIBRARY_PATH": str(host_python.parent.parent / "lib"),
+                "PATH": "/usr/bin",
+            },
+        )
+    for leftover in cache.iterdir():  # matplotlib's rc and lock files: only the list ships
+        if not leftover.name.startswith("fontlist-"):
+            shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
+    if not any(cache.iterdir()):
+        raise BuildFailed("matplotlib wrote no font list")
+    shutil.copyfile(SITECUSTOMIZE, tree / SITECUSTOMIZE.name)
 
 
 def installed_packages(tree: Path) -> tuple[Package, ...]:
