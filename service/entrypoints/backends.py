@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from service.domain.runtimes import Runtime
-from service.services.ports.sandbox import SandboxBackend
+from service.services.ports.sandbox import PoolMetrics, SandboxBackend
 from service.settings import Settings
 
 if TYPE_CHECKING:
-    from service.adapters.sandbox.kubernetes import KubernetesBackendConfig, PoolMetrics
+    from service.adapters.sandbox.kubernetes import KubernetesBackendConfig
 
 # Warm pods of the default runtime when PODRUN_K8S_WARM_PODS is unset.
 DEFAULT_WARM_PODS = 2
@@ -74,7 +74,8 @@ def build_backend(settings: Settings, *, pool_metrics: PoolMetrics | None = None
             cgroup_parent=settings.local_cgroup_parent,
             warm_sandboxes=settings.local_warm_sandboxes,
             pythons=tuple(settings.local_pythons),
-        )
+        ),
+        pool_metrics=pool_metrics,
     )
 
 

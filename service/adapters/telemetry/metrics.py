@@ -40,7 +40,7 @@ class ExecutionMetrics:
 
 @dataclass
 class WarmPoolMetrics:
-    """The Kubernetes backend's warm pod pool (a `PoolMetrics` for it)."""
+    """A backend's warm pool (pods on Kubernetes, sandboxes locally): its `PoolMetrics`."""
 
     size: Gauge
     hits: Counter

@@ -90,3 +90,28 @@ class SandboxBackend(Protocol):
         Local sandboxes die with their worker, so the local backend returns None.
         """
         ...
+
+
+class PoolMetrics(Protocol):
+    """Where a backend's warm pool reports what it does (Prometheus in production, see the
+    wiring). Both backends report the same names: `runtime` is the runtime's id, a miss's
+    `reason` one of empty, shape, no_pool, handover."""
+
+    def hit(self, runtime: str) -> None: ...
+    def miss(self, runtime: str, reason: str) -> None: ...
+    def refilled(self, runtime: str, seconds: float) -> None: ...
+    def sized(self, runtime: str, ready: int, starting: int) -> None: ...
+
+
+class NoPoolMetrics:
+    def hit(self, runtime: str) -> None:
+        pass
+
+    def miss(self, runtime: str, reason: str) -> None:
+        pass
+
+    def refilled(self, runtime: str, seconds: float) -> None:
+        pass
+
+    def sized(self, runtime: str, ready: int, starting: int) -> None:
+        pass

@@ -32,7 +32,7 @@ from service.adapters.sandbox.kubernetes.podspecs import (
     terms_from_pod,
     uses_configmap,
 )
-from service.adapters.sandbox.kubernetes.pool import PoolMetrics, WarmPodPool
+from service.adapters.sandbox.kubernetes.pool import WarmPodPool
 from service.adapters.sandbox.kubernetes.poolpods import pool_shapes
 from service.adapters.sandbox.kubernetes.reaping import ActiveExecutions, SandboxReaper
 from service.adapters.sandbox.kubernetes.watching import PodWatcher
@@ -41,6 +41,7 @@ from service.domain.sandboxes import SandboxSpec
 from service.services.ports.sandbox import (
     BackendCapabilities,
     BackendUnavailable,
+    PoolMetrics,
     SandboxLaunchError,
 )
 

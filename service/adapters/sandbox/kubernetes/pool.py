@@ -29,7 +29,6 @@ import datetime
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Protocol
 
 import aiohttp
 
@@ -54,31 +53,9 @@ from service.adapters.sandbox.kubernetes.poolpods import (
 )
 from service.adapters.sandbox.kubernetes.watching import PodEvent
 from service.domain.sandboxes import SandboxSpec
+from service.services.ports.sandbox import NoPoolMetrics, PoolMetrics
 
 logger = logging.getLogger(__name__)
-
-
-class PoolMetrics(Protocol):
-    """Where the pool reports what it does (Prometheus in production, see the wiring)."""
-
-    def hit(self, runtime: str) -> None: ...
-    def miss(self, runtime: str, reason: str) -> None: ...
-    def refilled(self, runtime: str, seconds: float) -> None: ...
-    def sized(self, runtime: str, ready: int, starting: int) -> None: ...
-
-
-class NoPoolMetrics:
-    def hit(self, runtime: str) -> None:
-        pass
-
-    def miss(self, runtime: str, reason: str) -> None:
-        pass
-
-    def refilled(self, runtime: str, seconds: float) -> None:
-        pass
-
-    def sized(self, runtime: str, ready: int, starting: int) -> None:
-        pass
 
 
 # Why an execution did not get a warm pod.

@@ -55,7 +55,14 @@ from service.adapters.sandbox.local.uids import (
     UidsExhausted,
     users_in_range,
 )
-from service.adapters.sandbox.local.warm import WarmPool, WarmSandbox, warm_template
+from service.adapters.sandbox.local.warm import (
+    MISS_NO_POOL,
+    SELF_TEST_ID,
+    HandedOver,
+    WarmPool,
+    WarmSandbox,
+    warm_template,
+)
 from service.domain.limits import Limits
 from service.domain.runtimes import Runtime
 from service.domain.sandboxes import (
@@ -67,6 +74,8 @@ from service.domain.sandboxes import (
 from service.services.ports.sandbox import (
     BackendCapabilities,
     BackendUnavailable,
+    NoPoolMetrics,
+    PoolMetrics,
     SandboxLaunchError,
 )
 
@@ -75,7 +84,7 @@ log = logging.getLogger(__name__)
 _UNLIMITED_HINT = "set PODRUN_LOCAL_ALLOW_UNLIMITED=true to run sandboxes without limits"
 _SELF_TEST_SECONDS = 15.0
 # The execution id of the backend's own test sandboxes (which create no demand).
-_TEST_ID = "podrun-self-test"
+_TEST_ID = SELF_TEST_ID
 # How often the uids of ended sandboxes are checked for leftover (dead, unreaped) processes.
 _UID_RECHECK_SECONDS = 0.25
 
@@ -83,8 +92,11 @@ _UID_RECHECK_SECONDS = 0.25
 class LocalSandboxBackend:
     """Runs each sandbox as bwrap under its own cgroup (implements `SandboxBackend`)."""
 
-    def __init__(self, config: LocalBackendConfig | None = None) -> None:
+    def __init__(
+        self, config: LocalBackendConfig | None = None, *, pool_metrics: PoolMetrics | None = None
+    ) -> None:
         self._config = config or LocalBackendConfig()
+        self._pool_metrics = pool_metrics or NoPoolMetrics()
         self._started = False
         self._launcher: SandboxLauncher | None = None
         self._uids: SandboxUids | None = None
@@ -190,9 +202,7 @@ class LocalSandboxBackend:
         if not self._started or self._launcher is None:
             raise SandboxLaunchError("the local sandbox backend is not started")
         self._check_runtime(spec.runtime)
-        warm = self._pool.hand_over(spec) if self._pool is not None else None
-        if warm is None and self._demand is not None:
-            warm = self._demand.hand_over(spec)
+        warm = self._hand_over(spec)
         if warm is not None:
             self._warm_launches += 1
             return self._track(
@@ -209,6 +219,18 @@ class LocalSandboxBackend:
         if self._demand is not None and not spec.runtime.default and spec.execution_id != _TEST_ID:
             self._demand.started_cold(spec.runtime)
         return self._track(spec, process, cgroup)
+
+    def _hand_over(self, spec: SandboxSpec) -> HandedOver | None:
+        """A warm sandbox of the spec's runtime now running it, or None (then start cold)."""
+        if self._pool is None:
+            return None  # warm sandboxes are off: no pool to hit or miss
+        if spec.runtime.id == self._pool.runtime:
+            return self._pool.hand_over(spec)
+        if self._demand is not None and self._demand.has(spec.runtime.id):
+            return self._demand.hand_over(spec)
+        if spec.execution_id != _TEST_ID:
+            self._pool_metrics.miss(spec.runtime.id, MISS_NO_POOL)
+        return None
 
     def _track(
         self,
@@ -245,6 +267,7 @@ class LocalSandboxBackend:
             size,
             start=lambda spec: WarmSandbox(*launcher.start_warm(spec, loop.time), spec),
             discard=self._discard_warm,
+            metrics=self._pool_metrics,
         )
         pool.fill()
         self._pool = pool
@@ -254,6 +277,7 @@ class LocalSandboxBackend:
                 count,
                 start=lambda spec: WarmSandbox(*launcher.start_warm(spec, loop.time), spec),
                 discard=self._discard_warm,
+                metrics=self._pool_metrics,
             )
         )
         # What only a real hand-over can tell (the waiting program on this interpreter).

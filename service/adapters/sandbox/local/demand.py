@@ -61,6 +61,10 @@ class DemandPools:
         self._pools[runtime.id] = pool
         log.info("warm sandboxes for runtime %s: it is in demand", runtime.id)
 
+    def has(self, runtime_id: str) -> bool:
+        """Whether `runtime_id` has a pool now."""
+        return runtime_id in self._pools
+
     def ready(self, runtime_id: str) -> int:
         """Warm sandboxes of `runtime_id` waiting now."""
         pool = self._pools.get(runtime_id)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +42,7 @@ from service.domain.files import FileCollection
 from service.domain.limits import Limits
 from service.domain.runtimes import Runtime
 from service.domain.sandboxes import SandboxSpec
+from service.services.ports.sandbox import NoPoolMetrics, PoolMetrics
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,14 @@ log = logging.getLogger(__name__)
 _RETRY_SECONDS = 5.0
 # How long after a hand-over the pool starts a replacement.
 _REFILL_DELAY_SECONDS = 0.05
+# The backend's own start check hands a script over too; it is no execution's hit or miss.
+SELF_TEST_ID = "podrun-self-test"
+
+# Why an execution did not get a warm sandbox (the Kubernetes pool's reasons, same names).
+MISS_EMPTY = "empty"  # it fits, but no warm sandbox was ready
+MISS_SHAPE = "shape"  # its limits (tmpfs, file size, start-time variables) differ
+MISS_NO_POOL = "no_pool"  # no pool for its runtime (yet: see demand.py)
+MISS_HANDOVER = "handover"  # one was taken, but it could not take the execution
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +128,7 @@ class WarmPool:
         *,
         start: Callable[[SandboxSpec], WarmSandbox],
         discard: Callable[[WarmSandbox], Coroutine[Any, Any, None]],
+        metrics: PoolMetrics | None = None,
     ) -> None:
         self._template = template
         self._shape = WarmShape.of(template)
@@ -129,10 +140,24 @@ class WarmPool:
         self._refill: asyncio.TimerHandle | None = None
         self._filling: asyncio.Task[None] | None = None
         self._discarding: set[asyncio.Task[None]] = set()
+        self._metrics = metrics or NoPoolMetrics()
 
     @property
     def ready(self) -> int:
         return len(self._ready)
+
+    @property
+    def runtime(self) -> str:
+        """The id of the runtime its sandboxes run."""
+        return self._shape.runtime
+
+    def _sized(self) -> None:
+        starting = 1 if self._filling is not None and not self._closed else 0
+        self._metrics.sized(self._shape.runtime, len(self._ready), starting)
+
+    def _missed(self, spec: SandboxSpec, reason: str) -> None:
+        if spec.execution_id != SELF_TEST_ID:
+            self._metrics.miss(self._shape.runtime, reason)
 
     def fits(self, spec: SandboxSpec) -> bool:
         # A run that collects no files still fits: what the shell packs is read and dropped.
@@ -145,11 +170,13 @@ class WarmPool:
         self._refill = None
         if self._filling is None and not self._closed:
             self._filling = asyncio.get_running_loop().create_task(self._fill())
+            self._sized()
 
     async def _fill(self) -> None:
         loop = asyncio.get_running_loop()
         try:
             while not self._closed and len(self._ready) < self._size:
+                began = time.monotonic()
                 try:
                     sandbox = await loop.run_in_executor(None, self._start, self._template)
                 except (OSError, ValueError, CgroupError, UidsExhausted) as error:
@@ -164,12 +191,18 @@ class WarmPool:
                     self.discard(sandbox)
                     return
                 self._ready.append(sandbox)
+                self._metrics.refilled(self._shape.runtime, time.monotonic() - began)
+                self._sized()
         finally:
             self._filling = None
+            self._sized()
 
     def take(self, spec: SandboxSpec) -> WarmSandbox | None:
         """A live warm sandbox for `spec`, or None (then start one cold)."""
-        if self._closed or not self.fits(spec):
+        if self._closed:
+            return None
+        if not self.fits(spec):
+            self._missed(spec, MISS_SHAPE)
             return None
         taken = None
         while self._ready and taken is None:
@@ -182,6 +215,9 @@ class WarmPool:
                     sandbox.process.popen.returncode,
                 )
                 self.discard(sandbox)
+        if taken is None:
+            self._missed(spec, MISS_EMPTY)
+        self._sized()
         # Not at once: the script just handed over would share the CPU with a new
         # interpreter's start.
         self._schedule(_REFILL_DELAY_SECONDS)
@@ -201,6 +237,7 @@ class WarmPool:
         except ValueError as error:
             # The cold path reports it as a launch error, with nothing started.
             log.info("a warm sandbox cannot take %s (%s)", spec.execution_id, error)
+            self._missed(spec, MISS_HANDOVER)
             self.discard(warm)
             return None
         baseline = 0
@@ -211,6 +248,7 @@ class WarmPool:
                 baseline = cgroup.usage().cpu_time_ns
         except CgroupError as error:
             log.info("a warm sandbox cannot take %s (%s); starting one", spec.execution_id, error)
+            self._missed(spec, MISS_HANDOVER)
             self.discard(warm)
             return None
         loop = asyncio.get_running_loop()
@@ -218,6 +256,8 @@ class WarmPool:
         script.write(payload)
         script.close()
         started = dataclasses.replace(process, spawned_at=loop.time(), script_fd=None)
+        if spec.execution_id != SELF_TEST_ID:
+            self._metrics.hit(self._shape.runtime)
         return HandedOver(started, cgroup, baseline, script)
 
     def discard(self, sandbox: WarmSandbox) -> None:
@@ -234,6 +274,7 @@ class WarmPool:
         ready, self._ready = self._ready, []
         for sandbox in ready:
             self.discard(sandbox)
+        self._sized()
         if self._discarding:
             await asyncio.gather(*self._discarding, return_exceptions=True)
 
