@@ -74,3 +74,13 @@ def unauthenticated() -> AuthProblem:
 
 def forbidden() -> AuthProblem:
     return AuthProblem("you may not do this", AuthCode.FORBIDDEN)
+
+
+@dataclass(frozen=True, slots=True)
+class StorageQuotaProblem:
+    """The change would take the owner's workspaces past their storage quota; it succeeds
+    once enough is deleted (no waiting helps)."""
+
+    message: str
+    used_bytes: int
+    quota_bytes: int

@@ -8,6 +8,7 @@ from pymongo import AsyncMongoClient
 from service.adapters.store.account_documents import ACCOUNT_DOCUMENT_MODELS
 from service.adapters.store.documents import DOCUMENT_MODELS
 from service.adapters.store.webhook_documents import WEBHOOK_DOCUMENT_MODELS
+from service.adapters.store.workspace_documents import WORKSPACE_DOCUMENT_MODELS
 
 
 async def connect(
@@ -32,6 +33,7 @@ async def connect(
             *DOCUMENT_MODELS,
             *ACCOUNT_DOCUMENT_MODELS,
             *WEBHOOK_DOCUMENT_MODELS,
+            *WORKSPACE_DOCUMENT_MODELS,
         ],
     )
     return client
