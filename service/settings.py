@@ -326,6 +326,14 @@ class Settings(BaseSettings):
     webhook_max_response_bytes: int = Field(
         64 * 1024, ge=0, description="Bytes of a receiver's answer read at most."
     )
+    webhook_keep_deliveries_for_seconds: float = Field(
+        30 * 24 * 3600.0,
+        gt=0,
+        description="Delivered or given-up deliveries are removed this long after they settled.",
+    )
+    webhook_prune_every_seconds: float = Field(
+        3600.0, gt=0, description="How often a process removes deliveries past their retention."
+    )
     # --- end of webhooks ---------------------------------------------------------------------
 
     @model_validator(mode="after")

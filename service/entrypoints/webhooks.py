@@ -19,6 +19,7 @@ from service.services.ports.webhooks import DeliveryMetrics
 from service.services.webhooks.delivering import Deliverer
 from service.services.webhooks.draining import OutboxDrainer
 from service.services.webhooks.managing import WebhookLimits, Webhooks
+from service.services.webhooks.pruning import DeliveryPruner
 from service.services.webhooks.relaying import WebhookRelay
 from service.settings import Settings
 
@@ -72,6 +73,11 @@ def build_webhooks(
             metrics=metrics,
         ),
         poll_seconds=settings.webhook_poll_seconds,
+        pruner=DeliveryPruner(
+            deliveries=deliveries,
+            keep_for_seconds=settings.webhook_keep_deliveries_for_seconds,
+            every_seconds=settings.webhook_prune_every_seconds,
+        ),
     )
     webhooks = Webhooks(
         webhooks=hooks,

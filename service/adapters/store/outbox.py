@@ -33,6 +33,7 @@ from service.domain.webhooks import Delivery, DeliveryAttempt, DeliveryStatus
 from service.services.ports.store import Page
 
 OUTBOX_FLAG = "outbox_pending"
+SETTLED_AT = "settled_at"
 
 
 def outbox_columns(transition: Transition) -> dict[str, Any]:
@@ -145,6 +146,9 @@ class MongoDeliveryRepository:
         }
         if attempt.succeeded:
             columns["delivered_at"] = attempt.at
+        if status is not DeliveryStatus.PENDING:
+            # When it stopped mattering: what retention counts from (a store-only column).
+            columns[SETTLED_AT] = attempt.at
         result = await self._collection.update_one(
             {"_id": delivery.id, "lease_owner": owner, "next_attempt_at": lease_until},
             {"$set": columns, "$push": {"attempts": record_to_dict(attempt)}},
@@ -164,7 +168,17 @@ class MongoDeliveryRepository:
                     "give_up_at": give_up_at,
                     "retry_from": len(raw.get("attempts") or []),
                     "lease_owner": None,
-                }
+                },
+                "$unset": {SETTLED_AT: ""},
             },
         )
         return result.matched_count == 1
+
+    async def remove_settled_before(self, cutoff: datetime) -> int:
+        result = await self._collection.delete_many(
+            {
+                "status": {"$in": [DeliveryStatus.SUCCEEDED.value, DeliveryStatus.FAILED.value]},
+                SETTLED_AT: {"$lt": cutoff},
+            }
+        )
+        return int(result.deleted_count)

@@ -36,6 +36,8 @@ class WebhookDeliveryDocument(Document):
                 ],
                 name="webhook_newest_first",
             ),
+            # Retention removes by when a delivery settled; pending ones have no such column.
+            IndexModel([("settled_at", pymongo.ASCENDING)], name="settled", sparse=True),
         ]
 
 

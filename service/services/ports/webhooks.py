@@ -86,6 +86,10 @@ class DeliveryRepository(Protocol):
         """PENDING again, due now, with a fresh retry window; attempts are kept."""
         ...
 
+    async def remove_settled_before(self, cutoff: datetime) -> int:
+        """Remove SUCCEEDED and FAILED deliveries settled before `cutoff`; how many."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Message:

@@ -1,4 +1,5 @@
-"""The loop every process runs: drain the outbox, then send what is due, each poll.
+"""The loop every process runs: drain the outbox, then send what is due, each poll
+(and, now and then, remove deliveries older than the retention).
 
 Both steps are safe to run in many processes at once (see
 :mod:`service.services.webhooks.draining` and :mod:`service.services.webhooks.delivering`);
@@ -13,16 +14,23 @@ import logging
 
 from service.services.webhooks.delivering import Deliverer
 from service.services.webhooks.draining import OutboxDrainer
+from service.services.webhooks.pruning import DeliveryPruner
 
 log = logging.getLogger(__name__)
 
 
 class WebhookRelay:
     def __init__(
-        self, *, drainer: OutboxDrainer, deliverer: Deliverer, poll_seconds: float
+        self,
+        *,
+        drainer: OutboxDrainer,
+        deliverer: Deliverer,
+        poll_seconds: float,
+        pruner: DeliveryPruner | None = None,
     ) -> None:
         self._drainer = drainer
         self._deliverer = deliverer
+        self._pruner = pruner
         self._poll = poll_seconds
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -44,6 +52,8 @@ class WebhookRelay:
     async def run_once(self) -> None:
         await self._drainer.drain_once()
         await self._deliverer.deliver_due()
+        if self._pruner is not None:
+            await self._pruner.prune_if_due()
 
     async def _run(self) -> None:
         while True:
