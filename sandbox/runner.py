@@ -9,7 +9,8 @@ Frames — one JSON object per line, UTF-8, ``\\n``-terminated, each under 8 KiB
 
     {"n": 1, "s": "o", "d": "aGVsbG8K"}     stdout bytes, base64
     {"n": 2, "s": "e", "d": "b29wcwo="}     stderr bytes, base64
-    {"n": 3, "s": "x", "r": {...report}}    the end: nothing follows; "r" is the report
+    {"n": 3, "s": "f", "d": "eyJmaWxlIjo..."}  collected files: the packed stream, base64
+    {"n": 4, "s": "x", "r": {...report}}    the end: nothing follows; "r" is the report
     {"n": 1, "s": "a"}                      pooled only, first: the hand-over was received
 
 ``n`` numbers the frames 1, 2, 3… without gaps. A reader that resumes a dropped log stream
@@ -18,6 +19,17 @@ the last one it has seen: nothing is lost or duplicated. Frames carry at most 4 
 output each, so no log line comes near the container runtime's 16 KiB line split. The order of
 frames is the order in which the runner read the chunks; within a stream it is the order the
 script wrote them.
+
+Files out: with collection bounds (``PODRUN_COLLECT=MAX_FILES,MAX_FILE_BYTES,MAX_TOTAL_BYTES``,
+or ``collect`` in a hand-over), once the script has ended by itself (not killed by the
+runner for time, output or SIGTERM; an OOM kill of the script still collects), the runner
+first kills whatever is left of the script (its process group; as PID 1 of the pod, every
+other process), then packs the working directory (``sandbox/files.py`` ``pack``: regular
+files only, symlinks and the like reported as skipped) into ``"f"`` frames, at most 4 KiB of
+the stream each, in order, all before the ``"x"`` frame. Concatenated, their data is one
+packed stream, ending with its end record; the service parses it as hostile input
+(``service/domain/filestreams.py``). The files are not output: they count against no
+output cap, and the report's clocks and CPU stop before the packing.
 
 Report (also the ``"r"`` of the final frame), written to the termination message path
 (``--report`` / ``PODRUN_REPORT_PATH``, default ``/dev/termination-log``)::
@@ -60,13 +72,20 @@ and ``KUBERNETES_*`` variables, plus ``PYTHONUNBUFFERED=1``.
 SIGTERM (pod deletion, active deadline) kills the script's process group, then the runner
 still drains what was written and writes the report.
 
-Pooled (``--pooled``, a warm pod started ahead of demand): the runner starts with nothing to
-run and waits on its stdin (the pod's attach channel) for one hand-over message, then runs
-that script as above. The message is the framing of ``service/adapters/sandbox/kubernetes/
-handover.py``: one JSON header line ``{"podrun": 1, "t": "run", "script": ..., "env": {...},
+Pooled (``--pooled``: a warm pod started ahead of demand, or a cold pod given files or
+arguments): the runner starts with nothing to run and waits on its stdin (the pod's attach
+channel) for its hand-over, then runs that script as above. The hand-over is the framing of
+``service/adapters/sandbox/kubernetes/handover.py``: optionally first a ``{"podrun": 1,
+"t": "files", "bytes": N}`` header line followed by exactly N bytes of the input files
+(``sandbox/files.py``'s stream, unpacked into the working directory before the script
+starts: nothing is followed or replaced, a ``..`` or absolute path is refused; a failure is
+the script's exit status 126 with the reason on stderr, and no script runs); then one JSON
+header line ``{"podrun": 1, "t": "run", "script": ..., "env": {...}, "argv": [...],
 "limits": {"timeout_seconds": .., "max_output_bytes": .., "max_processes": ..},
+"collect": null | {"max_files": .., "max_file_bytes": .., "max_total_bytes": ..},
 "stdin_bytes": N, "forward_stdin": bool}`` followed by exactly N bytes of up-front stdin;
-with ``forward_stdin`` the rest of the channel is the script's stdin until EOF. Everything the
+with ``forward_stdin`` the rest of the channel is the script's stdin until EOF. ``argv``
+reaches the script as ``sys.argv[1:]``. Everything the
 report measures (wall time, timeout, CPU of the script's processes) starts at the hand-over:
 the runner's own wait is neither timed nor billed. EOF or SIGTERM before a hand-over ends the
 runner with ``error`` set and no script run.
@@ -77,6 +96,7 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
+import importlib.util
 import json
 import os
 import resource
@@ -88,6 +108,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import IO, Any
 
 FRAME_DATA_BYTES = 4096
@@ -101,6 +122,10 @@ POLL_SECONDS = 0.05
 EXIT_CANNOT_RUN = 2
 # The runner's own tasks (main thread, stdin feeder) share the script's uid.
 RUNNER_TASKS = 2
+# The script's exit status when its input files could not be placed (as the local sandbox).
+UNPACK_FAILED = 126
+# sandbox/files.py, next to this file in the image (/opt/podrun/files.py).
+FILES_MODULE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "files.py")
 
 
 @dataclass
@@ -119,6 +144,12 @@ class Options:
     # Set by a pooled hand-over: the environment it gives, and stdin bytes already read.
     extra_env: dict[str, str] = field(default_factory=dict)
     stdin_data: bytes = b""
+    # The script's sys.argv[1:] (hand-over only).
+    argv: list[str] = field(default_factory=list)
+    # (max files, max bytes per file, max bytes in all) to pack from the working dir.
+    collect: tuple[int, int, int] | None = None
+    # Why the hand-over's input files could not be placed (then the script does not run).
+    unpack_error: str | None = None
 
 
 @dataclass
@@ -152,6 +183,11 @@ class FrameWriter:
     def accepted(self) -> None:
         self._write({"s": "a"})
 
+    def files(self, data: bytes) -> None:
+        for start in range(0, len(data), FRAME_DATA_BYTES):
+            chunk = data[start : start + FRAME_DATA_BYTES]
+            self._write({"s": "f", "d": base64.b64encode(chunk).decode("ascii")})
+
     def end(self, report: dict[str, Any]) -> None:
         self._write({"s": "x", "r": report})
 
@@ -182,6 +218,7 @@ def parse_options(argv: Sequence[str]) -> Options:
     max_output = os.environ.get("PODRUN_MAX_OUTPUT_BYTES")
     timeout = os.environ.get("PODRUN_TIMEOUT_SECONDS")
     max_processes = os.environ.get("PODRUN_MAX_PROCESSES")
+    collect = os.environ.get("PODRUN_COLLECT")
     return Options(
         command=list(args.command) or [sys.executable],
         script_path=args.script,
@@ -194,7 +231,29 @@ def parse_options(argv: Sequence[str]) -> Options:
         max_processes=int(max_processes) if max_processes else None,
         cgroup_root=os.environ.get("PODRUN_CGROUP_ROOT", DEFAULT_CGROUP_ROOT),
         pooled=args.pooled,
+        collect=parse_collect(collect.split(",")) if collect else None,
     )
+
+
+def parse_collect(values: Sequence[object]) -> tuple[int, int, int]:
+    """Collection bounds: three non-negative integers (a ValueError otherwise)."""
+    if len(values) != 3:
+        raise ValueError(f"collection bounds are three numbers, not {values!r}")
+    bounds = tuple(int(str(value)) for value in values)
+    if min(bounds) < 0:
+        raise ValueError(f"collection bounds are not negative: {values!r}")
+    return bounds[0], bounds[1], bounds[2]
+
+
+def files_module() -> ModuleType:
+    """`sandbox/files.py`, loaded from beside this file only when files cross (a plain run
+    does not pay for it)."""
+    spec = importlib.util.spec_from_file_location("podrun_files", FILES_MODULE)
+    if spec is None or spec.loader is None:
+        raise OSError(f"cannot load {FILES_MODULE}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def child_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -239,17 +298,88 @@ def read_line(fd: int, buffer: bytearray, limit: int = 64 * 1024 * 1024) -> byte
     return line
 
 
-def receive_hand_over(options: Options, fd: int = 0) -> None:
-    """Wait for the one `run` message (module docstring) and apply it to `options`.
+class ChannelPart:
+    """The next `size` bytes of the channel as a binary stream (`readline`, `read`), for
+    `files.unpack`: read from `buffer` first, then from `fd`, never past the part."""
 
-    Reads no byte past the message unless the script's stdin follows it, so forwarded stdin
-    reaches the script whole: what was read ahead goes first."""
-    buffer = bytearray()
+    def __init__(self, fd: int, buffer: bytearray, size: int) -> None:
+        self._fd = fd
+        self._buffer = buffer
+        self.left = size
+
+    def _fill(self) -> bool:
+        if self.left > len(self._buffer):
+            chunk = os.read(self._fd, min(READ_BYTES, self.left - len(self._buffer)))
+            if chunk:
+                self._buffer += chunk
+                return True
+        return False
+
+    def _take(self, size: int) -> bytes:
+        data = bytes(self._buffer[:size])
+        del self._buffer[:size]
+        self.left -= len(data)
+        return data
+
+    def readline(self, limit: int = -1) -> bytes:
+        cap = self.left if limit < 0 else min(limit, self.left)
+        while True:
+            end = self._buffer.find(b"\n", 0, cap)
+            if end >= 0:
+                return self._take(end + 1)
+            if len(self._buffer) >= cap or not self._fill():
+                return self._take(min(cap, len(self._buffer)))
+
+    def read(self, size: int) -> bytes:
+        while len(self._buffer) < min(size, self.left) and self._fill():
+            pass
+        return self._take(min(size, self.left, len(self._buffer)))
+
+    def skip_rest(self) -> None:
+        """Read what is left of the part, so the channel stays in step after a failure."""
+        while self.left:
+            if not self._buffer and not self._fill():
+                raise HandOverError("the channel closed inside the input files")
+            self._take(min(self.left, len(self._buffer)))
+
+
+def receive_files(options: Options, header: dict[str, Any], fd: int, buffer: bytearray) -> None:
+    """Unpack a `files` message's stream into the working directory (`sandbox/files.py`),
+    straight from the channel: the files are never all in memory. A stream it refuses (a
+    `..`, an absolute path, a name that exists) is the script's failure, not the runner's."""
+    size = header.get("bytes")
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        raise HandOverError("the files message carries no byte count")
+    part = ChannelPart(fd, buffer, size)
+    try:
+        files_module().unpack(part, ".")
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        options.unpack_error = f"podrun: cannot place the input files: {exc}"
+    part.skip_rest()
+
+
+def read_header(fd: int, buffer: bytearray) -> dict[str, Any]:
     try:
         header = json.loads(read_line(fd, buffer))
     except ValueError as exc:
         raise HandOverError(f"the hand-over header is not JSON: {exc}") from exc
-    if not isinstance(header, dict) or header.get("podrun") != 1 or header.get("t") != "run":
+    if not isinstance(header, dict) or header.get("podrun") != 1:
+        raise HandOverError("the hand-over is not a podrun/1 run message")
+    return header
+
+
+def receive_hand_over(options: Options, fd: int = 0) -> None:
+    """Wait for the hand-over (module docstring: input files, then one `run` message) and
+    apply it to `options`.
+
+    Reads no byte past the message unless the script's stdin follows it, so forwarded stdin
+    reaches the script whole: what was read ahead goes first."""
+    buffer = bytearray()
+    header = read_header(fd, buffer)
+    if header.get("t") == "files":
+        receive_files(options, header, fd, buffer)
+        header = read_header(fd, buffer)
+    if header.get("t") != "run":
         raise HandOverError("the hand-over is not a podrun/1 run message")
     script = header.get("script")
     if not isinstance(script, str):
@@ -265,6 +395,18 @@ def receive_hand_over(options: Options, fd: int = 0) -> None:
         options.stdin_data += bytes(buffer)  # read ahead: the first bytes of forwarded stdin
     env = header.get("env") or {}
     options.extra_env = {str(k): str(v) for k, v in env.items()}
+    argv = header.get("argv") or []
+    if not isinstance(argv, list) or not all(isinstance(arg, str) for arg in argv):
+        raise HandOverError("the hand-over's argv is not a list of strings")
+    options.argv = list(argv)
+    collect = header.get("collect")
+    if isinstance(collect, dict):
+        try:
+            options.collect = parse_collect(
+                [collect.get(k) for k in ("max_files", "max_file_bytes", "max_total_bytes")]
+            )
+        except ValueError as exc:
+            raise HandOverError(f"the hand-over's collect is not usable: {exc}") from exc
     if limits.get("timeout_seconds") is not None:
         options.timeout_seconds = float(limits["timeout_seconds"])
     if limits.get("max_output_bytes") is not None:
@@ -283,9 +425,9 @@ def receive_hand_over(options: Options, fd: int = 0) -> None:
 
 def child_argv(options: Options) -> list[str]:
     if options.script_path:
-        return [*options.command, options.script_path]
+        return [*options.command, options.script_path, *options.argv]
     if options.script_text is not None:
-        return [*options.command, "-c", options.script_text]
+        return [*options.command, "-c", options.script_text, *options.argv]
     raise ValueError("no script: pass --script PATH or set PODRUN_SCRIPT")
 
 
@@ -409,6 +551,10 @@ class Supervisor:
                 self.waiting = False
             self._writer.accepted()  # so a new leader can tell a run from a lost hand-over
             self._run.started = time.monotonic()  # the report's clocks start at hand-over
+            if options.unpack_error is not None:
+                self._writer.output("e", (options.unpack_error + "\n").encode())
+                self._run.exit_code = UNPACK_FAILED
+                return
         feed = bool(options.stdin_file) or options.forward_stdin or bool(options.stdin_data)
         limit_processes(options.max_processes)
         self._child = child = subprocess.Popen(
@@ -433,6 +579,43 @@ class Supervisor:
         assert child.stderr is not None
         self._pump(child, {child.stdout.fileno(): "o", child.stderr.fileno(): "e"})
         self._run.wall_ms = (time.monotonic() - self._run.started) * 1000.0
+        if (
+            options.collect is not None
+            and not self._killed_by_us
+            and self._run.runner_signal is None
+        ):
+            self._collect(child, options.collect)
+
+    def _collect(self, child: subprocess.Popen[bytes], bounds: tuple[int, int, int]) -> None:
+        """Pack the working directory into "f" frames (module docstring). Nothing of the
+        script may still write while it is read: its group is gone already; as the pod's
+        PID 1 the runner also kills every other process (escaped with setsid), which outside
+        a pod of its own would be the caller's processes, so only there."""
+        kill_group(child.pid)
+        if os.getpid() == 1:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(-1, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                while os.waitpid(-1, 0)[0] > 0:
+                    pass
+        files = files_module()
+        read_fd, write_fd = os.pipe()
+
+        def pack() -> None:
+            # A failure ends the stream without its end record: the service then says the
+            # collection did not end, and the script's verdict stands.
+            with contextlib.suppress(OSError, ValueError):
+                files.pack(write_fd, *bounds, root=".")
+            os.close(write_fd)
+
+        # A thread writes the stream into a pipe while this one frames it, so the stream is
+        # never all in memory (it may be as large as the disk).
+        packer = threading.Thread(target=pack, name="files-packer", daemon=True)
+        packer.start()
+        with os.fdopen(read_fd, "rb") as stream:
+            while chunk := stream.read(FRAME_DATA_BYTES):
+                self._writer.files(chunk)
+        packer.join()
 
     def _pump(self, child: subprocess.Popen[bytes], streams: dict[int, str]) -> None:
         deadline = (

@@ -516,5 +516,5 @@ def test_no_hand_over_is_an_error_not_a_run(tmp_path: Path) -> None:
     result = run_pooled(tmp_path, b"")
     assert result.returncode == 2
     assert "no script was handed over" in result.report["error"]
-    unknown = run_pooled(tmp_path, json.dumps({"podrun": 1, "t": "files"}).encode() + b"\n")
+    unknown = run_pooled(tmp_path, json.dumps({"podrun": 1, "t": "session"}).encode() + b"\n")
     assert "not a podrun/1 run message" in unknown.report["error"]
