@@ -11,7 +11,8 @@ kmock's own request handling (an emulator subclass and DSL reactions):
 - `pods/{name}/log` (follow, timestamps, sinceTime; injectable drops, mid-line too) and
   `pods/{name}/attach` (websocket, channel protocol v4/v5);
 - the kubelet: schedules, "pulls", really runs `sandbox/runner.py` with the host Python for
-  each pod, keeps its stdout as the container log, reports the termination message; and plays
+  each pod (in a directory of its own standing for its `workingDir`, `/work`), keeps its
+  stdout as the container log, reports the termination message; and plays
   OOMKilled, DeadlineExceeded, ErrImagePull, InvalidImageName and Unschedulable on request —
   or, like a real node, from the pod itself: a memory request above the node's capacity is
   Unschedulable, an image it cannot find fails to pull, and memory use above the container's
@@ -485,11 +486,15 @@ class SimulatedKubelet:
                 return
         pod_dir = self.workdir / name
         argv, env = await self._command(namespace, pod, pod_dir, plan)
+        # The container's workingDir (its /work emptyDir), one directory per pod.
+        work = pod_dir / "work"
+        work.mkdir(exist_ok=True)
         process = await asyncio.create_subprocess_exec(
             *argv,
             stdin=asyncio.subprocess.PIPE if container.get("stdin") else asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             env=env,
+            cwd=work if container.get("workingDir") else None,
         )
         self.processes[name] = process
         started_at = now_rfc3339(nano=False)

@@ -7,6 +7,7 @@ runner. A client sees the same behaviour as with the local backend.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -248,7 +249,41 @@ async def test_reaper_deletes_what_no_active_execution_needs(
     await api.cancel(running["id"])
 
 
-async def test_input_files_are_refused_until_the_runner_takes_them(api: Api) -> None:
-    execution = await api.run("print(1)", files=[{"path": "data.csv", "content": "a"}])
-    assert execution["status"] == "ERROR"
-    assert "not supported on Kubernetes" in execution["errorMessage"]
+FILES_RUN = """
+mutation($input: ExecuteScriptInput!) {
+  executeScript(input: $input) { __typename ... on Execution { id } ... on InputError { message } }
+}
+"""
+FILES_GET = """
+query($id: ID!) { execution(id: $id) {
+  status stdout stderr outputFiles { path size sha256 } skippedFiles { path reason }
+} }
+"""
+
+
+async def test_files_and_arguments_go_in_and_output_files_come_back(api: Api) -> None:
+    script = (
+        "import os, sys\n"
+        "rows = open('data.csv').read().splitlines()\n"
+        "print(len(rows), sys.argv[1:])\n"
+        "open('out.txt', 'w').write('|'.join(rows[::-1]))\n"
+        "os.symlink('/etc/passwd', 'passwd')\n"
+    )
+    data = await api.gql(
+        FILES_RUN,
+        input={
+            "script": script,
+            "files": [{"path": "data.csv", "content": "a\nb\nc"}],
+            "argv": ["--all"],
+        },
+    )
+    submitted = data["executeScript"]
+    assert submitted["__typename"] == "Execution", submitted
+    await api.events(submitted["id"])
+    execution = (await api.gql(FILES_GET, id=submitted["id"]))["execution"]
+    assert execution["status"] == "COMPLETED", execution
+    assert execution["stdout"] == "3 ['--all']\n"
+    assert execution["outputFiles"] == [
+        {"path": "out.txt", "size": 5, "sha256": hashlib.sha256(b"c|b|a").hexdigest()}
+    ]
+    assert execution["skippedFiles"] == [{"path": "passwd", "reason": "symbolic link"}]

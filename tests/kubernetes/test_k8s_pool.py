@@ -19,6 +19,7 @@ from service.adapters.sandbox.kubernetes import (
     WarmPodPool,
 )
 from service.adapters.sandbox.kubernetes.poolpods import POOL_LABEL, STATE_LABEL, pool_shapes
+from service.domain.files import FileCollection
 from service.domain.sandboxes import OutputStream, SandboxSpec
 from service.domain.statuses import ExecutionStatus
 from service.domain.verdicts import classify
@@ -304,8 +305,13 @@ def test_a_warm_pod_is_as_locked_down_as_a_cold_one(config: KubernetesBackendCon
     warm_config = pool_config(config)
     (shape,) = pool_shapes(warm_config)
     warm = build_pool_pod(shape, warm_config, owner="worker-1")
+    # As the worker launches every run: collecting the files it leaves.
     cold_spec = SandboxSpec(
-        execution_id="e1", runtime=shape.runtime, script="print(1)", limits=shape.limits
+        execution_id="e1",
+        runtime=shape.runtime,
+        script="print(1)",
+        limits=shape.limits,
+        collect=FileCollection.for_limits(shape.limits),
     )
     cold = build_pod(cold_spec, warm_config, shape.image)
     warm_container, cold_container = warm["spec"]["containers"][0], cold["spec"]["containers"][0]
@@ -396,7 +402,7 @@ async def test_a_claim_whose_hand_over_never_came_ends_in_error_not_a_verdict(
     assert handle is not None and handle.pod_name == claimed["metadata"]["name"]
     outcome = outcome_of(await collect(handle, timeout=30))
     assert classify(outcome).status == ExecutionStatus.ERROR
-    assert outcome.error is not None and "never reached its warm pod" in outcome.error
+    assert outcome.error is not None and "never reached its pod" in outcome.error
 
 
 def test_every_ownership_change_is_conditioned_on_the_version_seen(

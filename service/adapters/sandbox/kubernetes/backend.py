@@ -7,6 +7,7 @@ Pods outlive the worker on purpose: `close()` leaves them running so that the ne
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 import socket
 import uuid
@@ -19,13 +20,14 @@ from service.adapters.sandbox.kubernetes.api import JsonObject, KubeApi, KubeErr
 from service.adapters.sandbox.kubernetes.attaching import StdinAttachment
 from service.adapters.sandbox.kubernetes.config import KubernetesBackendConfig
 from service.adapters.sandbox.kubernetes.handle import KubernetesSandboxHandle
-from service.adapters.sandbox.kubernetes.handover import chunks, run_message
+from service.adapters.sandbox.kubernetes.handover import chunks, hand_over
 from service.adapters.sandbox.kubernetes.podspecs import (
     InvalidExecutionId,
     build_configmap,
     build_pod,
     execution_selector,
     labels,
+    needs_hand_over,
     object_name,
     owner_reference_patch,
     terms_for,
@@ -46,6 +48,11 @@ from service.services.ports.sandbox import (
 )
 
 logger = logging.getLogger(__name__)
+
+
+def given_files(spec: SandboxSpec) -> frozenset[tuple[str, str]]:
+    """(path, sha256) of the inputs: those that come back unchanged are not outputs."""
+    return frozenset((f.path, hashlib.sha256(f.data).hexdigest()) for f in spec.files)
 
 
 class KubernetesSandboxBackend:
@@ -176,12 +183,6 @@ class KubernetesSandboxBackend:
         image = config.image_for(spec.runtime)
         if image is None:
             raise SandboxLaunchError(f"no sandbox image is configured for {spec.runtime.id}")
-        if spec.files or spec.argv:
-            # The runner does not unpack files or take arguments yet (issue 16): refuse
-            # rather than run the script without what it was given.
-            raise SandboxLaunchError(
-                "input files and arguments are not supported on Kubernetes yet"
-            )
         try:
             pod_body = build_pod(spec, config, image)
             configmap = build_configmap(spec, config) if uses_configmap(spec, config) else None
@@ -200,6 +201,9 @@ class KubernetesSandboxBackend:
             api=api,
             watcher=watcher,
             config=config,
+            # Files and arguments go over attach once the container runs (`podspecs.py`).
+            hand_over=hand_over(spec) if needs_hand_over(spec) else None,
+            given=given_files(spec),
         )
         namespace_path = f"/api/v1/namespaces/{config.namespace}"
         try:
@@ -235,10 +239,11 @@ class KubernetesSandboxBackend:
             watcher=watcher,
             config=self.config,
             stdin=stdin,
+            given=given_files(spec),
         )
         try:
             with handle.spans.handing_over():
-                for chunk in chunks(run_message(spec)):
+                for chunk in chunks(hand_over(spec)):
                     await stdin.write(chunk)
                 if not spec.interactive:
                     await stdin.close()

@@ -17,6 +17,7 @@ from typing import Any
 from service.adapters.sandbox.kubernetes.api import JsonObject, KubeApi, KubeError
 from service.adapters.sandbox.kubernetes.config import KubernetesBackendConfig
 from service.adapters.sandbox.kubernetes.podspecs import (
+    COLLECT_ANNOTATION,
     EXECUTION_ANNOTATION,
     EXECUTION_LABEL,
     HANDED_OVER_ANNOTATION,
@@ -24,6 +25,7 @@ from service.adapters.sandbox.kubernetes.podspecs import (
     MAX_OUTPUT_ANNOTATION,
     TIMEOUT_ANNOTATION,
     TRACEPARENT_ANNOTATION,
+    collect_annotation,
     labels,
 )
 from service.adapters.sandbox.kubernetes.poolpods import CLAIMED, OWNER_LABEL, STATE_LABEL
@@ -69,6 +71,8 @@ def claim_patch(
     traceparent = spec.env.get("TRACEPARENT")
     if traceparent:
         annotations[TRACEPARENT_ANNOTATION] = traceparent
+    if spec.collect is not None:
+        annotations[COLLECT_ANNOTATION] = collect_annotation(spec.collect)
     patch: JsonObject = {
         "metadata": {
             "resourceVersion": _version(pod),

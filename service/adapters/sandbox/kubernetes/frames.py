@@ -2,7 +2,9 @@
 
 A log line from the API with `timestamps=true` is `<RFC3339Nano> <frame JSON>`; a frame is
 `{"n": 7, "s": "o"|"e", "d": <base64>}` or the final `{"n": 9, "s": "x", "r": {report}}`; a
-warm pod's runner starts with `{"n": 1, "s": "a"}` once it has accepted its hand-over.
+pooled runner starts with `{"n": 1, "s": "a"}` once it has accepted its hand-over. Before the
+end, `{"n": 8, "s": "f", "d": <base64>}` frames carry the files the run left: together, one
+packed stream (`sandbox/files.py`), which the handle parses as hostile input once it ends.
 """
 
 from __future__ import annotations
@@ -18,21 +20,23 @@ from service.domain.sandboxes import OutputStream
 STREAMS = {"o": OutputStream.STDOUT, "e": OutputStream.STDERR}
 END = "x"
 ACCEPTED = "a"
+FILES = "f"
 
 
 @dataclass(frozen=True, slots=True)
 class Frame:
-    """One frame: numbered output bytes, or the end with the runner's report."""
+    """One frame: numbered output bytes, collected-file bytes, or the end with the report."""
 
     number: int
     stream: OutputStream | None
     data: bytes = b""
     report: dict[str, Any] | None = None
-    accepted: bool = False  # a warm pod's runner received its script
+    accepted: bool = False  # a pooled runner received its script
+    files: bool = False  # `data` is the next part of the collected files' stream
 
     @property
     def is_end(self) -> bool:
-        return self.stream is None and not self.accepted
+        return self.stream is None and not self.accepted and not self.files
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +58,8 @@ def parse_frame(text: str | bytes) -> Frame | None:
         if kind == END:
             report = raw.get("r")
             return Frame(number, None, report=report if isinstance(report, dict) else None)
+        if kind == FILES:
+            return Frame(number, None, base64.b64decode(raw["d"], validate=True), files=True)
         stream = STREAMS.get(kind)
         if stream is None:
             return None

@@ -7,17 +7,22 @@ Finished only after the log has been drained (or the drain timed out). Clocks ru
 inbox: the wall-clock timeout from container start, and the deadlines for a pod that cannot be
 scheduled or whose image cannot be pulled. What the loop knows between items, and the pure
 decisions on it (the next deadline, a stuck pod, whether it may finish), are `PodProgress`
-(`progress.py`); this module keeps the side effects. Next: the verdict comes from
-`outcomes.py`, and the pod left behind by a lost worker is the reaper's (`reaping.py`).
+(`progress.py`); this module keeps the side effects. A cold pod given files or arguments
+waits for its hand-over (`handover.py`), which the loop sends over attach once the container
+runs; the files the run leaves arrive as "f" frames, gathered here and parsed as hostile
+input when it ends (`service/domain/filestreams.py`), as the local sandbox does. Next: the
+verdict comes from `outcomes.py`, and the pod left behind by a lost worker is the reaper's
+(`reaping.py`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 
 import aiohttp
 
@@ -25,6 +30,7 @@ from service.adapters.sandbox.kubernetes.api import JsonObject, KubeApi, KubeErr
 from service.adapters.sandbox.kubernetes.attaching import StdinAttachment
 from service.adapters.sandbox.kubernetes.config import KubernetesBackendConfig
 from service.adapters.sandbox.kubernetes.frames import Frame
+from service.adapters.sandbox.kubernetes.handover import chunks
 from service.adapters.sandbox.kubernetes.logs import LogFollower
 from service.adapters.sandbox.kubernetes.outcomes import BackendActions, outcome_for, parse_report
 from service.adapters.sandbox.kubernetes.podspecs import SandboxTerms
@@ -39,6 +45,7 @@ from service.adapters.sandbox.kubernetes.progress import (
 )
 from service.adapters.sandbox.kubernetes.spans import PodSpans
 from service.adapters.sandbox.kubernetes.watching import PodEvent, PodWatcher
+from service.domain.filestreams import Collected, parse_collected, stream_bound
 from service.domain.sandboxes import (
     OutputStream,
     SandboxFinished,
@@ -66,6 +73,8 @@ class KubernetesSandboxHandle:
         config: KubernetesBackendConfig,
         resumed: bool = False,
         stdin: StdinAttachment | None = None,
+        hand_over: bytes | None = None,
+        given: Collection[tuple[str, str]] = frozenset(),
     ) -> None:
         self._execution_id = execution_id
         self._pod_name = pod_name
@@ -87,10 +96,21 @@ class KubernetesSandboxHandle:
         self._skip = {OutputStream.STDOUT: 0, OutputStream.STDERR: 0}
         self._follower: LogFollower | None = None
         self._log_task: asyncio.Task[None] | None = None
+        # A cold pod's hand-over, sent once its container runs; a warm pod's was sent by the
+        # backend before this handle watched it.
+        self._hand_over = hand_over
         # A warm pod's attach session is opened by the hand-over and stays its stdin.
         self._stdin = stdin or (
-            StdinAttachment(api, config.namespace, pod_name) if terms.interactive else None
+            StdinAttachment(api, config.namespace, pod_name)
+            if terms.interactive or hand_over is not None
+            else None
         )
+        # The files the run left, as the runner packs them into "f" frames; `given`: the
+        # (path, sha256) of the inputs, dropped when they come back unchanged.
+        self._files = bytearray()
+        self._files_cut = False
+        self._files_bound = stream_bound(terms.collect) if terms.collect is not None else 0
+        self._given = given
         self.spans = PodSpans(
             terms.traceparent,
             execution_id=execution_id,
@@ -183,6 +203,8 @@ class KubernetesSandboxHandle:
             if isinstance(item, PodEvent):
                 for observation in self._on_pod(item):
                     yield observation
+                if self._hand_over is not None and progress.started_sent:
+                    await self._send_hand_over(self._hand_over)
             elif isinstance(item, LogFrame):
                 for observation in await self._on_frame(item.frame):
                     yield observation
@@ -240,7 +262,8 @@ class KubernetesSandboxHandle:
             progress.problem = None
             progress.timeout_at = self._timeout_deadline(state)
             self._start_logs()
-            self._started.set()
+            if self._hand_over is None:
+                self._started.set()  # else once it is handed over: stdin follows it
             self.spans.started()
             observations.append(SandboxStarted(f"container of pod {self._pod_name} started"))
         if not state.started and not state.finished and not progress.gone:
@@ -271,6 +294,13 @@ class KubernetesSandboxHandle:
         progress = self._progress
         if frame.accepted:
             progress.accepted = True
+            if not self._resumed and progress.state is not None and not self._timed_out:
+                # The runner's clocks start at the hand-over: so does our backstop, or a
+                # slow transfer of input files would eat its grace.
+                progress.timeout_at = self._timeout_deadline(progress.state)
+            return []
+        if frame.files:
+            self._on_files(frame.data)
             return []
         if frame.is_end or frame.stream is None:
             progress.log_report = frame.report
@@ -304,7 +334,35 @@ class KubernetesSandboxHandle:
             self._config, killed_at=self._killed_at, pod_name=self._pod_name
         )
 
+    def _on_files(self, data: bytes) -> None:
+        # The script has ended: no wall-clock limit runs while its files are read (the
+        # cluster's activeDeadlineSeconds still bounds the pod).
+        self._progress.collecting = True
+        if self._terms.collect is None:
+            return
+        room = self._files_bound - len(self._files)
+        if len(data) > room:
+            self._files_cut = True
+            data = data[: max(0, room)]
+        self._files += data
+
+    def _collected(self) -> Collected:
+        if self._terms.collect is None or not self._files:
+            return Collected()
+        return parse_collected(
+            bytes(self._files), self._terms.collect, truncated=self._files_cut, given=self._given
+        )
+
     def _outcome(self) -> SandboxOutcome:
+        outcome = self._ended()
+        if outcome.error is not None:
+            return outcome
+        collected = self._collected()
+        return dataclasses.replace(
+            outcome, files=tuple(collected.files), skipped_files=tuple(collected.skipped)
+        )
+
+    def _ended(self) -> SandboxOutcome:
         progress = self._progress
         actions = BackendActions(
             cancelled=self._cancelled,
@@ -328,8 +386,8 @@ class KubernetesSandboxHandle:
             # Its runner never said it had the script: the worker that claimed the pod
             # stopped before the hand-over, so whatever ended it, nothing of ours ran.
             return SandboxOutcome(
-                error="the script never reached its warm pod (the worker that claimed the "
-                "pod stopped before handing it over)"
+                error="the script never reached its pod (the worker that launched or claimed "
+                "the pod stopped before handing it over)"
             )
         if (
             state is not None
@@ -341,6 +399,23 @@ class KubernetesSandboxHandle:
         return outcome_for(state, report, actions)
 
     # Side effects.
+
+    async def _send_hand_over(self, message: bytes) -> None:
+        """Give the waiting runner its files, arguments and script (`handover.py`)."""
+        self._hand_over = None
+        assert self._stdin is not None
+        try:
+            with self.spans.handing_over():
+                for chunk in chunks(message):
+                    await self._stdin.write(chunk)
+                if not self._terms.interactive:
+                    await self._stdin.close()
+        except BrokenPipeError as exc:
+            if self._progress.error is None:
+                self._progress.error = f"cannot hand the script to its sandbox pod: {exc}"
+            await self._kill()
+        finally:
+            self._started.set()
 
     def _start_logs(self) -> None:
         self._follower = LogFollower(

@@ -2,6 +2,15 @@
 
 Every security-relevant field is spelled out here, in one place, so a test can assert the
 exact body the API server receives.
+
+How what a run is given reaches its pod: a small script in an env var, a larger one (or
+up-front stdin) in a ConfigMap the pod owns; input files and arguments over the pod's attach
+channel, in the same hand-over a warm pod gets (`handover.py`): such a pod's runner waits
+(`--pooled`) and the handle sends it everything once the container runs. Not a ConfigMap or
+Secret for files: an object holds at most ~1 MiB (etcd's limit), far less than the disk
+limit allows files to take, it would put user data in etcd (and in its backups), and it
+would mean two ways of doing one thing, while the attach stream takes any size, is the path
+warm pods already use, and lands the files inside the pod with the runner's rights only.
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ from service.adapters.sandbox.kubernetes.config import (
     SANDBOX_UID,
     KubernetesBackendConfig,
 )
+from service.domain.files import FileCollection
 from service.domain.limits import Limits
 from service.domain.sandboxes import SandboxSpec
 
@@ -34,6 +44,8 @@ TIMEOUT_ANNOTATION = "podrun.dev/timeout-seconds"
 MAX_OUTPUT_ANNOTATION = "podrun.dev/max-output-bytes"
 INTERACTIVE_ANNOTATION = "podrun.dev/interactive"
 TRACEPARENT_ANNOTATION = "podrun.dev/traceparent"
+# The collection bounds (`FileCollection`) as "max_files,max_file_bytes,max_total_bytes".
+COLLECT_ANNOTATION = "podrun.dev/collect"
 
 CONTAINER_NAME = "script"
 SCRIPT_DIR = "/podrun/script"
@@ -43,8 +55,13 @@ WORK_DIR = "/work"
 TERMINATION_LOG = "/dev/termination-log"
 SCRATCH_VOLUME = "scratch"
 SCRATCH_DIRS = {"/tmp": "tmp", WORK_DIR: "work", "/dev/shm": "shm"}
+# A pooled runner's writable directory for the script it is handed (`--pooled`).
+HANDOVER_VOLUME = "handover"
+HANDOVER_DIR = "/podrun/script"
+HANDOVER_MIB = 2  # the script, written by the runner (scripts are far smaller)
 MIB = 1024 * 1024
-# Container logs count against the pod's ephemeral storage; frames cost ~4/3 of the output.
+# Container logs count against the pod's ephemeral storage; frames cost ~4/3 of the output
+# (and of the collected files, which come back in the log too).
 LOG_OVERHEAD_FACTOR = 1.5
 LOG_SLACK_MIB = 4
 
@@ -61,7 +78,10 @@ class SandboxTerms:
     interactive: bool
     image: str
     traceparent: str | None = None  # the execution's trace, continued by the pod's spans
-    warm: bool = False  # a warm pod handed over (its runner confirms the hand-over)
+    # A pooled runner: a warm pod handed over, or a cold pod given files or arguments; its
+    # runner confirms the hand-over (without that, nothing of the execution ran in it).
+    warm: bool = False
+    collect: FileCollection | None = None  # the files the runner packs when the script ends
 
 
 def terms_for(spec: SandboxSpec, image: str) -> SandboxTerms:
@@ -71,7 +91,31 @@ def terms_for(spec: SandboxSpec, image: str) -> SandboxTerms:
         interactive=spec.interactive,
         image=image,
         traceparent=spec.env.get("TRACEPARENT"),
+        warm=needs_hand_over(spec),
+        collect=spec.collect,
     )
+
+
+def collect_annotation(collect: FileCollection) -> str:
+    return f"{collect.max_files},{collect.max_file_bytes},{collect.max_total_bytes}"
+
+
+def parse_collect_annotation(value: object) -> FileCollection | None:
+    """The bounds of `collect_annotation`; None when absent or not three counts."""
+    if not isinstance(value, str):
+        return None
+    try:
+        numbers = [int(part) for part in value.split(",")]
+    except ValueError:
+        return None
+    if len(numbers) != 3 or min(numbers) < 0:
+        return None
+    return FileCollection(numbers[0], numbers[1], numbers[2])
+
+
+def needs_hand_over(spec: SandboxSpec) -> bool:
+    """Input files and arguments reach a cold pod's runner over attach (module docstring)."""
+    return bool(spec.files or spec.argv)
 
 
 def terms_from_pod(pod: dict[str, Any]) -> SandboxTerms:
@@ -87,6 +131,10 @@ def terms_from_pod(pod: dict[str, Any]) -> SandboxTerms:
         env["PODRUN_MAX_OUTPUT_BYTES"] = annotations.get(MAX_OUTPUT_ANNOTATION)
         env["TRACEPARENT"] = annotations.get(TRACEPARENT_ANNOTATION)
         container = {**container, "stdin": annotations.get(INTERACTIVE_ANNOTATION) == "true"}
+    elif "--pooled" in (container.get("args") or []):
+        # A cold pod given files or arguments: its stdin is open for the hand-over.
+        warm = True
+        container = {**container, "stdin": annotations.get(INTERACTIVE_ANNOTATION) == "true"}
     defaults = Limits()
     try:
         timeout = float(env.get("PODRUN_TIMEOUT_SECONDS") or defaults.timeout_seconds)
@@ -100,6 +148,7 @@ def terms_from_pod(pod: dict[str, Any]) -> SandboxTerms:
         image=str(container.get("image", "")),
         traceparent=env.get("TRACEPARENT"),
         warm=warm,
+        collect=parse_collect_annotation(annotations.get(COLLECT_ANNOTATION)),
     )
 
 
@@ -129,7 +178,10 @@ def labels(execution_id: str) -> dict[str, str]:
 
 
 def uses_configmap(spec: SandboxSpec, config: KubernetesBackendConfig) -> bool:
-    """Small scripts without upfront stdin travel in an env var: no ConfigMap round trips."""
+    """Small scripts without upfront stdin travel in an env var: no ConfigMap round trips;
+    with a hand-over, everything travels in it."""
+    if needs_hand_over(spec):
+        return False
     return spec.stdin is not None or len(spec.script.encode()) > config.inline_script_max_bytes
 
 
@@ -175,7 +227,10 @@ def active_deadline_seconds(spec: SandboxSpec, config: KubernetesBackendConfig) 
 
 
 def ephemeral_storage_mib(spec: SandboxSpec) -> int:
-    logs = math.ceil(spec.limits.max_output_bytes * LOG_OVERHEAD_FACTOR / MIB)
+    logged = spec.limits.max_output_bytes
+    if spec.collect is not None:
+        logged += spec.collect.max_total_bytes
+    logs = math.ceil(logged * LOG_OVERHEAD_FACTOR / MIB)
     return spec.limits.disk_mib + logs + LOG_SLACK_MIB
 
 
@@ -190,6 +245,8 @@ def scratch_mounts() -> list[dict[str, Any]]:
 
 
 def runner_args(spec: SandboxSpec, with_configmap: bool) -> list[str]:
+    if needs_hand_over(spec):
+        return ["--pooled", "--", *(spec.runtime.command or INTERPRETER)]
     args: list[str] = []
     if with_configmap:
         args += ["--script", f"{SCRIPT_DIR}/{SCRIPT_KEY}"]
@@ -211,8 +268,16 @@ def container_env(spec: SandboxSpec, with_configmap: bool) -> list[dict[str, str
         "PYTHONDONTWRITEBYTECODE": "1",
         "HOME": WORK_DIR,
     }
-    if not with_configmap:
+    if needs_hand_over(spec):
+        env["PODRUN_SCRIPT_DIR"] = HANDOVER_DIR
+    elif not with_configmap:
         env["PODRUN_SCRIPT"] = spec.script
+    if spec.collect is not None:
+        bounds = spec.collect
+        # The runner may send the inputs left as they were too (the handle drops them).
+        env["PODRUN_COLLECT"] = (
+            f"{bounds.packed_files},{bounds.max_file_bytes},{bounds.max_total_bytes}"
+        )
     for name, value in spec.env.items():
         if not name.startswith("PODRUN_"):
             env[name] = value
@@ -259,7 +324,10 @@ def build_pod(spec: SandboxSpec, config: KubernetesBackendConfig, image: str) ->
             {"name": "script", "mountPath": SCRIPT_DIR, "readOnly": True}
         )
         volumes.append({"name": "script", "configMap": {"name": name, "defaultMode": 0o444}})
-    if spec.interactive:
+    if needs_hand_over(spec):
+        container["volumeMounts"].append({"name": HANDOVER_VOLUME, "mountPath": HANDOVER_DIR})
+        volumes.append({"name": HANDOVER_VOLUME, "emptyDir": {"sizeLimit": f"{HANDOVER_MIB}Mi"}})
+    if spec.interactive or needs_hand_over(spec):
         container["stdin"] = True
         container["stdinOnce"] = True
 
@@ -291,6 +359,11 @@ def build_pod(spec: SandboxSpec, config: KubernetesBackendConfig, image: str) ->
         pod_spec["tolerations"] = [dict(t) for t in config.tolerations]
     if config.image_pull_secrets:
         pod_spec["imagePullSecrets"] = [{"name": s} for s in config.image_pull_secrets]
+    annotations = {EXECUTION_ANNOTATION: spec.execution_id, RUNTIME_ANNOTATION: spec.runtime.id}
+    if spec.collect is not None:
+        annotations[COLLECT_ANNOTATION] = collect_annotation(spec.collect)
+    if needs_hand_over(spec):
+        annotations[INTERACTIVE_ANNOTATION] = "true" if spec.interactive else "false"
 
     return {
         "apiVersion": "v1",
@@ -299,10 +372,7 @@ def build_pod(spec: SandboxSpec, config: KubernetesBackendConfig, image: str) ->
             "name": name,
             "namespace": config.namespace,
             "labels": labels(spec.execution_id),
-            "annotations": {
-                EXECUTION_ANNOTATION: spec.execution_id,
-                RUNTIME_ANNOTATION: spec.runtime.id,
-            },
+            "annotations": annotations,
         },
         "spec": pod_spec,
     }

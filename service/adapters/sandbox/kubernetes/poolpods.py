@@ -30,11 +30,15 @@ from service.adapters.sandbox.kubernetes.config import (
 )
 from service.adapters.sandbox.kubernetes.podspecs import (
     EXECUTION_LABEL,
+    HANDOVER_DIR,
+    HANDOVER_MIB,
+    HANDOVER_VOLUME,
     MANAGED_BY,
     MANAGED_BY_LABEL,
     RUNTIME_ANNOTATION,
     build_pod,
 )
+from service.domain.files import FileCollection
 from service.domain.limits import Limits
 from service.domain.runtimes import Runtime
 from service.domain.sandboxes import SandboxSpec
@@ -46,10 +50,6 @@ OWNER_LABEL = "podrun.dev/pool-owner"
 SHAPE_LABEL = "podrun.dev/pool-shape"
 IDLE, CLAIMED = "idle", "claimed"
 POOL_SELECTOR = f"{MANAGED_BY_LABEL}={MANAGED_BY},{POOL_LABEL}={POOL_VALUE}"
-
-HANDOVER_VOLUME = "handover"
-HANDOVER_DIR = "/podrun/script"
-HANDOVER_MIB = 2  # the script, written by the runner (scripts are far smaller)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +82,11 @@ class PoolShape:
             and limits.cpu_millicores == own.cpu_millicores
             and limits.disk_mib == own.disk_mib
             and limits.max_output_bytes <= own.max_output_bytes
+            # Room in its ephemeral storage for the files, which come back in its log.
+            and (
+                spec.collect is None
+                or spec.collect.max_total_bytes <= FileCollection.for_limits(own).max_total_bytes
+            )
         )
 
 
@@ -125,6 +130,8 @@ def build_pool_pod(shape: PoolShape, config: KubernetesBackendConfig, owner: str
         script="",
         limits=replace(shape.limits, timeout_seconds=config.warm_pod_max_timeout_seconds),
         interactive=True,
+        # Room in the ephemeral storage for the files a run may leave (they are logged).
+        collect=FileCollection.for_limits(shape.limits),
     )
     pod = build_pod(template, replace(config, inline_script_max_bytes=1 << 30), shape.image)
     pod["metadata"] = {
@@ -144,9 +151,10 @@ def build_pool_pod(shape: PoolShape, config: KubernetesBackendConfig, owner: str
     container = spec["containers"][0]
     container["command"] = [*(shape.runtime.command or INTERPRETER), RUNNER_PATH]
     container["args"] = ["--pooled", "--", *(shape.runtime.command or INTERPRETER)]
-    container["env"] = [e for e in container["env"] if e["name"] != "PODRUN_SCRIPT"] + [
-        {"name": "PODRUN_SCRIPT_DIR", "value": HANDOVER_DIR}
-    ]
+    # What to collect is the execution's, handed over; the template's is for sizing only.
+    container["env"] = [
+        e for e in container["env"] if e["name"] not in ("PODRUN_SCRIPT", "PODRUN_COLLECT")
+    ] + [{"name": "PODRUN_SCRIPT_DIR", "value": HANDOVER_DIR}]
     container["volumeMounts"].append({"name": HANDOVER_VOLUME, "mountPath": HANDOVER_DIR})
     spec["volumes"].append(
         {"name": HANDOVER_VOLUME, "emptyDir": {"sizeLimit": f"{HANDOVER_MIB}Mi"}}

@@ -69,6 +69,7 @@ class PodProgress:
     logs_drained: bool = False
     log_report: dict[str, Any] | None = None
     accepted: bool = False  # a warm pod's runner said it received the script
+    collecting: bool = False  # the runner sends the files the ended script left
     output_bytes: int = 0
     error: str | None = None  # a fault decided by us (stuck pod, vanished pod)
 
@@ -81,7 +82,12 @@ class PodProgress:
             deadlines.append(self.problem_since + config.unschedulable_deadline_seconds)
         elif self.problem == "image":
             deadlines.append(self.problem_since + config.image_pull_deadline_seconds)
-        if self.timeout_at is not None and self.ended_at is None and not timed_out:
+        if (
+            self.timeout_at is not None
+            and self.ended_at is None
+            and not timed_out
+            and not self.collecting
+        ):
             deadlines.append(self.timeout_at)
         if self.ended_at is not None:
             deadlines.append(self.ended_at + config.log_drain_timeout_seconds)
@@ -135,6 +141,7 @@ class PodProgress:
             and self.ended_at is None
             and now >= self.timeout_at
             and not timed_out
+            and not self.collecting
         )
 
     def can_finish(
