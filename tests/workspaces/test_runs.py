@@ -9,7 +9,6 @@ import asyncio
 import base64
 import hashlib
 import itertools
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +17,10 @@ import pytest
 
 from tests.auth.accounts import register
 from tests.support.client import Api
-from tests.support.servers import PodrunProcess, StoreProcess
+from tests.workspaces.conftest import QUOTA
 
 pytestmark = [pytest.mark.bubblewrap, pytest.mark.store]
 
-QUOTA = 200_000
 FILES = "path size sha256 contentType url"
 WORKSPACE = f"id name sizeBytes quotaBytes fileCount createdAt updatedAt files {{ {FILES} }}"
 PAYLOAD = f"""
@@ -51,22 +49,6 @@ RUN = """mutation($input: ExecuteScriptInput!) { executeScript(input: $input) {
 EXECUTION = f"""query($id: ID!) {{ execution(id: $id) {{
   status stdout stderr startedAt finishedAt workspaceUpdated workspaceMessage
   workspace {{ id name }} outputFiles {{ {FILES} }} skippedFiles {{ path reason }} }} }}"""
-
-
-@pytest.fixture(scope="module")
-def podrun(store: StoreProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    process = PodrunProcess(
-        tmp_path_factory.mktemp("workspaces"),
-        ["serve"],
-        env={
-            "PODRUN_MONGODB_URI": store.uri,
-            "PODRUN_DATABASE": "workspace_runs",
-            "PODRUN_MAX_CONCURRENCY": "4",
-            "PODRUN_WORKSPACE_QUOTA_BYTES": str(QUOTA),
-        },
-    ).start()
-    yield process.url
-    process.stop()
 
 
 async def user(url: str) -> Api:
