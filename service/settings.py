@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     max_batch_inputs: int = Field(
         100, ge=1, le=1000, description="Inputs one executeScripts or runTestCases may hold."
     )
+    workspace_quota_bytes: int = Field(
+        256 * 1024 * 1024,
+        ge=0,
+        description="What one user's workspaces may hold together (their files' bytes).",
+    )
 
     # Limit defaults and server maximums: `default_<limit>` and `max_<limit>` for each field
     # of `Limits`, whose defaults they take (a test checks that they match its fields).

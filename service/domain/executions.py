@@ -61,6 +61,11 @@ class Execution:
     skipped_files: tuple[SkippedFile, ...] = ()
     argv: tuple[str, ...] = ()
     env: dict[str, str] = field(default_factory=dict)
+    # The workspace it runs on (its files in /work at the start, its /work kept at the end),
+    # and once it ended: whether the workspace took what it left, or why not.
+    workspace_id: str | None = None
+    workspace_updated: bool | None = None
+    workspace_message: str | None = None
 
     def claimed_by(self, worker_id: str, at: datetime) -> Execution:
         """This QUEUED execution as a claim leaves it: SCHEDULED on `worker_id`, with the

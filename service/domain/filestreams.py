@@ -58,6 +58,9 @@ class Collected:
     files: list[FileContent] = field(default_factory=list)
     skipped: list[SkippedFile] = field(default_factory=list)
     complete: bool = False
+    # Paths of inputs left as they were (not among `files`): with them, what a workspace
+    # run left in /work is known whole, deletions included.
+    unchanged: list[str] = field(default_factory=list)
     # Skips past `MAX_SKIPPED`, counted (here, and by the packer), told as one `*` entry.
     more: int = 0
 
@@ -67,6 +70,13 @@ class Collected:
             self.skipped.append(SkippedFile(_shown(path), reason[:MAX_REASON_CHARS]))
         else:
             self.more += 1
+
+    def whole_unchanged(self) -> tuple[str, ...] | None:
+        """`unchanged`, when the stream told everything under /work (it ended as an honest
+        packer ends it, and every skip names its file): else None, nothing known of the rest."""
+        if not self.complete or self.more or any(s.path == "*" for s in self.skipped):
+            return None
+        return tuple(self.unchanged)
 
 
 def _shown(path: object) -> str:
@@ -138,6 +148,9 @@ def _parse(
         content = data[offset : offset + size]
         offset += size
         if given and (path, hashlib.sha256(content).hexdigest()) in given:
+            if path not in seen:
+                seen.add(path)
+                result.unchanged.append(path)
             continue
         refused = _refusal(path, size, collection, seen, len(result.files), total)
         if refused is not None:

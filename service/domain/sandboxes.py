@@ -76,6 +76,9 @@ class SandboxOutcome:
     # inputs left as they were are not among them), and what was not collected and why.
     files: tuple[FileContent, ...] = ()
     skipped_files: tuple[SkippedFile, ...] = ()
+    # Paths of the inputs it left as they were; None when the collection is not complete
+    # (cut short, or more skipped than told), so nothing can be said of what is gone.
+    unchanged_files: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

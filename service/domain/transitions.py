@@ -49,6 +49,9 @@ class ExecutionFiles:
 
     output_files: tuple[StoredFile, ...] = ()
     skipped_files: tuple[SkippedFile, ...] = ()
+    # A workspace run: whether its workspace took what it left (None: no workspace).
+    workspace_updated: bool | None = None
+    workspace_message: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

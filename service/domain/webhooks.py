@@ -43,6 +43,24 @@ class WebhookEventType(enum.Enum):
     EXECUTION_LIMIT_EXCEEDED = "execution.limit_exceeded"
 
 
+# The order in which an execution's events happen. One target is told them in this order:
+# a delivery waits while one before it, to the same target about the same execution, is
+# still PENDING (see :mod:`service.services.webhooks.delivering`).
+EVENT_ORDER = (
+    WebhookEventType.EXECUTION_STARTED,
+    WebhookEventType.EXECUTION_FINISHED,
+    WebhookEventType.EXECUTION_LIMIT_EXCEEDED,
+)
+
+
+def events_before(event: WebhookEventType) -> tuple[WebhookEventType, ...]:
+    return EVENT_ORDER[: EVENT_ORDER.index(event)]
+
+
+def events_after(event: WebhookEventType) -> tuple[WebhookEventType, ...]:
+    return EVENT_ORDER[EVENT_ORDER.index(event) + 1 :]
+
+
 LIMIT_STATUSES = frozenset(
     {
         ExecutionStatus.TIMED_OUT,
@@ -53,7 +71,8 @@ LIMIT_STATUSES = frozenset(
 
 
 def events_of(execution: Execution) -> list[WebhookEventType]:
-    """The events the record shows have happened (all of them, told or not yet)."""
+    """The events the record shows have happened (all of them, told or not yet), in
+    `EVENT_ORDER`."""
     found = []
     if execution.started_at is not None:
         found.append(WebhookEventType.EXECUTION_STARTED)
@@ -122,6 +141,9 @@ class Delivery:
     """One message to one target, in the outbox until it succeeds or gives up.
 
     `webhook_id` None: the execution's own `callback_url`, signed with its `callback_secret`.
+    `url` is where the next attempt goes (where the last one went, once settled): a
+    webhook's deliveries go to its URL as it is at each attempt, so a pending one follows
+    `updateWebhook` to the new URL, as its signing secrets follow a rotation.
     While an attempt is under way, `lease_owner` names the process making it and
     `next_attempt_at` is when its lease ends (another process may then try again).
     `retry_from`: attempts before a redelivery, which the backoff does not count."""

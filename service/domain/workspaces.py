@@ -34,6 +34,9 @@ class Workspace:
     updated_at: datetime
     files: tuple[StoredFile, ...] = ()
     version: int = 0
+    # The execution running on it, if any: runs on one workspace take turns, each starting
+    # from what the one before left (`service.services.workspaces.running`).
+    holder: str | None = None
 
     @property
     def size_bytes(self) -> int:

@@ -25,6 +25,7 @@ from service.adapters.store.outages import OutageRetry
 from service.adapters.store.retrying import RetryingEventLog, RetryingExecutionRepository
 from service.adapters.store.supervising import StoreSupervisor
 from service.adapters.store.workers import MongoWorkerRegistry
+from service.adapters.store.workspaces import MongoWorkspaceRepository
 from service.adapters.telemetry.instrumenting import instrument_libraries
 from service.adapters.telemetry.metrics import ExecutionMetrics, create_metrics
 from service.adapters.telemetry.setup import (
@@ -58,6 +59,8 @@ from service.services.worker.observing import ExecutionObserver
 from service.services.worker.recovering import Recovery
 from service.services.worker.relaying import StdinRelay
 from service.services.worker.working import Worker
+from service.services.workspaces.managing import Workspaces
+from service.services.workspaces.running import WorkspaceRuns
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -183,7 +186,13 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
     bus = LocalEventBus()
     executions = MongoExecutionRepository()
     events = MongoEventLog()
-    files = FileKeeper(blobs=GridFsBlobStore(client[settings.database]))
+    blobs = GridFsBlobStore(client[settings.database])
+    files = FileKeeper(blobs=blobs)
+    workspace_records = MongoWorkspaceRepository()
+    workspaces = Workspaces(workspace_records, blobs, quota_bytes=settings.workspace_quota_bytes)
+    workspace_runs = WorkspaceRuns(
+        workspaces=workspaces, records=workspace_records, executions=executions
+    )
 
     backend: SandboxBackend | None = None
     builds: asyncio.Task[None] | None = None
@@ -222,6 +231,7 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
             bus=bus,
             metrics=metrics,
             files=files,
+            workspace_runs=workspace_runs,
         )
         bus.on_queued(running.wake)
 
@@ -247,6 +257,7 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
         quotas=quotas,
         local_worker=running,
         files=files,
+        workspaces=workspaces,
     )
     queries = ExecutionQueries(
         executions=executions,
@@ -280,6 +291,7 @@ async def start_podrun(settings: Settings, *, api: bool = True, worker: bool = T
             wait_seconds=settings.max_timeout_seconds + 60,
         ),
         downloads=FileDownloads(executions=executions, files=files),
+        workspaces=workspaces,
     )
     podrun = Podrun(
         settings=settings,
@@ -320,6 +332,7 @@ async def _build_worker(
     bus: EventBus,
     metrics: ExecutionMetrics,
     files: FileKeeper | None = None,
+    workspace_runs: WorkspaceRuns | None = None,
 ) -> Worker | LeadingWorker:
     """The worker of this process: an observer for the backend, and the loops around it;
     with a backend that needs a leader, a worker that runs them only while it leads."""
@@ -342,6 +355,7 @@ async def _build_worker(
         output_events_per_second=settings.worker_output_events_per_second,
         output_event_burst=settings.worker_output_event_burst,
         files=files,
+        workspace_runs=workspace_runs,
     )
     registry = MongoWorkerRegistry()
 
@@ -357,6 +371,7 @@ async def _build_worker(
                 observer=observer,
                 worker_id=worker_id,
                 capacity=settings.max_concurrency,
+                workspace_runs=workspace_runs,
             ),
             observer=observer,
             recovery=Recovery(

@@ -19,6 +19,7 @@ from service.services.executions.quotas import QuotaGuard
 from service.services.executions.submitting import Submitter
 from service.services.executions.subscribing import EventStreamer
 from service.services.webhooks.managing import Webhooks
+from service.services.workspaces.managing import Workspaces
 
 
 @dataclass(frozen=True)
@@ -44,3 +45,5 @@ class UseCases:
     test_cases: TestCaseRunner | None = None
     # Files of executions over HTTP (None: the server keeps no files).
     downloads: FileDownloads | None = None
+    # Users' persistent /work (None: the server keeps no files).
+    workspaces: Workspaces | None = None

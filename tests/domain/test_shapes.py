@@ -43,6 +43,8 @@ EXECUTION_INTERNAL = {
     "carried_events",
     # The caller's environment variables may hold secrets of theirs: not shown back.
     "env",
+    # Shown as the Workspace itself (`workspace`), resolved with the caller's rights.
+    "workspace_id",
 }
 
 
@@ -178,4 +180,5 @@ def test_the_graphql_execution_shows_the_records_fields(schema: GraphQLSchema) -
     expected["id"] = "ID!"  # a Relay node id
     # Derived from the record, not kept in it: the verdict on expectedStdout.
     expected["outputMatches"] = "Boolean"
+    expected["workspace"] = "Workspace"
     assert graphql_fields(schema, "Execution") == expected

@@ -24,7 +24,7 @@ DELIVERIES = """
 query($id: ID!) {
   webhookDeliveries(webhookId: $id, first: 50) {
     edges { node {
-      id executionId eventType status lastError deliveredAt
+      id executionId eventType url status lastError deliveredAt
       attempts { at latencyMs statusCode error }
     } }
   }

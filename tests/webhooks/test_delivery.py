@@ -8,6 +8,7 @@ from datetime import datetime
 
 from tests.auth.accounts import register
 from tests.support.client import Api
+from tests.support.stdin import send_input
 from tests.webhooks.calls import REDELIVER, create_webhook, deliveries, messages_about, until
 from tests.webhooks.conftest import RETRY_FIRST_DELAY
 from tests.webhooks.receiver import Receiver
@@ -117,6 +118,27 @@ async def test_a_receiver_failing_five_times_gets_one_success_after_spaced_retri
     arrivals = [r.at for r in receiver.received]
     for n, (earlier, later) in enumerate(itertools.pairwise(arrivals), start=1):
         assert later - earlier >= RETRY_FIRST_DELAY * 2 ** (n - 1) - 0.01
+
+
+async def test_a_start_being_retried_is_told_before_the_end(
+    hooks_api: Api, receiver: Receiver
+) -> None:
+    user = await register(hooks_api, "ordered")
+    receiver.answers.append((500, {}))  # the first attempt (the start's) fails
+    hook_id, secret = await create_webhook(
+        user.api, receiver.url, ["EXECUTION_STARTED", "EXECUTION_FINISHED"]
+    )
+    submitted = await user.api.submit("input()", interactive=True, limits={"timeoutSeconds": 60})
+    assert submitted["__typename"] == "Execution", submitted
+    await until(
+        "the start's first attempt", lambda: messages_about(receiver, submitted["id"], secret)
+    )
+    # It ends while its start waits for the retry.
+    accepted = await send_input(user.api, submitted["id"], "go\n", eof=True)
+    assert accepted["__typename"] == "InputAccepted", accepted
+    await until("both delivered", lambda: _all_succeeded(user.api, hook_id, submitted["id"], 2))
+    told = [m["type"] for m in messages_about(receiver, submitted["id"], secret)]
+    assert told == ["execution.started", "execution.started", "execution.finished"]
 
 
 async def _all_succeeded(

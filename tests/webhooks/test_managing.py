@@ -6,7 +6,7 @@ from standardwebhooks.webhooks import Webhook
 
 from tests.auth.accounts import register
 from tests.support.client import Api
-from tests.webhooks.calls import CREATE, create_webhook, messages_about, until
+from tests.webhooks.calls import CREATE, create_webhook, deliveries, messages_about, until
 from tests.webhooks.receiver import Receiver
 
 UPDATE = """
@@ -99,3 +99,36 @@ async def test_after_a_rotation_both_secrets_verify_until_the_grace_ends(
     (message,) = await until("the message", lambda: messages_about(receiver, execution["id"], new))
     request = next(r for r in receiver.received if r.headers["webhook-id"] == message["webhook-id"])
     assert Webhook(old).verify(request.body, request.headers)["data"]["id"] == execution["id"]
+
+
+async def test_a_url_change_applies_to_deliveries_still_pending(hooks_api: Api) -> None:
+    # As a platform builder expects (Standard Webhooks, Svix, GitHub): what is still to be
+    # sent goes to the endpoint as it is now, not where it was when the event happened.
+    user = await register(hooks_api, "mover")
+    old, new = Receiver([(500, {})] * 1000).start(), Receiver().start()
+    try:
+        hook_id, secret = await create_webhook(user.api, old.url, ["EXECUTION_FINISHED"])
+        execution = await user.api.run("print('moved')")
+        await until(
+            "an attempt at the old URL", lambda: messages_about(old, execution["id"], secret)
+        )
+        changed = (await user.api.gql(UPDATE, id=hook_id, input={"url": new.url}))["updateWebhook"]
+        assert changed["url"] == new.url
+        # The listing says where it goes next at once (delivered there or not yet).
+        (listed,) = await deliveries(user.api, hook_id)
+        assert listed["url"] == new.url
+        (message,) = await until(
+            "the message at the new URL", lambda: messages_about(new, execution["id"], secret)
+        )
+
+        async def delivered() -> dict[str, object] | None:
+            (delivery,) = await deliveries(user.api, hook_id)
+            return delivery if delivery["status"] == "SUCCEEDED" else None
+
+        delivery = await until("the delivery to succeed", delivered)
+    finally:
+        old.stop()
+        new.stop()
+    assert message["webhook-id"] == delivery["id"] and delivery["url"] == new.url
+    codes = [a["statusCode"] for a in delivery["attempts"]]
+    assert codes[-1] == 200 and set(codes[:-1]) == {500}

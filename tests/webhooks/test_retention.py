@@ -51,7 +51,7 @@ async def _settled(
         code = 200 if status is DeliveryStatus.SUCCEEDED else 500
         attempt = DeliveryAttempt(at, 12.0, status_code=code)
         assert await deliveries.record(
-            delivery, "p1", lease, attempt, status=status, next_attempt_at=at
+            delivery, "p1", lease, attempt, url=delivery.url, status=status, next_attempt_at=at
         )
     return delivery.id
 

@@ -16,7 +16,7 @@ from service.adapters.store.workspaces import MongoWorkspaceRepository
 from service.domain.accounts import Principal, PrincipalKind, Role
 from service.domain.files import FileContent
 from service.domain.workspaces import Workspace
-from service.services.problems import AuthProblem, InputProblem, StorageQuotaProblem
+from service.services.problems import AuthProblem, InputProblem, NotFound, StorageQuotaProblem
 from service.services.workspaces.managing import Workspaces
 from tests.support.servers import StoreProcess
 
@@ -159,8 +159,8 @@ async def test_another_user_cannot_see_or_change_it_but_an_admin_can(
     assert seen is not None and seen.file_count == 1
 
 
-async def test_replacing_makes_a_listing_the_whole_workspace(
-    workspaces: Workspaces, blobs: GridFsBlobStore
+async def test_a_run_applies_its_changes_to_the_workspace_as_it_is_now(
+    workspaces: Workspaces,
 ) -> None:
     owner = user()
     workspace = await created(workspaces, owner)
@@ -169,12 +169,30 @@ async def test_replacing_makes_a_listing_the_whole_workspace(
     )
     assert isinstance(before, Workspace)
     same_blob = next(f.blob_id for f in before.files if f.path == "same")
-    after = await workspaces.replace(before, [FileContent("same", b"1"), FileContent("new", b"3")])
+    # The owner writes a file while the run goes on: the run's changes land beside it.
+    during = await workspaces.write_files(owner, workspace.id, [FileContent("during", b"d")])
+    assert isinstance(during, Workspace)
+    after = await workspaces.apply_run(
+        workspace.id, changed=[FileContent("new", b"3")], deleted=["deleted"]
+    )
     assert isinstance(after, Workspace)
-    assert [f.path for f in after.files_under(None)] == ["new", "same"]
+    assert [f.path for f in after.files_under(None)] == ["during", "new", "same"]
     assert next(f.blob_id for f in after.files if f.path == "same") == same_blob
-    # A replacement built on a manifest that changed meanwhile leaves the newer one.
-    stale = await workspaces.replace(before, [])
-    assert not isinstance(stale, Workspace)
+    assert await workspaces.read(owner, workspace.id, "new") == b"3"
+    gone = await workspaces.apply_run("no-such-workspace", changed=[], deleted=[])
+    assert isinstance(gone, NotFound)
+
+
+async def test_a_run_over_the_storage_quota_leaves_the_workspace_as_it_was(
+    workspaces: Workspaces,
+) -> None:
+    owner = user()
+    workspace = await created(workspaces, owner)
+    before = await workspaces.write_files(owner, workspace.id, [FileContent("a", b"x" * 10)])
+    assert isinstance(before, Workspace)
+    refused = await workspaces.apply_run(
+        workspace.id, changed=[FileContent("big", b"y" * (QUOTA + 1))], deleted=["a"]
+    )
+    assert isinstance(refused, StorageQuotaProblem)
     kept = await workspaces.get(owner, workspace.id)
-    assert kept is not None and kept.file_count == 2
+    assert kept is not None and [f.path for f in kept.files] == ["a"]

@@ -8,7 +8,14 @@ it is to be told. The deliveries are then recorded from the flagged executions
 (:mod:`service.services.webhooks.draining`) in their own collection, with ids that make a
 repeated round a no-op (the unique `_id`).
 
-The flag is a column of the store only: it says nothing about the execution itself.
+A start and an end are two flags (two writes) on one execution, and the record read at
+the end shows the start too. Which events have their deliveries recorded is kept beside the
+flag (`outbox_recorded`, set when a round settles), so the round at the end records only
+the end: the start is enqueued once, even when its delivery was removed meanwhile
+(retention) and its id no longer stops a second one.
+
+The flag and that list are columns of the store only: they say nothing about the execution
+itself.
 """
 
 from __future__ import annotations
@@ -26,13 +33,21 @@ from service.adapters.store.mapping import execution_from_dict, record_from_dict
 from service.adapters.store.outages import translates_outages
 from service.adapters.store.paging import keyset_page
 from service.adapters.store.webhook_documents import WebhookDeliveryDocument
-from service.domain.executions import Execution
 from service.domain.statuses import ExecutionStatus
 from service.domain.transitions import Transition
-from service.domain.webhooks import Delivery, DeliveryAttempt, DeliveryStatus
+from service.domain.webhooks import (
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    WebhookEventType,
+    events_after,
+    events_before,
+)
 from service.services.ports.store import Page
+from service.services.ports.webhooks import FlaggedExecution
 
 OUTBOX_FLAG = "outbox_pending"
+OUTBOX_RECORDED = "outbox_recorded"
 SETTLED_AT = "settled_at"
 
 
@@ -50,28 +65,50 @@ class MongoOutbox:
     def __init__(self) -> None:
         self._collection = ExecutionDocument.get_pymongo_collection()
 
-    async def flagged(self, limit: int) -> list[Execution]:
+    async def flagged(self, limit: int) -> list[FlaggedExecution]:
         cursor = self._collection.find({OUTBOX_FLAG: True}).limit(limit)
-        return [execution_from_dict(raw) async for raw in cursor]
+        return [_flagged(raw) async for raw in cursor]
 
-    async def settle(self, executions: Sequence[Execution]) -> None:
-        if not executions:
+    async def settle(self, settled: Sequence[FlaggedExecution]) -> None:
+        if not settled:
             return
-        # `last_seq` moves with every status write: one written since stays flagged.
-        await self._collection.bulk_write(
-            [
+        writes: list[UpdateOne] = []
+        for entry in settled:
+            execution = entry.execution
+            if entry.recorded:
+                # Whatever was written since: these are recorded. Added, never replaced, so
+                # a round that read the record earlier cannot drop what a later one kept.
+                values = sorted(e.value for e in entry.recorded)
+                writes.append(
+                    UpdateOne(
+                        {"_id": execution.id},
+                        {"$addToSet": {OUTBOX_RECORDED: {"$each": values}}},
+                    )
+                )
+            # `last_seq` moves with every status write: one written since stays flagged.
+            writes.append(
                 UpdateOne(
-                    {"_id": e.id, "last_seq": e.last_seq, OUTBOX_FLAG: True},
+                    {"_id": execution.id, "last_seq": execution.last_seq, OUTBOX_FLAG: True},
                     {"$unset": {OUTBOX_FLAG: ""}},
                 )
-                for e in executions
-            ],
-            ordered=False,
-        )
+            )
+        # In order: an execution's flag is cleared only after what it recorded is kept.
+        await self._collection.bulk_write(writes, ordered=True)
+
+
+def _flagged(raw: dict[str, Any]) -> FlaggedExecution:
+    recorded = frozenset(WebhookEventType(v) for v in raw.get(OUTBOX_RECORDED) or ())
+    return FlaggedExecution(execution_from_dict(raw), recorded)
 
 
 def _delivery(raw: dict[str, Any]) -> Delivery:
     return record_from_dict(Delivery, raw)
+
+
+def _same_target(delivery: Delivery) -> dict[str, Any]:
+    """Deliveries about the same execution to the same target (`webhook_id` None: its
+    callback). Bare equalities, which the `execution_target` index serves."""
+    return {"execution_id": delivery.execution_id, "webhook_id": delivery.webhook_id}
 
 
 @translates_outages
@@ -80,17 +117,23 @@ class MongoDeliveryRepository:
         self._collection = WebhookDeliveryDocument.get_pymongo_collection()
 
     async def add_many(self, deliveries: Sequence[Delivery]) -> int:
-        if not deliveries:
-            return 0
-        try:
-            result = await self._collection.insert_many(
-                [record_to_dict(d) for d in deliveries], ordered=False
-            )
-        except BulkWriteError as error:  # the ids already recorded (a repeated round)
-            if any(e.get("code") != 11000 for e in error.details.get("writeErrors", [])):
-                raise
-            return int(error.details.get("nInserted", 0))
-        return len(result.inserted_ids)
+        # In the order given (an execution's start before its end: a deliverer that finds
+        # the end finds the start it waits for), past the ids already recorded (a round
+        # repeated after a crash, or run by two processes at once).
+        documents = [record_to_dict(d) for d in deliveries]
+        added = 0
+        while documents:
+            try:
+                result = await self._collection.insert_many(documents, ordered=True)
+            except BulkWriteError as error:
+                errors = error.details.get("writeErrors", [])
+                if not errors or any(e.get("code") != 11000 for e in errors):
+                    raise
+                added += int(error.details.get("nInserted", 0))
+                documents = documents[int(errors[0]["index"]) + 1 :]
+                continue
+            return added + len(result.inserted_ids)
+        return added
 
     async def get(self, delivery_id: str) -> Delivery | None:
         raw = await self._collection.find_one({"_id": delivery_id})
@@ -129,6 +172,54 @@ class MongoDeliveryRepository:
         )
         return result.modified_count == 1
 
+    async def pending_before(self, delivery: Delivery) -> Delivery | None:
+        earlier = events_before(delivery.event_type)
+        if not earlier:
+            return None
+        raw = await self._collection.find_one(
+            {
+                **_same_target(delivery),
+                "status": DeliveryStatus.PENDING.value,
+                "event_type": {"$in": [e.value for e in earlier]},
+            }
+        )
+        return _delivery(raw) if raw else None
+
+    async def defer(self, delivery: Delivery, until: datetime) -> bool:
+        # A compare-and-set like `claim`: a release or a claim since it was read wins.
+        result = await self._collection.update_one(
+            {
+                "_id": delivery.id,
+                "status": DeliveryStatus.PENDING.value,
+                "next_attempt_at": delivery.next_attempt_at,
+                "lease_owner": None,
+            },
+            {"$set": {"next_attempt_at": until}},
+        )
+        return result.modified_count == 1
+
+    async def release_after(self, delivery: Delivery, now: datetime) -> int:
+        later = events_after(delivery.event_type)
+        if not later:
+            return 0
+        result = await self._collection.update_many(
+            {
+                **_same_target(delivery),
+                "status": DeliveryStatus.PENDING.value,
+                "lease_owner": None,
+                "event_type": {"$in": [e.value for e in later]},
+            },
+            {"$set": {"next_attempt_at": now}},
+        )
+        return int(result.modified_count)
+
+    async def retarget(self, webhook_id: str, url: str) -> int:
+        result = await self._collection.update_many(
+            {"webhook_id": webhook_id, "status": DeliveryStatus.PENDING.value},
+            {"$set": {"url": url}},
+        )
+        return int(result.modified_count)
+
     async def record(
         self,
         delivery: Delivery,
@@ -136,10 +227,12 @@ class MongoDeliveryRepository:
         lease_until: datetime,
         attempt: DeliveryAttempt,
         *,
+        url: str,
         status: DeliveryStatus,
         next_attempt_at: datetime,
     ) -> bool:
         columns: dict[str, Any] = {
+            "url": url,
             "status": status.value,
             "next_attempt_at": next_attempt_at,
             "lease_owner": None,

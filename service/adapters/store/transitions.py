@@ -53,6 +53,9 @@ def transition_update(transition: Transition) -> dict[str, Any]:
                 {"output_files": files.output_files, "skipped_files": files.skipped_files},
             )
         )
+        if files.workspace_updated is not None:
+            columns["workspace_updated"] = files.workspace_updated
+            columns["workspace_message"] = files.workspace_message
     columns.update(carried_to_dict(transition.carried))
     # In this same write: what it starts or ends is to be told (webhooks, see `outbox`).
     columns.update(outbox_columns(transition))

@@ -36,6 +36,11 @@ class WebhookDeliveryDocument(Document):
                 ],
                 name="webhook_newest_first",
             ),
+            # A delivery waits for the earlier events of its execution to its target.
+            IndexModel(
+                [("execution_id", pymongo.ASCENDING), ("webhook_id", pymongo.ASCENDING)],
+                name="execution_target",
+            ),
             # Retention removes by when a delivery settled; pending ones have no such column.
             IndexModel([("settled_at", pymongo.ASCENDING)], name="settled", sparse=True),
         ]

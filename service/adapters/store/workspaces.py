@@ -66,3 +66,25 @@ class MongoWorkspaceRepository:
             return None
         result = await self._collection.delete_one({"_id": workspace_id})
         return found if result.deleted_count else None
+
+    async def occupy(self, workspace_id: str, execution_id: str) -> str | None:
+        await self._collection.update_one(
+            {"_id": workspace_id, "holder": None}, {"$set": {"holder": execution_id}}
+        )
+        raw = await self._collection.find_one({"_id": workspace_id}, {"holder": 1})
+        if raw is None:
+            return None
+        holder = raw.get("holder")
+        # Free but not ours (the store did not take the write): busy, try again later.
+        return holder if isinstance(holder, str) else ""
+
+    async def take_over(self, workspace_id: str, stale: str, execution_id: str) -> bool:
+        result = await self._collection.update_one(
+            {"_id": workspace_id, "holder": stale}, {"$set": {"holder": execution_id}}
+        )
+        return result.matched_count == 1
+
+    async def vacate(self, workspace_id: str, execution_id: str) -> None:
+        await self._collection.update_one(
+            {"_id": workspace_id, "holder": execution_id}, {"$set": {"holder": None}}
+        )

@@ -78,22 +78,26 @@ async def download_outputs(
         for file in execution["outputFiles"]:
             if file["path"].startswith(f"{DISPLAY_DIR}/"):
                 continue
-            target = safe_target(out_dir, file["path"])
-            if target is None:
-                print(f"podrun: not writing {file['path']!r}: outside {out_dir}", file=err)
-                ok = False
-                continue
-            response = await http.get(file["url"])
-            if response.status_code != 200:
-                print(
-                    f"podrun: cannot download {file['path']}: HTTP {response.status_code}", file=err
-                )
-                ok = False
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(response.content)
+            ok = await save_file(http, file, out_dir, err) and ok
     for skipped in execution["skippedFiles"]:
         print(f"podrun: not collected: {skipped['path']} ({skipped['reason']})", file=err)
     return ok
+
+
+async def save_file(
+    http: httpx.AsyncClient, file: dict[str, Any], out_dir: Path, err: TextIO
+) -> bool:
+    """Download one `File` (its `path` and `url`) to its path under `out_dir`."""
+    target = safe_target(out_dir, file["path"])
+    if target is None:
+        print(f"podrun: not writing {file['path']!r}: outside {out_dir}", file=err)
+        return False
+    response = await http.get(file["url"])
+    if response.status_code != 200:
+        print(f"podrun: cannot download {file['path']}: HTTP {response.status_code}", file=err)
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(response.content)
+    return True

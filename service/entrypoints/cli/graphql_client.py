@@ -24,6 +24,11 @@ class GraphQLClient:
         self._timeout = timeout
 
     @property
+    def headers(self) -> dict[str, str]:
+        """What authorizes its requests: for file downloads with the same rights."""
+        return dict(self._headers)
+
+    @property
     def ws_url(self) -> str:
         return "ws" + self.url[len("http") :]
 

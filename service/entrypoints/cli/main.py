@@ -13,6 +13,7 @@ from service import __version__
 from service.entrypoints.cli.accounts import add_commands as add_account_commands
 from service.entrypoints.cli.accounts import stored_token
 from service.entrypoints.cli.runtimes import add_commands as add_runtime_commands
+from service.entrypoints.cli.workspaces import add_commands as add_workspace_commands
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -93,6 +94,12 @@ def _parser() -> argparse.ArgumentParser:
         help="a file placed under /work before the script starts (as DEST); repeatable",
     )
     run.add_argument(
+        "--workspace",
+        metavar="NAME",
+        help="run on your workspace NAME: its files in /work, and what the script leaves "
+        "there kept in it (see `podrun workspace`)",
+    )
+    run.add_argument(
         "--arg", dest="argv", action="append", default=[], help="a script argument; repeatable"
     )
     run.add_argument(
@@ -110,6 +117,8 @@ def _parser() -> argparse.ArgumentParser:
     add_account_commands(commands)
 
     add_runtime_commands(commands)
+
+    add_workspace_commands(commands)
 
     export = commands.add_parser(
         "export-schema",
@@ -137,6 +146,10 @@ def main(argv: list[str] | None = None) -> int:
         from service.entrypoints.cli.runtimes import run_command as run_runtimes
 
         return run_runtimes(args)
+    if args.command == "workspace":
+        from service.entrypoints.cli.workspaces import run_command as run_workspaces
+
+        return run_workspaces(args)
     if args.command in ("login", "logout", "users"):
         from service.entrypoints.cli.accounts import run_command
 
@@ -202,6 +215,7 @@ def _run(args: argparse.Namespace) -> int:
         files=files,
         argv=args.argv,
         env=env_inputs(args.env),
+        workspace=args.workspace,
     )
     loop = asyncio.new_event_loop()
     task = loop.create_task(run_script(options))

@@ -79,6 +79,8 @@ class RunOptions:
     # Where displays (plots...) and the files the run leaves are saved (displays.py,
     # files.py); None: displays only announced on stderr, files not downloaded.
     out_dir: Path | None = None
+    # The name of the caller's workspace to run on.
+    workspace: str | None = None
 
 
 async def run_script(
@@ -98,6 +100,13 @@ async def run_script(
         if getattr(options, name):
             payload[name] = getattr(options, name)
     try:
+        if options.workspace is not None:
+            from service.entrypoints.cli.workspaces import workspace_id
+
+            payload["workspaceId"] = await workspace_id(client, options.workspace)
+            if payload["workspaceId"] is None:
+                print(f"podrun: you have no workspace named {options.workspace!r}", file=err)
+                return USAGE_ERROR
         data = await client.execute(EXECUTE, {"input": payload})
     except (httpx.HTTPError, OSError) as error:
         print(f"podrun: cannot reach {client.url}: {error}", file=err)

@@ -28,6 +28,7 @@ from service.entrypoints.graphql.types.errors import (
     UserNotFound,
     WebhookDeliveryNotFound,
     WebhookNotFound,
+    WorkspaceNotFound,
 )
 from service.services.problems import (
     AuthProblem,
@@ -36,10 +37,27 @@ from service.services.problems import (
     NotRunning,
     QuotaProblem,
     StdinClosed,
+    StorageQuotaProblem,
 )
 
-ServiceProblem = InputProblem | AuthProblem | QuotaProblem | NotFound | NotRunning | StdinClosed
-PROBLEMS = (InputProblem, AuthProblem, QuotaProblem, NotFound, NotRunning, StdinClosed)
+ServiceProblem = (
+    InputProblem
+    | AuthProblem
+    | QuotaProblem
+    | StorageQuotaProblem
+    | NotFound
+    | NotRunning
+    | StdinClosed
+)
+PROBLEMS = (
+    InputProblem,
+    AuthProblem,
+    QuotaProblem,
+    StorageQuotaProblem,
+    NotFound,
+    NotRunning,
+    StdinClosed,
+)
 
 
 class NotFoundError(Protocol):
@@ -69,7 +87,9 @@ class ErrorMapping(Generic[M]):
     @overload
     def __call__(self, problem: AuthProblem, *, id: str | None = None) -> AuthError: ...
     @overload
-    def __call__(self, problem: QuotaProblem, *, id: str | None = None) -> QuotaExceeded: ...
+    def __call__(
+        self, problem: QuotaProblem | StorageQuotaProblem, *, id: str | None = None
+    ) -> QuotaExceeded: ...
     @overload
     def __call__(self, problem: NotFound, *, id: str | None = None) -> M: ...
     @overload
@@ -86,6 +106,10 @@ class ErrorMapping(Generic[M]):
                 return auth_error(problem)
             case QuotaProblem(message=message, retry_after_seconds=seconds):
                 return QuotaExceeded(message=message, retry_after_seconds=seconds)
+            case StorageQuotaProblem(message=message, used_bytes=used, quota_bytes=quota):
+                return QuotaExceeded(
+                    message=message, retry_after_seconds=0.0, used_bytes=used, limit_bytes=quota
+                )
             case NotFound(message=message, id=missing):
                 return self.not_found(message=message, id=strawberry.ID(missing))
             case NotRunning(message=message, status=status):
@@ -103,3 +127,4 @@ SCRIPT_ERRORS = ErrorMapping(SavedScriptNotFound)
 USER_ERRORS = ErrorMapping(UserNotFound)
 WEBHOOK_ERRORS = ErrorMapping(WebhookNotFound)
 DELIVERY_ERRORS = ErrorMapping(WebhookDeliveryNotFound)
+WORKSPACE_ERRORS = ErrorMapping(WorkspaceNotFound)

@@ -1,4 +1,5 @@
-"""`GET /executions/{id}/files/{blob}`: a file of an execution, for its owner or an admin.
+"""`GET /executions/{id}/files/{blob}`: a file of an execution, for its owner or an admin;
+`GET /workspaces/{id}/files/{blob}`: a file of a workspace, likewise.
 
 The same credentials as the API (`Authorization: Bearer`; an anonymous execution's files,
 like the execution, for whoever holds its id), checked by the use case
@@ -18,6 +19,8 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
+from service.domain.accounts import Principal
+from service.domain.files import StoredFile
 from service.entrypoints.http.security import client_of, principal_from
 from service.entrypoints.wiring import Podrun
 from service.services.problems import AuthProblem, NotFound
@@ -51,43 +54,66 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | str | None:
     return start, end
 
 
+def file_response(file: StoredFile, data: bytes, request: Request) -> Response:
+    """The file as a download: named, typed as the server chose, one byte range if asked."""
+    headers = {
+        "Content-Disposition": disposition(file.path),
+        "Accept-Ranges": "bytes",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "sandbox; default-src 'none'",
+        "ETag": f'"{file.sha256}"',
+        "Cache-Control": "private, no-store",
+    }
+    wanted = byte_range(request.headers.get("range"), len(data))
+    if wanted == "unsatisfiable":
+        headers["Content-Range"] = f"bytes */{len(data)}"
+        return Response(status_code=416, headers=headers)
+    if isinstance(wanted, tuple):
+        first, last = wanted
+        headers["Content-Range"] = f"bytes {first}-{last}/{len(data)}"
+        return Response(
+            data[first : last + 1],
+            status_code=206,
+            media_type=file.content_type,
+            headers=headers,
+        )
+    return Response(data, media_type=file.content_type, headers=headers)
+
+
 def add_file_routes(app: FastAPI, podrun: Callable[[], Podrun | None]) -> None:
+    async def caller(running: Podrun, request: Request) -> Principal | AuthProblem:
+        return await principal_from(
+            running.use_cases.accounts.auth,
+            request.headers.get("authorization"),
+            client_of(request),
+        )
+
     @app.get("/executions/{execution_id}/files/{blob_id}")
     async def download(execution_id: str, blob_id: str, request: Request) -> Response:
         running = podrun()
         downloads = None if running is None else running.use_cases.downloads
         if running is None or downloads is None:
             return Response(status_code=503)
-        principal = await principal_from(
-            running.use_cases.accounts.auth,
-            request.headers.get("authorization"),
-            client_of(request),
-        )
+        principal = await caller(running, request)
         if isinstance(principal, AuthProblem):
             return JSONResponse({"error": principal.message}, status_code=401)
         found = await downloads.get(execution_id, blob_id, principal)
         if isinstance(found, NotFound):
             return JSONResponse({"error": "no such file"}, status_code=404)
-        file, data = found.file, found.data
-        headers = {
-            "Content-Disposition": disposition(file.path),
-            "Accept-Ranges": "bytes",
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "sandbox; default-src 'none'",
-            "ETag": f'"{file.sha256}"',
-            "Cache-Control": "private, no-store",
-        }
-        wanted = byte_range(request.headers.get("range"), len(data))
-        if wanted == "unsatisfiable":
-            headers["Content-Range"] = f"bytes */{len(data)}"
-            return Response(status_code=416, headers=headers)
-        if isinstance(wanted, tuple):
-            first, last = wanted
-            headers["Content-Range"] = f"bytes {first}-{last}/{len(data)}"
-            return Response(
-                data[first : last + 1],
-                status_code=206,
-                media_type=file.content_type,
-                headers=headers,
-            )
-        return Response(data, media_type=file.content_type, headers=headers)
+        return file_response(found.file, found.data, request)
+
+    @app.get("/workspaces/{workspace_id}/files/{blob_id}")
+    async def download_from_workspace(
+        workspace_id: str, blob_id: str, request: Request
+    ) -> Response:
+        running = podrun()
+        workspaces = None if running is None else running.use_cases.workspaces
+        if running is None or workspaces is None:
+            return Response(status_code=503)
+        principal = await caller(running, request)
+        if isinstance(principal, AuthProblem):
+            return JSONResponse({"error": principal.message}, status_code=401)
+        found = await workspaces.download(principal, workspace_id, blob_id)
+        if found is None:
+            return JSONResponse({"error": "no such file"}, status_code=404)
+        return file_response(*found, request)

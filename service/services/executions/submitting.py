@@ -30,6 +30,8 @@ from service.services.ports.bus import EventFeed, ExecutionMemory, WorkSignals
 from service.services.ports.store import EventLog, ExecutionRepository
 from service.services.problems import InputProblem, QuotaProblem
 from service.services.webhooks.secrets import new_signing_secret
+from service.services.workspaces.managing import Workspaces
+from service.services.workspaces.running import fits_problem
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 200
 
@@ -55,6 +57,8 @@ class SubmitRequest:
     files: tuple[FileContent, ...] = ()
     argv: tuple[str, ...] = ()
     env: tuple[tuple[str, str], ...] = ()
+    # The caller's workspace to run on (its files in /work, its /work kept at the end).
+    workspace_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,9 +117,12 @@ class Submitter:
         quotas: QuotaGuard | None = None,
         local_worker: LocalWorkerHost | None = None,
         files: FileKeeper | None = None,
+        workspaces: Workspaces | None = None,
     ) -> None:
         # Where input files are kept until the run's sandbox gets them (None: no files).
         self._files = files
+        # Whose workspaces a run may use (None: this server has none).
+        self._workspaces = workspaces
         self._quotas = quotas
         # The worker of this process, when it runs one: a submission goes straight to a free
         # slot of its dispatcher (asked per submission: a leadership term replaces it).
@@ -141,7 +148,7 @@ class Submitter:
         limits = runtime_policy(policy, runtime).resolve(request.limits)
         if isinstance(limits, LimitViolation):
             return InputProblem(limits.message, limits.field)
-        problem = self._check_files(request, limits)
+        problem = self._check_files(request, limits) or await self._check_workspace(request, limits)
         if problem is not None:
             return problem
         key = _scoped_key(request, owner_id, runtime.id, repr(limits))
@@ -179,8 +186,14 @@ class Submitter:
             input_files=inputs,
             argv=request.argv,
             env=dict(request.env),
+            workspace_id=request.workspace_id,
         )
-        local = self._local_worker.dispatcher if self._local_worker is not None else None
+        # A workspace run waits for its turn on the workspace: always through the queue.
+        local = (
+            self._local_worker.dispatcher
+            if self._local_worker is not None and request.workspace_id is None
+            else None
+        )
         worker_id = local.reserve() if local is not None else None
         try:
             return await self._store(
@@ -233,6 +246,20 @@ class Submitter:
             check_files(request.files, limits) or check_argv(request.argv) or check_env(request.env)
         )
         return None if problem is None else InputProblem(problem.message, problem.field)
+
+    async def _check_workspace(self, request: SubmitRequest, limits: Limits) -> InputProblem | None:
+        """The workspace is the caller's (or they are an admin), and fits the run's disk."""
+        if request.workspace_id is None:
+            return None
+        if self._workspaces is None or self._files is None:
+            return InputProblem("this server keeps no workspaces", "workspaceId")
+        if request.principal.user_id is None and not request.principal.is_admin:
+            return InputProblem("log in to run on a workspace", "workspaceId")
+        workspace = await self._workspaces.get(request.principal, request.workspace_id)
+        if workspace is None:
+            return InputProblem(f"no workspace with id {request.workspace_id!r}", "workspaceId")
+        too_big = fits_problem(workspace, sum(len(f.data) for f in request.files), limits)
+        return None if too_big is None else InputProblem(too_big, "workspaceId")
 
     def _check_text(self, request: SubmitRequest) -> InputProblem | None:
         for name, text in (

@@ -13,7 +13,13 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from service.domain.executions import Execution
-from service.domain.webhooks import Delivery, DeliveryAttempt, DeliveryStatus, Webhook
+from service.domain.webhooks import (
+    Delivery,
+    DeliveryAttempt,
+    DeliveryStatus,
+    Webhook,
+    WebhookEventType,
+)
 from service.services.ports.store import Page
 
 
@@ -39,14 +45,24 @@ class WebhookRepository(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class FlaggedExecution:
+    """An execution as the outbox holds it: the record, and the events whose deliveries
+    are recorded already (by earlier rounds when read; by this round too when settled)."""
+
+    execution: Execution
+    recorded: frozenset[WebhookEventType] = frozenset()
+
+
 class Outbox(Protocol):
-    async def flagged(self, limit: int) -> list[Execution]:
+    async def flagged(self, limit: int) -> list[FlaggedExecution]:
         """Executions whose status write flagged them (what they show is yet to be told)."""
         ...
 
-    async def settle(self, executions: Sequence[Execution]) -> None:
-        """Clear the flag of each execution still as read (an execution written since, at
-        another `last_seq`, stays flagged for the next round)."""
+    async def settle(self, settled: Sequence[FlaggedExecution]) -> None:
+        """Keep that each one's `recorded` events are recorded (for good: a later round
+        records them never again), then clear the flag of each one still as read (one
+        written since, at another `last_seq`, stays flagged for the next round)."""
         ...
 
 
@@ -69,6 +85,24 @@ class DeliveryRepository(Protocol):
         """Lease `delivery` for one attempt, if no one else did since it was read."""
         ...
 
+    async def pending_before(self, delivery: Delivery) -> Delivery | None:
+        """A PENDING delivery to the same target about the same execution, of an event
+        before this one's (`events_before`), or None."""
+        ...
+
+    async def defer(self, delivery: Delivery, until: datetime) -> bool:
+        """Make `delivery` due at `until` instead, if it is still as read and not leased."""
+        ...
+
+    async def release_after(self, delivery: Delivery, now: datetime) -> int:
+        """Make due now the PENDING, unleased deliveries that waited for this one (same
+        target and execution, later events); how many."""
+        ...
+
+    async def retarget(self, webhook_id: str, url: str) -> int:
+        """Set the URL of the webhook's PENDING deliveries; how many."""
+        ...
+
     async def record(
         self,
         delivery: Delivery,
@@ -76,10 +110,12 @@ class DeliveryRepository(Protocol):
         lease_until: datetime,
         attempt: DeliveryAttempt,
         *,
+        url: str,
         status: DeliveryStatus,
         next_attempt_at: datetime,
     ) -> bool:
-        """Keep an attempt and what follows it, if the lease is still this owner's."""
+        """Keep an attempt (made to `url`) and what follows it, if the lease is still this
+        owner's."""
         ...
 
     async def redeliver(self, delivery_id: str, now: datetime, give_up_at: datetime) -> bool:

@@ -36,3 +36,18 @@ class WorkspaceRepository(Protocol):
     async def delete(self, workspace_id: str) -> Workspace | None:
         """Remove the record; what it was (its blobs are the caller's), None when gone."""
         ...
+
+    async def occupy(self, workspace_id: str, execution_id: str) -> str | None:
+        """Make `execution_id` the workspace's holder unless another execution holds it:
+        the holder afterwards (`execution_id` when it got it, or held it already), None
+        when the workspace is gone."""
+        ...
+
+    async def take_over(self, workspace_id: str, stale: str, execution_id: str) -> bool:
+        """Replace the holder `stale` (an execution that ended without leaving) by
+        `execution_id`; False when the holder is no longer `stale`."""
+        ...
+
+    async def vacate(self, workspace_id: str, execution_id: str) -> None:
+        """Leave the workspace free, when `execution_id` still holds it."""
+        ...

@@ -6,6 +6,16 @@ processes never send it at once; a process that dies mid-attempt leaves a lease 
 and another sends it again (at least once; the receiver tells repeats by `webhook-id`).
 Every attempt keeps its time, latency and status code (or why there was none); failures
 are retried with `RetryPolicy`'s backoff until its window ends.
+
+One target hears of one execution in the order things happened (`EVENT_ORDER`): a delivery
+due while an earlier one to the same target about the same execution is still PENDING (a
+start being retried) is not sent but deferred to that one's next attempt, so it leaves the
+due deliveries and holds up no one else's; when the earlier one settles (delivered, or
+given up), those that waited are made due at once. Other executions, and other targets,
+are never held up.
+
+A webhook's delivery goes to the webhook as it is at the attempt: its URL now (a delivery
+recorded before `updateWebhook` changed it follows it) and its secrets now.
 """
 
 from __future__ import annotations
@@ -32,6 +42,8 @@ log = logging.getLogger(__name__)
 # A lease outlasts the attempt's own timeout by this much (the store's round trips).
 _LEASE_MARGIN_SECONDS = 30.0
 REFUSED_PREFIX = "refused: "
+# The store keeps times to the millisecond.
+_JUST_AFTER = timedelta(milliseconds=1)
 
 
 class Deliverer:
@@ -69,18 +81,20 @@ class Deliverer:
 
     async def _deliver(self, delivery: Delivery) -> bool:
         async with self._slots:
+            if await self._waits(delivery):
+                return False
             start = utcnow()
             lease_until = start + timedelta(
                 seconds=self._retry.attempt_timeout_seconds + _LEASE_MARGIN_SECONDS
             )
             if not await self._deliveries.claim(delivery, self._owner, lease_until):
                 return False  # another process has it, or it changed since it was read
-            secrets = await self._secrets_of(delivery)
+            url, secrets = await self._target_of(delivery)
             if not secrets:
                 attempt = DeliveryAttempt(start, 0.0, error="its webhook no longer exists")
             else:
                 attempt = await self._sender.send(
-                    Message(delivery.url, delivery.id, delivery.payload, secrets),
+                    Message(url, delivery.id, delivery.payload, secrets),
                     self._retry.attempt_timeout_seconds,
                 )
             now = utcnow()
@@ -96,20 +110,41 @@ class Deliverer:
                     else DeliveryStatus.PENDING
                 )
             kept = await self._deliveries.record(
-                delivery, self._owner, lease_until, attempt, status=status, next_attempt_at=next_at
+                delivery,
+                self._owner,
+                lease_until,
+                attempt,
+                url=url,
+                status=status,
+                next_attempt_at=next_at,
             )
             if not kept:
                 log.info("delivery %s changed during its attempt; result not kept", delivery.id)
+            elif status is not DeliveryStatus.PENDING:
+                await self._deliveries.release_after(delivery, utcnow())
             self._observe(attempt, status)
             return True
 
-    async def _secrets_of(self, delivery: Delivery) -> tuple[str, ...]:
+    async def _waits(self, delivery: Delivery) -> bool:
+        """Whether an earlier event to the same target is still to be told; if so, this
+        one is deferred to when that one is tried next (or sooner: see `release_after`)."""
+        earlier = await self._deliveries.pending_before(delivery)
+        if earlier is None:
+            return False
+        # Just after it, so that the due ones, oldest first, come to that one before this.
+        await self._deliveries.defer(delivery, earlier.next_attempt_at + _JUST_AFTER)
+        return True
+
+    async def _target_of(self, delivery: Delivery) -> tuple[str, tuple[str, ...]]:
+        """Where it goes and the secrets that sign it; no secrets: its target is gone."""
         if delivery.webhook_id is None:
             execution = await self._executions.get(delivery.execution_id)
             secret = execution.callback_secret if execution is not None else None
-            return (secret,) if secret else ()
+            return delivery.url, ((secret,) if secret else ())
         webhook = await self._webhooks.get(delivery.webhook_id)
-        return webhook.signing_secrets(utcnow()) if webhook is not None else ()
+        if webhook is None:
+            return delivery.url, ()
+        return webhook.url, webhook.signing_secrets(utcnow())
 
     def _observe(self, attempt: DeliveryAttempt, status: DeliveryStatus) -> None:
         if self._metrics is None:

@@ -2,14 +2,17 @@
 
 A status write that tells something (RUNNING, any terminal status) flags its execution in
 the same write (:mod:`service.adapters.store.outbox`). A round here reads the flagged
-executions, records one `Delivery` per (event the record shows, target that wants it), then
-clears each flag, unless the execution was written again meanwhile. Delivery ids are derived
-from (execution, target, event), so a round repeated after a crash, or run by two processes
-at once, records nothing twice. The deliveries are sent by
-:mod:`service.services.webhooks.delivering`.
+executions, records one `Delivery` per (event the record shows and no earlier round
+recorded, target that wants it), keeps which events it recorded, then clears each flag,
+unless the execution was written again meanwhile. So a run that starts and ends is flagged
+twice but its start is enqueued once, by the round that saw it first. Delivery ids are
+derived from (execution, target, event), so a round repeated after a crash (before it kept
+what it recorded), or run by two processes at once, records nothing twice either. The
+deliveries are sent by :mod:`service.services.webhooks.delivering`.
 
-Targets are matched when the round runs: a webhook created a moment after an execution
-ended may still be told of it, one deleted meanwhile is not.
+Targets are matched when the round that records an event runs: a webhook created a moment
+after an execution ended may still be told of it, one deleted meanwhile is not, and one
+created while it ran is told of its end but not of its start.
 """
 
 from __future__ import annotations
@@ -27,7 +30,12 @@ from service.domain.webhooks import (
     payload_of,
 )
 from service.services.clock import utcnow
-from service.services.ports.webhooks import DeliveryRepository, Outbox, WebhookRepository
+from service.services.ports.webhooks import (
+    DeliveryRepository,
+    FlaggedExecution,
+    Outbox,
+    WebhookRepository,
+)
 
 # An execution's own callback is told when it ends, once.
 _CALLBACK_EVENTS = (WebhookEventType.EXECUTION_FINISHED,)
@@ -56,17 +64,27 @@ class OutboxDrainer:
             return 0
         hooks = await self._webhooks.enabled()
         now = utcnow()
-        deliveries = [d for e in flagged for d in self.deliveries_of(e, hooks, now)]
+        deliveries: list[Delivery] = []
+        settled: list[FlaggedExecution] = []
+        for entry in flagged:
+            new = [e for e in events_of(entry.execution) if e not in entry.recorded]
+            # In event order, so that an execution's start is in the store before its end.
+            deliveries.extend(self.deliveries_of(entry.execution, new, hooks, now))
+            settled.append(FlaggedExecution(entry.execution, entry.recorded.union(new)))
         added = await self._deliveries.add_many(deliveries) if deliveries else 0
-        await self._outbox.settle(flagged)
+        await self._outbox.settle(settled)
         return added
 
     def deliveries_of(
-        self, execution: Execution, hooks: list[Webhook], now: datetime
+        self,
+        execution: Execution,
+        events: list[WebhookEventType],
+        hooks: list[Webhook],
+        now: datetime,
     ) -> list[Delivery]:
         give_up_at = now + timedelta(seconds=self._retry.give_up_after_seconds)
         found = []
-        for event in events_of(execution):
+        for event in events:
             payload = payload_of(execution, event, now)
             for hook in hooks:
                 if hook.covers(execution, event):

@@ -1,8 +1,9 @@
 """Managing webhooks: create, change, rotate, delete, list, and their deliveries.
 
 A webhook belongs to one user, who alone (with admins) sees and changes it; only an admin's
-may cover every user's executions (`all_executions`). Its secret is answered once, when it
-is created or rotated, and never again. Deliveries are made by
+may cover every user's executions (`all_executions`). A change of its URL applies to its
+deliveries still pending too: they go to the endpoint as it is now. Its secret is answered
+once, when it is created or rotated, and never again. Deliveries are made by
 :mod:`service.services.webhooks.delivering`.
 """
 
@@ -130,7 +131,13 @@ class Webhooks:
         if draft.enabled is not UNSET and draft.enabled is not None:
             fields["enabled"] = bool(draft.enabled)
         updated = await self._webhooks.update(webhook_id, fields)
-        return updated if updated is not None else _not_found(webhook_id)
+        if updated is None:
+            return _not_found(webhook_id)
+        if "url" in fields and fields["url"] != found.url:
+            # Pending deliveries go to the webhook as it is at their next attempt (see
+            # `delivering`); their listing says so too.
+            await self._deliveries.retarget(webhook_id, updated.url)
+        return updated
 
     async def rotate_secret(
         self, principal: Principal, webhook_id: str

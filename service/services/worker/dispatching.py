@@ -17,6 +17,10 @@ the execution the wait for a claim. That happens only when nothing is queued her
 is empty, no search is pending, and no earlier submission turned away by `reserve` is still
 on its way into the queue (`arrived`). Otherwise a new submission would take a freed slot
 ahead of executions that were waiting for it.
+
+A run on a workspace starts only once it holds the workspace
+(:mod:`service.services.workspaces.running`); until then it is parked, and the ones after it on
+the same workspace behind it, while other work takes the slot.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from service.domain.turns import TurnQueue
 from service.services.clock import utcnow
 from service.services.ports.store import ExecutionRepository
 from service.services.worker.observing import ExecutionObserver
+from service.services.workspaces.running import WorkspaceRuns
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +58,15 @@ class Dispatcher:
         worker_id: str,
         capacity: int,
         poll_seconds: float = 1.0,
+        workspace_runs: WorkspaceRuns | None = None,
     ) -> None:
         self._executions = executions
+        # Runs on one workspace take turns: one waiting for its workspace is parked here
+        # (off the queue, in order, by workspace) until a run on it ends here or the next
+        # search finds it still queued (the run holding it may be another worker's).
+        self._workspace_runs = workspace_runs
+        self._parked: dict[str, list[Execution]] = {}
+        self._workspace_of: dict[asyncio.Task[None], str] = {}
         self._observer = observer
         self._worker_id = worker_id
         self._capacity = capacity
@@ -172,6 +184,8 @@ class Dispatcher:
     def _track(self, execution: Execution, task: asyncio.Task[None]) -> None:
         self._runs[task] = execution.owner_id
         self._running[execution.owner_id] += 1
+        if execution.workspace_id is not None:
+            self._workspace_of[task] = execution.workspace_id
         task.add_done_callback(self._run_done)
 
     def _run_done(self, task: asyncio.Task[None]) -> None:
@@ -179,7 +193,25 @@ class Dispatcher:
         self._running[owner] -= 1
         if not self._running[owner]:
             del self._running[owner]
+        workspace_id = self._workspace_of.pop(task, None)
+        if workspace_id is not None:
+            # Its workspace is free (the run left it before it ended): the next one's turn.
+            for waiting in self._parked.pop(workspace_id, []):
+                self._gone.pop(waiting.id, None)
+                self._queue.add(waiting)
         self._wake.set()
+
+    async def _turn_of(self, execution: Execution) -> bool:
+        """Whether `execution` may start now: it runs on no workspace, or it holds its
+        workspace; else it is parked behind the run that holds it (and any parked before)."""
+        workspace_id = execution.workspace_id
+        if workspace_id is None or self._workspace_runs is None:
+            return True
+        parked = self._parked.get(workspace_id)
+        if parked is None and await self._workspace_runs.enter(execution):
+            return True
+        self._parked.setdefault(workspace_id, []).append(execution)
+        return False
 
     async def _claim(self) -> Execution | None:
         """Claim the execution whose turn it is; None when nothing is queued."""
@@ -191,6 +223,8 @@ class Dispatcher:
             await self._refill()
         while (candidate := self._queue.next(self._running)) is not None:
             self._take(candidate.id)
+            if not await self._turn_of(candidate):
+                continue
             at = utcnow()
             if await self._executions.claim(candidate.id, self._worker_id, at):
                 return candidate.claimed_by(self._worker_id, at)
@@ -208,6 +242,8 @@ class Dispatcher:
             self._searching = False
             self._search_due = time.monotonic() + self._poll_seconds
         queue = TurnQueue()
+        # Parked runs still queued are among `found`: each tries for its turn again.
+        self._parked.clear()
         for execution in found:
             queue.add(execution)
         self._beyond = len(found) >= _MAX_KNOWN

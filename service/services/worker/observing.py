@@ -42,6 +42,7 @@ from service.services.ports.tracing import ExecutionTracer, NullExecutionTracer,
 from service.services.worker.coalescing import OutputCoalescer
 from service.services.worker.recording import OwnershipLost, RunRecorder, RunState
 from service.services.worker.relaying import StdinRelay
+from service.services.workspaces.running import WorkspaceRuns
 
 log = logging.getLogger(__name__)
 
@@ -70,9 +71,12 @@ class ExecutionObserver:
         output_events_per_second: float = 20.0,
         output_event_burst: int = 20,
         files: FileKeeper | None = None,
+        workspace_runs: WorkspaceRuns | None = None,
     ) -> None:
         # Input files for the sandbox, output files from it (None: runs keep no files).
         self._files = files
+        # Runs on workspaces: their files in, their /work back (None: no workspaces).
+        self._workspace_runs = workspace_runs
         self._feed = feed
         self._backend = backend
         self._runtimes = runtimes
@@ -159,17 +163,22 @@ class ExecutionObserver:
         span = self._tracer.start_run(execution)
         run = RunState(execution, seq, execution.status, span, stdout=[stdout], stderr=[stderr])
         run.published_until = seq
+        if execution.workspace_id is not None and self._workspace_runs is not None:
+            run.workspace_start = await self._workspace_runs.resumed(execution)
         self._handles[execution.id] = handle
         span.launched()
         await self._drive(run, lambda: self._observe(run, handle, span))
 
     async def _drive(self, run: RunState, body: Callable[[], Awaitable[None]]) -> None:
         execution = run.execution
+        # Its workspace is given back when it ends here, not when another worker adopts it.
+        leave = True
         try:
             await body()
         except OwnershipLost:
             log.warning("execution %s was finished elsewhere; stopping", execution.id)
         except asyncio.CancelledError:
+            leave = not self._sandboxes_outlive_worker
             if not self._sandboxes_outlive_worker:
                 # The worker is shutting down and the sandbox dies with it: say so.
                 with contextlib.suppress(OwnershipLost, Exception):
@@ -192,6 +201,9 @@ class ExecutionObserver:
                     Verdict(ExecutionStatus.ERROR, None, f"internal error: {type(error).__name__}"),
                 )
         finally:
+            if leave and self._workspace_runs is not None:
+                with contextlib.suppress(Exception):
+                    await self._workspace_runs.leave(execution)
             # However it ended: a run that did not store what it published ahead (ownership
             # lost, a fault) never will, and late listeners must not be handed those events.
             self._feed.run_ended(execution.id)
@@ -224,6 +236,14 @@ class ExecutionObserver:
                 await self._recorder.finish(run, Verdict(ExecutionStatus.ERROR, None, loaded))
                 return
             inputs = loaded
+        if execution.workspace_id is not None and self._workspace_runs is not None:
+            start = await self._workspace_runs.start(execution, inputs)
+            if isinstance(start, str):
+                await self._recorder.finish(run, Verdict(ExecutionStatus.ERROR, None, start))
+                return
+            run.workspace_start, run.own_inputs = start, inputs
+            inputs = start.files
+        if inputs:
             span.files_in(len(inputs), sum(len(f.data) for f in inputs))
         spec = SandboxSpec(
             execution_id=execution.id,
@@ -280,6 +300,26 @@ class ExecutionObserver:
             run.seq += 1
             await self._recorder.emit(run, FileEvent(run.execution.id, run.seq, utcnow(), file))
         return ExecutionFiles((*run.display_files, *stored), outcome.skipped_files)
+
+    async def _write_back(
+        self,
+        run: RunState,
+        verdict: Verdict,
+        outcome: SandboxOutcome,
+        files: ExecutionFiles | None,
+    ) -> ExecutionFiles | None:
+        """A workspace run: its /work into the workspace, before the verdict is told (whoever
+        sees the verdict sees the workspace as the run left it)."""
+        if run.workspace_start is None or self._workspace_runs is None:
+            return files
+        kept = await self._workspace_runs.write_back(
+            run.execution, run.workspace_start, verdict.status, outcome, run.own_inputs
+        )
+        return replace(
+            files or ExecutionFiles(),
+            workspace_updated=kept.updated,
+            workspace_message=kept.message,
+        )
 
     async def _display(
         self,
@@ -355,6 +395,7 @@ class ExecutionObserver:
                         outcome = replace(outcome, output_limit_exceeded=True, cancelled=False)
                     verdict = classify(outcome)
                     files = await self._keep_files(run, verdict, outcome)
+                    files = await self._write_back(run, verdict, outcome, files)
                     await self._recorder.finish(
                         run,
                         verdict,

@@ -25,7 +25,7 @@ from datetime import datetime
 
 from service.domain.events import DisplayEvent, ExecutionEvent, OutputEvent, StatusEvent
 from service.domain.executions import Execution
-from service.domain.files import StoredFile
+from service.domain.files import FileContent, StoredFile
 from service.domain.sandboxes import OutputStream, ResourceUsage
 from service.domain.statuses import ExecutionStatus
 from service.domain.transitions import ExecutionFiles, ExecutionOutput, Transition
@@ -35,6 +35,7 @@ from service.services.ports.bus import EventFeed
 from service.services.ports.store import EventLog, ExecutionRepository
 from service.services.ports.tracing import RunSpan
 from service.services.worker.coalescing import Chunk
+from service.services.workspaces.running import WorkspaceStart
 
 # Unstored output up to this size rides in the terminal write; more is stored first, so the
 # record stays far below the store's 16 MiB document limit.
@@ -66,6 +67,9 @@ class RunState:
     published_until: int = 0
     # Images displayed, each also kept as an output file (listed with the run's files).
     display_files: list[StoredFile] = field(default_factory=list)
+    # A workspace run: what it started with, and its own input files' contents.
+    workspace_start: WorkspaceStart | None = None
+    own_inputs: tuple[FileContent, ...] = ()
 
     @property
     def shown_status(self) -> ExecutionStatus:

@@ -130,6 +130,18 @@ class Workspaces:
                 return await self._blobs.get(file.blob_id)
         return None
 
+    async def download(
+        self, principal: Principal, workspace_id: str, blob_id: str
+    ) -> tuple[StoredFile, bytes] | None:
+        """A file by its blob (its URL names the blob: a changed file gets a new one), with
+        its bytes; None when the caller has no such workspace, or it no such file."""
+        workspace = await self.get(principal, workspace_id)
+        if workspace is None:
+            return None
+        file = next((f for f in workspace.files if f.blob_id == blob_id), None)
+        data = None if file is None else await self._blobs.get(file.blob_id)
+        return None if file is None or data is None else (file, data)
+
     async def contents(self, workspace: Workspace) -> tuple[FileContent, ...] | str:
         """All of its files' bytes (what a run on it starts with), or why they cannot be had."""
         loaded = []
@@ -179,32 +191,30 @@ class Workspaces:
             workspace, lambda current: without_files(current, paths=paths, prefixes=prefixes)
         )
 
-    async def replace(
-        self, workspace: Workspace, files: Sequence[FileContent]
+    async def apply_run(
+        self, workspace_id: str, *, changed: Sequence[FileContent], deleted: Sequence[str]
     ) -> Workspace | InputProblem | StorageQuotaProblem | NotFound:
-        """Make `files` the whole workspace (a run's final `/work`): files it does not list
-        are gone. Unchanged files keep their blobs; no principal: the caller checked."""
-        kept = {(file.path, file.sha256): file for file in workspace.files}
-        fresh = [
-            file for file in files if (file.path, hashlib.sha256(file.data).hexdigest()) not in kept
-        ]
-        stored = await self._store(workspace.id, fresh)
-        stored_by_path = {file.path: file for file in stored}
-        manifest = tuple(
-            stored_by_path.get(file.path)
-            or kept[(file.path, hashlib.sha256(file.data).hexdigest())]
-            for file in files
+        """What a run did to its `/work`, applied to the workspace as it is now: `changed`
+        files written, `deleted` paths removed, the rest as it is (a write the owner made
+        during the run stays, unless the run changed the same path: the run's is newer).
+        No principal: the run was allowed to use it when it was submitted."""
+        workspace = await self._workspaces.get(workspace_id)
+        if workspace is None:
+            return not_found(workspace_id)
+        stored = await self._store(workspace.id, changed)
+        result = await self._change(
+            workspace,
+            lambda current: without_files(with_files(current, stored), paths=deleted),
         )
-        result = await self._change(workspace, lambda _current: manifest, rebuild=False)
         if not isinstance(result, Workspace):
             await self._forget(file.blob_id for file in stored)
         return result
 
     async def _change(
-        self, workspace: Workspace, change: Change, *, rebuild: bool = True
+        self, workspace: Workspace, change: Change
     ) -> Workspace | InputProblem | StorageQuotaProblem | NotFound:
         """Switch `workspace` to `change(its manifest)`; when another change landed first,
-        rebuild on the newest manifest (`rebuild`) or give up, leaving that one."""
+        rebuild on the newest manifest."""
         current = workspace
         for _attempt in range(MAX_SWITCH_ATTEMPTS):
             files = change(current.files)
@@ -224,7 +234,7 @@ class Workspaces:
                 )
                 return switched
             fresh = await self._workspaces.get(current.id)
-            if fresh is None or not rebuild:
+            if fresh is None:
                 return not_found(current.id)
             current = fresh
         return InputProblem("the workspace kept changing; try again", None)

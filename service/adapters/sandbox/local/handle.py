@@ -378,6 +378,7 @@ class LocalSandboxHandle:
         return SandboxOutcome(
             files=tuple(collected.files),
             skipped_files=tuple(collected.skipped),
+            unchanged_files=collected.whole_unchanged(),
             exit_code=exit_code,
             signal=signum,
             oom_killed=oom_killed,

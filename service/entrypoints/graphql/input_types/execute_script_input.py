@@ -66,6 +66,13 @@ class ExecuteScriptInput:
         "sandbox behaves (PYTHON*, LD_*, LC_*, PATH, HOME…) are refused.",
     )
 
+    workspace_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Run on this workspace of the caller's: its files are in /work at the "
+        "start (`files` over them), and when the script ends on its own (COMPLETED or "
+        "FAILED) what it left there becomes the workspace. Runs on one workspace take turns.",
+    )
+
     def to_request(
         self, principal: Principal, trace_parent: str | None
     ) -> SubmitRequest | InputProblem:
@@ -89,4 +96,5 @@ class ExecuteScriptInput:
             files=files,
             argv=tuple(self.argv or ()),
             env=tuple((var.name, var.value) for var in self.env or ()),
+            workspace_id=str(self.workspace_id) if self.workspace_id is not None else None,
         )

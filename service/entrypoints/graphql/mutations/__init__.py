@@ -12,6 +12,7 @@ from service.entrypoints.graphql.mutations.executions import ExecutionMutationMi
 from service.entrypoints.graphql.mutations.scripts import ScriptMutationMixin
 from service.entrypoints.graphql.mutations.test_cases import TestCaseMutationMixin
 from service.entrypoints.graphql.mutations.webhooks import WebhookMutationMixin
+from service.entrypoints.graphql.mutations.workspaces import WorkspaceMutationMixin
 
 
 @strawberry.type
@@ -23,5 +24,6 @@ class Mutation(
     AdminMutationMixin,
     ScriptMutationMixin,
     WebhookMutationMixin,
+    WorkspaceMutationMixin,
 ):
     pass

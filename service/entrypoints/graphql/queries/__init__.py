@@ -9,8 +9,11 @@ from service.entrypoints.graphql.queries.auth import AuthQueryMixin
 from service.entrypoints.graphql.queries.executions import ExecutionQueryMixin
 from service.entrypoints.graphql.queries.scripts import ScriptQueryMixin
 from service.entrypoints.graphql.queries.webhooks import WebhookQueryMixin
+from service.entrypoints.graphql.queries.workspaces import WorkspaceQueryMixin
 
 
 @strawberry.type
-class Query(ExecutionQueryMixin, AuthQueryMixin, ScriptQueryMixin, WebhookQueryMixin):
+class Query(
+    ExecutionQueryMixin, AuthQueryMixin, ScriptQueryMixin, WebhookQueryMixin, WorkspaceQueryMixin
+):
     pass

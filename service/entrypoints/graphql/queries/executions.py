@@ -22,6 +22,7 @@ from service.entrypoints.graphql.types.limits_policy import LimitsPolicy
 from service.entrypoints.graphql.types.node import Node
 from service.entrypoints.graphql.types.runtime import RuntimeType
 from service.entrypoints.graphql.types.saved_script import SavedScriptType
+from service.entrypoints.graphql.types.workspace import WorkspaceType
 from service.services.executions.querying import MAX_PAGE_SIZE
 from service.services.ports.store import ExecutionFilter
 from service.services.problems import AuthProblem
@@ -48,7 +49,13 @@ class ExecutionQueryMixin:
         if found is not None:
             return ExecutionType.from_domain(found)
         script = await info.context.use_cases.accounts.scripts.get(principal, str(id))
-        return SavedScriptType.from_domain(script) if script else None
+        if script is not None:
+            return SavedScriptType.from_domain(script)
+        workspaces = info.context.use_cases.workspaces
+        workspace = None if workspaces is None else await workspaces.get(principal, str(id))
+        if workspace is None or workspaces is None:
+            return None
+        return WorkspaceType.from_domain(workspace, workspaces.quota_bytes)
 
     @strawberry.field(
         description=f"The caller's executions, newest first (at most {MAX_PAGE_SIZE} a page), "

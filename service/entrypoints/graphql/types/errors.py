@@ -37,9 +37,19 @@ class AuthError(Error):
     code: str
 
 
-@strawberry.type(description="A quota refused the request; retry after `retryAfterSeconds`.")
+@strawberry.type(
+    description="A quota refused the request. A rate or concurrency quota: retry after "
+    "`retryAfterSeconds`. The storage quota of workspaces (`usedBytes` and `limitBytes` set): "
+    "waiting does not help (`retryAfterSeconds` is 0); delete files or workspaces first."
+)
 class QuotaExceeded(Error):
     retry_after_seconds: float
+    used_bytes: int | None = strawberry.field(
+        default=None, description="The storage quota: what the caller's workspaces hold."
+    )
+    limit_bytes: int | None = strawberry.field(
+        default=None, description="The storage quota: what they may hold."
+    )
 
 
 @strawberry.type(description="No user with this id.")
@@ -74,4 +84,9 @@ class WebhookNotFound(Error):
 
 @strawberry.type(description="No webhook delivery with this id is visible to the caller.")
 class WebhookDeliveryNotFound(Error):
+    id: strawberry.ID
+
+
+@strawberry.type(description="No workspace with this id is visible to the caller.")
+class WorkspaceNotFound(Error):
     id: strawberry.ID

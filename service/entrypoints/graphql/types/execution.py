@@ -8,6 +8,7 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
+from service.domain.accounts import Principal
 from service.domain.executions import Execution
 from service.domain.judging import output_matches
 from service.entrypoints.graphql.context import Context
@@ -16,6 +17,7 @@ from service.entrypoints.graphql.types.files import FileType, SkippedFileType
 from service.entrypoints.graphql.types.limits import LimitsType
 from service.entrypoints.graphql.types.node import Node
 from service.entrypoints.graphql.types.resource_usage import ResourceUsageType
+from service.entrypoints.graphql.types.workspace import WorkspaceType
 
 
 @strawberry.type(name="Execution", description="One run of one script.")
@@ -79,6 +81,42 @@ class ExecutionType(Node):
         if self._record.expected_stdout is None or not self._record.status.is_terminal:
             return None
         return output_matches(await info.context.output_loader.load(self._record))
+
+    @strawberry.field(
+        description="The workspace it runs on; null when none, or the caller may no longer "
+        "see it (deleted)."
+    )
+    async def workspace(self, info: Info[Context, None]) -> WorkspaceType | None:
+        workspace_id = self._record.workspace_id
+        workspaces = info.context.use_cases.workspaces
+        if workspace_id is None or workspaces is None:
+            return None
+        principal = await info.context.caller()
+        if not isinstance(principal, Principal):
+            return None
+        found = await workspaces.get(principal, workspace_id)
+        return None if found is None else WorkspaceType.from_domain(found, workspaces.quota_bytes)
+
+    @strawberry.field(
+        description="A workspace run that ended: whether its workspace took what it left in "
+        "/work (null while it runs, or without a workspace)."
+    )
+    def workspace_updated(self) -> bool | None:
+        record = self._record
+        if record.workspace_id is None or not record.status.is_terminal:
+            return None
+        return bool(record.workspace_updated)
+
+    @strawberry.field(
+        description="Why its workspace did not take what it left, or what it did not take."
+    )
+    def workspace_message(self) -> str | None:
+        record = self._record
+        if record.workspace_id is None or not record.status.is_terminal:
+            return None
+        if record.workspace_updated is None:
+            return "the workspace keeps its files: the run ended before it could use them"
+        return record.workspace_message
 
     @strawberry.field(description="Everything written to stdout so far.")
     async def stdout(self, info: Info[Context, None]) -> str:

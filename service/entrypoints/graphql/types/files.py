@@ -15,6 +15,11 @@ def file_url(execution_id: str, file: StoredFile) -> str:
     return f"/executions/{execution_id}/files/{file.blob_id}"
 
 
+def workspace_file_url(workspace_id: str, file: StoredFile) -> str:
+    """A workspace file's, by its blob: a changed file gets a new URL (no stale cache)."""
+    return f"/workspaces/{workspace_id}/files/{file.blob_id}"
+
+
 @strawberry.type(name="File", description="A file kept by the server.")
 class FileType:
     path: str = strawberry.field(description="Relative to /work.")
@@ -27,12 +32,20 @@ class FileType:
 
     @classmethod
     def from_domain(cls, execution_id: str, file: StoredFile) -> FileType:
+        return cls.at(file_url(execution_id, file), file)
+
+    @classmethod
+    def of_workspace(cls, workspace_id: str, file: StoredFile) -> FileType:
+        return cls.at(workspace_file_url(workspace_id, file), file)
+
+    @classmethod
+    def at(cls, url: str, file: StoredFile) -> FileType:
         return cls(
             path=file.path,
             size=file.size,
             sha256=file.sha256,
             content_type=file.content_type,
-            url=file_url(execution_id, file),
+            url=url,
         )
 
 

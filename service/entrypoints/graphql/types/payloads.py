@@ -20,12 +20,14 @@ from service.entrypoints.graphql.types.errors import (
     UserNotFound,
     WebhookDeliveryNotFound,
     WebhookNotFound,
+    WorkspaceNotFound,
 )
 from service.entrypoints.graphql.types.execution import ExecutionType
 from service.entrypoints.graphql.types.input_accepted import InputAccepted
 from service.entrypoints.graphql.types.saved_script import SavedScriptType
 from service.entrypoints.graphql.types.user import UserType
 from service.entrypoints.graphql.types.webhooks import DeliveryType, WebhookSecret, WebhookType
+from service.entrypoints.graphql.types.workspace import WorkspaceType
 
 ExecuteScriptPayload = Annotated[
     ExecutionType | InputError | QuotaExceeded | AuthError,
@@ -71,4 +73,11 @@ RotateWebhookSecretPayload = Annotated[
 RedeliverWebhookPayload = Annotated[
     DeliveryType | WebhookDeliveryNotFound | AuthError,
     strawberry.union("RedeliverWebhookPayload"),
+]
+CreateWorkspacePayload = Annotated[
+    WorkspaceType | InputError | AuthError, strawberry.union("CreateWorkspacePayload")
+]
+WorkspaceFilesPayload = Annotated[
+    WorkspaceType | WorkspaceNotFound | InputError | QuotaExceeded | AuthError,
+    strawberry.union("WorkspaceFilesPayload"),
 ]
