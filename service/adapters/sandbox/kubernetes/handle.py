@@ -359,7 +359,10 @@ class KubernetesSandboxHandle:
             return outcome
         collected = self._collected()
         return dataclasses.replace(
-            outcome, files=tuple(collected.files), skipped_files=tuple(collected.skipped)
+            outcome,
+            files=tuple(collected.files),
+            skipped_files=tuple(collected.skipped),
+            unchanged_files=collected.whole_unchanged(),
         )
 
     def _ended(self) -> SandboxOutcome:
