@@ -22,6 +22,7 @@ from service.adapters.sandbox.local.environments import (
     EnvironmentDefinition,
     definitions,
 )
+from service.domain.limits import Limits
 from service.domain.runtimes import Runtime, RuntimeCatalog
 from service.services.ports.sandbox import SandboxBackend
 from service.settings import Settings
@@ -101,6 +102,9 @@ async def build_one(
     return found
 
 
+CHECK_LIMITS = Limits(timeout_seconds=60, memory_mib=512)
+
+
 async def _check(
     backend: SandboxBackend, runtime: Runtime, definition: EnvironmentDefinition
 ) -> str | None:
@@ -108,7 +112,10 @@ async def _check(
     if problem_running is None:
         return None  # a backend that cannot run a check (the cluster has images instead)
     script = f"{definition.check}\nprint('ok')"
-    problem: str | None = await problem_running(runtime, script, "ok\n")
+    # Importing numpy, pandas, scikit-learn and matplotlib together peaks near the default
+    # 128 MiB: there the cgroup reclaims the very pages being imported, and the check crawls
+    # into its timeout on a busy host. It asks whether the tree works, not how lean it is.
+    problem: str | None = await problem_running(runtime, script, "ok\n", limits=CHECK_LIMITS)
     return problem
 
 

@@ -56,6 +56,9 @@ LIMITS_COLUMNS = {
 }
 EXECUTION_COLUMNS = {
     "_id",
+    "workspace_id",
+    "workspace_updated",
+    "workspace_message",
     "status",
     "runtime",
     "script",
@@ -215,6 +218,9 @@ def full_execution() -> Execution:
         skipped_files=(SkippedFile("link", "symbolic link"),),
         argv=("--n", "3"),
         env={"MODE": "fast"},
+        workspace_id="ws1",
+        workspace_updated=True,
+        workspace_message="kept",
     )
 
 

@@ -420,14 +420,16 @@ class LocalSandboxBackend:
             log.warning("local sandboxes run WITHOUT memory, CPU and process limits: %s", error)
             return None
 
-    async def problem_running(self, runtime: Runtime, script: str, expected: str) -> str | None:
-        """Run `script` in a test sandbox of `runtime`; None when it printed `expected` and
-        exited 0, else what went wrong."""
+    async def problem_running(
+        self, runtime: Runtime, script: str, expected: str, *, limits: Limits | None = None
+    ) -> str | None:
+        """Run `script` in a test sandbox of `runtime` (under `limits`, default a quick
+        one); None when it printed `expected` and exited 0, else what went wrong."""
         spec = SandboxSpec(
             execution_id=_TEST_ID,
             runtime=runtime,
             script=script,
-            limits=Limits(timeout_seconds=_SELF_TEST_SECONDS),
+            limits=limits or Limits(timeout_seconds=_SELF_TEST_SECONDS),
         )
         try:
             handle = await self.launch(spec)

@@ -33,6 +33,8 @@ export type ExecuteScriptInput = {
   stdin?: string | null | undefined;
   /** How stdout is compared with expectedStdout. */
   stdoutComparison?: OutputComparison | null | undefined;
+  /** Run on this workspace of the caller's: its files are in /work at the start (`files` over them), and when the script ends on its own (COMPLETED or FAILED) what it left there becomes the workspace. Runs on one workspace take turns. */
+  workspaceId?: string | number | null | undefined;
 };
 
 /** Where an execution is in its life. Terminal: COMPLETED, FAILED, TIMED_OUT, OOM_KILLED, OUTPUT_LIMIT_EXCEEDED, CANCELLED, ERROR. */
