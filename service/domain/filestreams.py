@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from service.domain.files import (
     SCRIPT_NAME,
@@ -23,6 +23,7 @@ from service.domain.files import (
     SkippedFile,
     path_problem,
 )
+from service.domain.sandboxes import SandboxOutcome
 
 MAX_HEADER_BYTES = 8192
 MAX_SKIPPED = 100
@@ -77,6 +78,15 @@ class Collected:
         if not self.complete or self.more or any(s.path == "*" for s in self.skipped):
             return None
         return tuple(self.unchanged)
+
+    def told_in(self, outcome: SandboxOutcome) -> SandboxOutcome:
+        """`outcome` with what was collected: the one mapping both backends use."""
+        return replace(
+            outcome,
+            files=tuple(self.files),
+            skipped_files=tuple(self.skipped),
+            unchanged_files=self.whole_unchanged(),
+        )
 
 
 def _shown(path: object) -> str:

@@ -9,7 +9,6 @@ import asyncio
 import base64
 import hashlib
 import itertools
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -295,7 +294,7 @@ async def test_bad_names_paths_and_the_storage_quota_are_errors_as_data(podrun: 
 
 
 async def test_a_workspace_deleted_while_its_run_waits_ends_that_run_as_error(
-    podrun: str, tmp_path: Path
+    podrun: str,
 ) -> None:
     api = await user(podrun)
     workspace = await created(api)

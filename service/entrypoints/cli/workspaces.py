@@ -22,9 +22,8 @@ from service.entrypoints.cli.graphql_client import GraphQLClient, GraphQLRequest
 
 USAGE_ERROR = 2
 FILES = "path size sha256 url"
-LIST = (
-    f"{{ workspaces {{ id name sizeBytes quotaBytes fileCount updatedAt files {{ {FILES} }} }} }}"
-)
+LIST = "{ workspaces { id name sizeBytes fileCount } }"
+FILES_OF = f"query($id: ID!) {{ workspace(id: $id) {{ id name files {{ {FILES} }} }} }}"
 ERRORS = """
   ... on InputError { message field }
   ... on AuthError { message }
@@ -117,8 +116,16 @@ async def _command(
         print(f"podrun: you have no workspace named {args.name!r}", file=err)
         return 1
     if command == "rm":
-        await client.execute(DELETE, {"id": workspace["id"]})
+        if not (await client.execute(DELETE, {"id": workspace["id"]}))["deleteWorkspace"]:
+            print(f"podrun: workspace {args.name!r} was already gone", file=err)
+            return 1
         return 0
+    if command in ("files", "get"):
+        # Its files only when they are asked for: a name lookup lists names alone.
+        workspace = (await client.execute(FILES_OF, {"id": workspace["id"]}))["workspace"]
+        if workspace is None:
+            print(f"podrun: workspace {args.name!r} is gone", file=err)
+            return 1
     if command == "files":
         for file in workspace["files"]:
             if not args.prefix or file["path"].startswith(args.prefix):

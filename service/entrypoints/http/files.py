@@ -24,6 +24,7 @@ from service.domain.files import StoredFile
 from service.entrypoints.http.security import client_of, principal_from
 from service.entrypoints.wiring import Podrun
 from service.services.problems import AuthProblem, NotFound
+from service.services.usecases import UseCases
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)\Z")
 
@@ -81,23 +82,29 @@ def file_response(file: StoredFile, data: bytes, request: Request) -> Response:
 
 
 def add_file_routes(app: FastAPI, podrun: Callable[[], Podrun | None]) -> None:
-    async def caller(running: Podrun, request: Request) -> Principal | AuthProblem:
-        return await principal_from(
+    async def caller(request: Request) -> tuple[UseCases, Principal] | Response:
+        """The use cases and who asks, or the answer when there is no one to serve them."""
+        running = podrun()
+        if running is None:
+            return Response(status_code=503)
+        principal = await principal_from(
             running.use_cases.accounts.auth,
             request.headers.get("authorization"),
             client_of(request),
         )
+        if isinstance(principal, AuthProblem):
+            return JSONResponse({"error": principal.message}, status_code=401)
+        return running.use_cases, principal
 
     @app.get("/executions/{execution_id}/files/{blob_id}")
     async def download(execution_id: str, blob_id: str, request: Request) -> Response:
-        running = podrun()
-        downloads = None if running is None else running.use_cases.downloads
-        if running is None or downloads is None:
+        asked = await caller(request)
+        if isinstance(asked, Response):
+            return asked
+        use_cases, principal = asked
+        if use_cases.downloads is None:
             return Response(status_code=503)
-        principal = await caller(running, request)
-        if isinstance(principal, AuthProblem):
-            return JSONResponse({"error": principal.message}, status_code=401)
-        found = await downloads.get(execution_id, blob_id, principal)
+        found = await use_cases.downloads.get(execution_id, blob_id, principal)
         if isinstance(found, NotFound):
             return JSONResponse({"error": "no such file"}, status_code=404)
         return file_response(found.file, found.data, request)
@@ -106,14 +113,13 @@ def add_file_routes(app: FastAPI, podrun: Callable[[], Podrun | None]) -> None:
     async def download_from_workspace(
         workspace_id: str, blob_id: str, request: Request
     ) -> Response:
-        running = podrun()
-        workspaces = None if running is None else running.use_cases.workspaces
-        if running is None or workspaces is None:
+        asked = await caller(request)
+        if isinstance(asked, Response):
+            return asked
+        use_cases, principal = asked
+        if use_cases.workspaces is None:
             return Response(status_code=503)
-        principal = await caller(running, request)
-        if isinstance(principal, AuthProblem):
-            return JSONResponse({"error": principal.message}, status_code=401)
-        found = await workspaces.download(principal, workspace_id, blob_id)
+        found = await use_cases.workspaces.download(principal, workspace_id, blob_id)
         if found is None:
             return JSONResponse({"error": "no such file"}, status_code=404)
         return file_response(*found, request)

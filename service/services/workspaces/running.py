@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from service.domain.executions import Execution
-from service.domain.files import FileContent, check_files
+from service.domain.files import MIB, FileContent, check_files
 from service.domain.limits import Limits
 from service.domain.sandboxes import SandboxOutcome
 from service.domain.statuses import ExecutionStatus
@@ -58,7 +58,7 @@ class WriteBack:
 def fits_problem(workspace: Workspace, own_bytes: int, limits: Limits) -> str | None:
     """Why a run with these limits cannot start with this workspace (and `own_bytes` of its
     own files) in its /work, or None."""
-    budget = limits.disk_mib * 1024 * 1024
+    budget = limits.disk_mib * MIB
     if workspace.size_bytes + own_bytes > budget:
         return (
             f"workspace {workspace.name!r} holds {workspace.size_bytes} bytes; with the run's "

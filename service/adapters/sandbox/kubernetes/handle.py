@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 import time
 from collections.abc import AsyncIterator, Collection
@@ -357,13 +356,7 @@ class KubernetesSandboxHandle:
         outcome = self._ended()
         if outcome.error is not None:
             return outcome
-        collected = self._collected()
-        return dataclasses.replace(
-            outcome,
-            files=tuple(collected.files),
-            skipped_files=tuple(collected.skipped),
-            unchanged_files=collected.whole_unchanged(),
-        )
+        return self._collected().told_in(outcome)
 
     def _ended(self) -> SandboxOutcome:
         progress = self._progress

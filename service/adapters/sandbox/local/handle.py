@@ -374,11 +374,7 @@ class LocalSandboxHandle:
         else:
             exit_code = status
         oom_killed = self._cgroup is not None and self._cgroup.oom_kills() > 0
-        collected = self._collected()
-        return SandboxOutcome(
-            files=tuple(collected.files),
-            skipped_files=tuple(collected.skipped),
-            unchanged_files=collected.whole_unchanged(),
+        ended = SandboxOutcome(
             exit_code=exit_code,
             signal=signum,
             oom_killed=oom_killed,
@@ -388,6 +384,7 @@ class LocalSandboxHandle:
             error="the worker stopped the sandbox" if reason is KillReason.SHUTDOWN else None,
             usage=self._usage(),
         )
+        return self._collected().told_in(ended)
 
     def _usage(self) -> ResourceUsage:
         assert self._exited_at is not None
